@@ -1,0 +1,53 @@
+// One linter, configured once. The layering rule keeps imports one way:
+// client, relay and runner may import shared; shared imports none of them and no
+// Node or DOM I/O; relay and runner never import each other.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (forbidden, message) => ({
+  'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'client/dist/', 'data/', '.bench/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['shared/**'],
+    rules: layer(
+      ['**/client/**', '**/relay/**', '**/runner/**', 'node:*', 'fs', 'path', 'ws', 'better-sqlite3'],
+      'shared/ is the common layer: it imports no other part and does no I/O.',
+    ),
+  },
+  {
+    files: ['client/**'],
+    rules: layer(['**/relay/**', '**/runner/**', 'node:*'], 'client/ imports only shared/.'),
+  },
+  {
+    files: ['relay/**'],
+    rules: layer(['**/client/**', '**/runner/**'], 'relay/ imports only shared/, never client/ or runner/.'),
+  },
+  {
+    files: ['runner/**'],
+    rules: layer(['**/client/**', '**/relay/**'], 'runner/ imports only shared/, never client/ or relay/.'),
+  },
+);

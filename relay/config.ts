@@ -1,0 +1,177 @@
+/**
+ * Every relay option: environment variable, default, description and validator.
+ * README's configuration table is this list: `node --import tsx scripts/configTable.ts`
+ * prints it, and scripts/readme.test.ts keeps README in step.
+ */
+import { resolve } from 'node:path';
+
+export interface RelayConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string | null;
+  clientDir: string;
+  maxMessageBytes: number;
+  maxConnectionsPerRoom: number;
+  sendBufferMaxBytes: number;
+  pingIntervalMs: number;
+  roomIdleUnloadMs: number;
+  tokenTtlSeconds: number;
+  compactAfterUpdates: number;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+interface Option<K extends keyof RelayConfig> {
+  key: K;
+  env: string;
+  default: string;
+  description: string;
+  parse: (raw: string) => RelayConfig[K];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const integer =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigError(`expected a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+
+const text = (raw: string): string => raw;
+
+const optionalUrl = (raw: string): string | null => {
+  if (raw === '') return null;
+  const url = new URL(raw);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('expected an http(s) URL');
+  return url.origin;
+};
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const logLevel = (raw: string): LogLevel => {
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return raw as LogLevel;
+};
+
+const MIB = 1024 * 1024;
+
+export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
+  {
+    key: 'port',
+    env: 'PORT',
+    default: '8080',
+    description: 'TCP port to listen on (0 picks a free one).',
+    parse: integer(0, 65535),
+  },
+  {
+    key: 'host',
+    env: 'HOST',
+    default: '127.0.0.1',
+    description: 'Address to listen on. Use 0.0.0.0 to serve other machines.',
+    parse: text,
+  },
+  {
+    key: 'dataDir',
+    env: 'TANDEM_DATA_DIR',
+    default: './data',
+    description: 'Where the SQLite database and the token secret live.',
+    parse: (raw) => resolve(raw),
+  },
+  {
+    key: 'publicUrl',
+    env: 'TANDEM_PUBLIC_URL',
+    default: '',
+    description:
+      'Origin used in share links (e.g. https://tandem.example.com). Empty: the address the request came to.',
+    parse: optionalUrl,
+  },
+  {
+    key: 'clientDir',
+    env: 'TANDEM_CLIENT_DIR',
+    default: './client/dist',
+    description: 'Built client served at / (skipped if missing).',
+    parse: (raw) => resolve(raw),
+  },
+  {
+    key: 'maxMessageBytes',
+    env: 'TANDEM_MAX_MESSAGE_BYTES',
+    default: String(8 * MIB),
+    description: 'Largest WebSocket frame accepted; larger ones close the socket (1009).',
+    parse: integer(1024, 256 * MIB),
+  },
+  {
+    key: 'maxConnectionsPerRoom',
+    env: 'TANDEM_MAX_CONNECTIONS_PER_ROOM',
+    default: '50',
+    description: 'Sockets one room accepts; further joins get 429 room_full.',
+    parse: integer(1, 10_000),
+  },
+  {
+    key: 'sendBufferMaxBytes',
+    env: 'TANDEM_SEND_BUFFER_MAX_BYTES',
+    default: String(16 * MIB),
+    description: 'Bytes queued for one slow reader before it is dropped (4430).',
+    parse: integer(64 * 1024, 1024 * MIB),
+  },
+  {
+    key: 'pingIntervalMs',
+    env: 'TANDEM_PING_INTERVAL_MS',
+    default: '30000',
+    description: 'WebSocket ping interval; a socket with no pong by the next ping is dropped.',
+    parse: integer(100, 3_600_000),
+  },
+  {
+    key: 'roomIdleUnloadMs',
+    env: 'TANDEM_ROOM_IDLE_UNLOAD_MS',
+    default: '30000',
+    description: 'How long a room with no connections stays in memory.',
+    parse: integer(0, 86_400_000),
+  },
+  {
+    key: 'tokenTtlSeconds',
+    env: 'TANDEM_TOKEN_TTL_SECONDS',
+    default: String(30 * 86_400),
+    description:
+      'Lifetime of tokens issued by the relay (owner, links, join), unless a request asks for less.',
+    parse: integer(60, 10 * 365 * 86_400),
+  },
+  {
+    key: 'compactAfterUpdates',
+    env: 'TANDEM_COMPACT_AFTER_UPDATES',
+    default: '1000',
+    description: 'Log entries after the last snapshot that trigger a background snapshot.',
+    parse: integer(10, 10_000_000),
+  },
+  {
+    key: 'logLevel',
+    env: 'TANDEM_LOG_LEVEL',
+    default: 'info',
+    description: 'debug, info, warn or error. Logs are JSON lines.',
+    parse: logLevel,
+  },
+];
+
+/** Reads every option from `env`; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
+  const config: Partial<Record<keyof RelayConfig, unknown>> = {};
+  const problems: string[] = [];
+  for (const option of OPTIONS) {
+    const raw = env[option.env] ?? option.default;
+    try {
+      config[option.key] = option.parse(raw);
+    } catch (error) {
+      problems.push(`${option.env}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return config as RelayConfig;
+}

@@ -1,0 +1,213 @@
+/**
+ * The public HTTP API (README documents it): rooms, tokens, files, health.
+ * Every error is JSON `{ error: { code, message } }` with its status.
+ */
+import { Hono, type Context } from 'hono';
+import * as Y from 'yjs';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import { Role, canManage } from '../../shared/roles.js';
+import { findFile, listFiles } from '../../shared/schema/project.js';
+import { findTemplate, seedProject, TEMPLATES } from '../../shared/schema/templates.js';
+import { NAME_MAX_CHARS, type TokenClaims } from '../../shared/token.js';
+import { randomId, type TokenSigner } from '../auth/tokens.js';
+import type { RelayConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
+import type { Storage } from '../storage/Storage.js';
+import { HttpError, sendError, tokenError } from './errors.js';
+
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const BODY_MAX_BYTES = 64 * 1024;
+const ROOM_NAME_MAX_CHARS = 100;
+const DEFAULT_GUEST_NAME = 'Guest';
+const DEFAULT_OWNER_NAME = 'Owner';
+
+export interface ApiDeps {
+  config: RelayConfig;
+  storage: Storage;
+  rooms: RoomManager;
+  signer: TokenSigner;
+  log: Logger;
+}
+
+export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hono {
+  const app = new Hono();
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const issue = (claims: Omit<TokenClaims, 'exp'>, ttlSeconds = config.tokenTtlSeconds) =>
+    signer.sign({ ...claims, exp: nowSeconds() + ttlSeconds });
+
+  /** Verifies the bearer token and that it belongs to `roomId`. */
+  const authorize = (c: Context, roomId: string): TokenClaims => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new HttpError(401, ErrorCode.Unauthorised, 'missing "Authorization: Bearer <token>"');
+    const result = signer.verify(match[1]!);
+    if (!result.ok) throw tokenError(result);
+    if (result.claims.room !== roomId)
+      throw new HttpError(403, ErrorCode.Forbidden, 'token is for another room');
+    return result.claims;
+  };
+
+  const loadRoom = async (roomId: string) => {
+    try {
+      const room = await rooms.acquire(roomId);
+      if (!room) throw new HttpError(404, ErrorCode.RoomNotFound, 'no such room');
+      return room;
+    } catch (error) {
+      if (error instanceof RoomLoadError) throw new HttpError(503, ErrorCode.RoomUnavailable, error.message);
+      throw error;
+    }
+  };
+
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return sendError(c, error);
+    log.error('http.error', { path: c.req.path, error: String(error) });
+    return sendError(c, new HttpError(500, ErrorCode.Internal, 'internal error'));
+  });
+
+  app.get('/healthz', (c) => {
+    const memory = process.memoryUsage();
+    return c.json({
+      ok: true,
+      rooms: rooms.loadedCount,
+      connections: rooms.connectionCount,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+    });
+  });
+
+  app.get('/api/templates', (c) =>
+    c.json(TEMPLATES.map(({ id, name, language, entry }) => ({ id, name, language, entry }))),
+  );
+
+  app.post('/api/rooms', async (c) => {
+    const body = await readBody(c);
+    const name = optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ?? 'Untitled room';
+    const ownerName = optionalString(body, 'ownerName', NAME_MAX_CHARS) ?? DEFAULT_OWNER_NAME;
+    const templateId = optionalString(body, 'template', 64) ?? 'empty';
+    const template = findTemplate(templateId);
+    if (!template) throw new HttpError(400, ErrorCode.BadRequest, `unknown template "${templateId}"`);
+
+    const roomId = randomId(12);
+    const ownerId = randomId(9);
+    const doc = new Y.Doc();
+    seedProject(doc, template, name);
+    const now = Date.now();
+    await storage.createRoom(
+      { id: roomId, name, ownerId, createdAt: now, template: template.id },
+      { at: now, author: 'system', data: Y.encodeStateAsUpdate(doc) },
+    );
+    doc.destroy();
+    const base = config.publicUrl ?? new URL(c.req.url).origin;
+    const link = (role: Role) =>
+      `${base}/r/${roomId}#token=${issue({ room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role })}`;
+    log.info('room.created', { room: roomId, template: template.id });
+    return c.json(
+      {
+        roomId,
+        token: issue({ room: roomId, uid: ownerId, name: ownerName, role: Role.Owner }),
+        links: { edit: link(Role.Editor), view: link(Role.Viewer) },
+      },
+      201,
+    );
+  });
+
+  app.post('/api/rooms/:roomId/tokens', async (c) => {
+    const roomId = c.req.param('roomId');
+    const claims = authorize(c, roomId);
+    if (!canManage(claims.role))
+      throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can issue tokens');
+    const body = await readBody(c);
+    const role = body.role;
+    if (role !== Role.Editor && role !== Role.Viewer) {
+      throw new HttpError(400, ErrorCode.BadRequest, 'role must be "editor" or "viewer"');
+    }
+    const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? DEFAULT_GUEST_NAME;
+    const ttl = optionalInteger(body, 'ttlSeconds', 1, config.tokenTtlSeconds) ?? config.tokenTtlSeconds;
+    return c.json({ token: issue({ room: roomId, uid: randomId(9), name, role }, ttl) }, 201);
+  });
+
+  // A shared link's token names nobody in particular: trade it for a personal one.
+  app.post('/api/rooms/:roomId/join', async (c) => {
+    const roomId = c.req.param('roomId');
+    const claims = authorize(c, roomId);
+    const body = await readBody(c);
+    const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? claims.name;
+    const token = signer.sign({ room: roomId, uid: randomId(9), name, role: claims.role, exp: claims.exp });
+    return c.json({ token }, 201);
+  });
+
+  app.get('/api/rooms/:roomId/files', async (c) => {
+    const roomId = c.req.param('roomId');
+    authorize(c, roomId);
+    const room = await loadRoom(roomId);
+    return c.json(listFiles(room.doc));
+  });
+
+  app.get('/api/rooms/:roomId/files/*', async (c) => {
+    const roomId = c.req.param('roomId');
+    authorize(c, roomId);
+    const prefix = `/api/rooms/${roomId}/files/`;
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path.slice(prefix.length));
+    } catch {
+      throw new HttpError(400, ErrorCode.BadRequest, 'path is not valid percent-encoding');
+    }
+    const room = await loadRoom(roomId);
+    const file = findFile(room.doc, path);
+    if (!file) throw new HttpError(404, ErrorCode.NotFound, `no file "${path}"`);
+    return c.text(file.text.toString(), 200, { 'content-type': 'text/plain; charset=utf-8' });
+  });
+
+  app.all('/api/*', () => {
+    throw new HttpError(404, ErrorCode.NotFound, 'no such endpoint');
+  });
+
+  return app;
+}
+
+async function readBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > BODY_MAX_BYTES) {
+    throw new HttpError(413, ErrorCode.PayloadTooLarge, `body larger than ${BODY_MAX_BYTES} bytes`);
+  }
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, ErrorCode.BadRequest, 'body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, ErrorCode.BadRequest, 'body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function optionalString(body: Record<string, unknown>, key: string, maxChars: number): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > maxChars) {
+    throw new HttpError(
+      400,
+      ErrorCode.BadRequest,
+      `"${key}" must be a non-empty string of at most ${maxChars} characters`,
+    );
+  }
+  return value.trim();
+}
+
+function optionalInteger(
+  body: Record<string, unknown>,
+  key: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new HttpError(400, ErrorCode.BadRequest, `"${key}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}

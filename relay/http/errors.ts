@@ -1,0 +1,44 @@
+/** JSON errors for the HTTP API and refused WebSocket upgrades: `{ error: { code, message } }`. */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ErrorCode, type ErrorBody } from '../../shared/protocol/errors.js';
+import type { VerifyResult } from '../auth/tokens.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+export function sendError(c: Context, error: HttpError): Response {
+  return c.json(errorBody(error.code, error.message), error.status);
+}
+
+/** Answers an upgrade request with an HTTP error and closes the socket: no WebSocket, no document byte. */
+export function refuseUpgrade(socket: Duplex, error: HttpError): void {
+  const body = JSON.stringify(errorBody(error.code, error.message));
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/** The HTTP error for a token that failed verification. */
+export function tokenError(result: Exclude<VerifyResult, { ok: true }>): HttpError {
+  return result.reason === 'expired'
+    ? new HttpError(401, ErrorCode.TokenExpired, 'token expired: ask for a new link')
+    : new HttpError(401, ErrorCode.Unauthorised, 'invalid token');
+}

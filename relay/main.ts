@@ -1,0 +1,36 @@
+/**
+ * Entry point: read the configuration, start the relay, print one `listening`
+ * line (tests and scripts wait for it), and on SIGTERM or SIGINT store
+ * everything and exit 0.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { startRelay } from './server.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+const log = createLogger(config.logLevel);
+const relay = await startRelay(config, log);
+const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${relay.port}`;
+process.stdout.write(
+  `${JSON.stringify({ event: 'listening', port: relay.port, url, dataDir: config.dataDir })}\n`,
+);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info('relay.stopping', { signal });
+    relay.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('relay.stop_failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  });
+}

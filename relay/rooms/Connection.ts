@@ -1,0 +1,78 @@
+/**
+ * One client's WebSocket: sending with a cap on what may queue for a slow reader,
+ * closing with a named code, and what the room needs to know about the client
+ * (token claims, whether it speaks Tandem's own messages, updates not yet stored).
+ */
+import type { WebSocket } from 'ws';
+import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
+import { encodeTandemMessage, type TandemMessage } from '../../shared/protocol/tandem.js';
+import { canEdit } from '../../shared/roles.js';
+import type { TokenClaims } from '../../shared/token.js';
+
+/** Time a closing socket gets to finish the close handshake before it is cut. */
+const CLOSE_GRACE_MS = 2_000;
+
+let nextId = 1;
+
+export class Connection {
+  readonly id = nextId++;
+  /** Said `hello`: may be sent Tandem messages (type 100+). */
+  tandem = false;
+  /** Answered the last ping. */
+  alive = true;
+  /** Validated updates received since the room's last flush, in order. */
+  pendingUpdates: Uint8Array[] = [];
+  /** `syncStatus` counters to echo once the pending updates are stored. */
+  pendingStatuses: number[] = [];
+  /** Last time a read-only refusal was answered (ms), to answer floods once a second. */
+  lastRefusalAt = 0;
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly claims: TokenClaims,
+    private readonly sendBufferMaxBytes: number,
+  ) {
+    const msLeft = claims.exp * 1000 - Date.now();
+    // setTimeout overflows past 2^31-1 ms; tokens that far out are checked again on reconnect.
+    if (msLeft < 2 ** 31 - 1) {
+      this.expiryTimer = setTimeout(() => this.close(CloseCode.TokenExpired), Math.max(0, msLeft));
+      this.expiryTimer.unref();
+    }
+  }
+
+  get canEdit(): boolean {
+    return canEdit(this.claims.role);
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Sends a binary frame; a reader that lets too much queue up is dropped. */
+  send(bytes: Uint8Array): void {
+    if (!this.open) return;
+    if (this.ws.bufferedAmount + bytes.byteLength > this.sendBufferMaxBytes) {
+      this.close(CloseCode.SlowConsumer);
+      return;
+    }
+    this.ws.send(bytes, { binary: true });
+  }
+
+  /** Sends a Tandem message, only to a connection that asked for them. */
+  sendTandem(message: TandemMessage): void {
+    if (this.tandem) this.send(encodeTandemMessage(message));
+  }
+
+  close(code: CloseCode, reason: string = CloseReason[code]): void {
+    this.dispose();
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    if (this.ws.readyState !== this.ws.CLOSING) this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  dispose(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * A loaded room: its Yjs document (the relay's authority for snapshots and runs),
+ * awareness, connections, and the path of every update:
+ *
+ *   receive -> validate -> queue on the connection -> flush (next macrotask):
+ *   apply the connection's queued updates in one transaction -> append the
+ *   resulting update to the log -> broadcast it to every other connection.
+ *
+ * Storing comes before broadcasting, so an update anyone has received survives a
+ * kill -9. A burst of queued updates leaves as one merged frame (the
+ * transaction's own update), which is what lets the relay keep up with a typist
+ * faster than a relay that forwards every frame.
+ */
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
+import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
+import type { Logger } from '../log.js';
+import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
+import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
+import type { Connection } from './Connection.js';
+
+/** Wait after the log passes the compaction threshold, so a burst finishes first. */
+const COMPACT_DELAY_MS = 2_000;
+
+export interface RoomOptions {
+  storage: Storage;
+  log: Logger;
+  compactAfterUpdates: number;
+  /** Called when storing fails: the room must be dropped and reloaded from the log. */
+  onBroken: (room: Room) => void;
+}
+
+export class Room {
+  readonly connections = new Set<Connection>();
+  readonly awareness = new RoomAwareness();
+  private readonly dirty = new Set<Connection>();
+  private flushScheduled = false;
+  /** Storing and broadcasting, in flush order. */
+  private chain: Promise<void> = Promise.resolve();
+  private captured: Uint8Array | null = null;
+  private compactTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    readonly record: RoomRecord,
+    readonly doc: Y.Doc,
+    private lastSeq: number,
+    private sinceSnapshot: number,
+    private readonly options: RoomOptions,
+  ) {
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === this) this.captured = update;
+    });
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** Greets a new connection: sync step 1 (editors only: a viewer's answer would be dropped) and who is here. */
+  join(conn: Connection): void {
+    this.connections.add(conn);
+    if (conn.canEdit) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.Sync);
+      encoding.writeVarUint(encoder, SyncStep.Step1);
+      encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc));
+      conn.send(encoding.toUint8Array(encoder));
+    }
+    const live = this.awareness.encodeLive();
+    if (live) conn.send(frame(MessageType.Awareness, live));
+  }
+
+  leave(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    conn.dispose();
+    const removed = this.awareness.removeAll(conn);
+    if (removed.length > 0) this.broadcastAwareness(removed, conn);
+    // Updates it sent before closing are still flushed: the client may count them as sent.
+  }
+
+  /** Queues a validated, non-empty update from an editor. */
+  queueUpdate(conn: Connection, update: Uint8Array): void {
+    conn.pendingUpdates.push(update);
+    this.markDirty(conn);
+  }
+
+  /** Echoes `counter` once everything `conn` sent before it is stored. */
+  queueStatus(conn: Connection, counter: number): void {
+    conn.pendingStatuses.push(counter);
+    this.markDirty(conn);
+  }
+
+  broadcastAwareness(entries: readonly AwarenessEntry[], from: Connection | null): void {
+    const bytes = frame(MessageType.Awareness, encodeAwarenessUpdate(entries));
+    for (const conn of this.connections) if (conn !== from) conn.send(bytes);
+  }
+
+  /** Resolves once everything queued so far is stored and sent. */
+  async settle(): Promise<void> {
+    if (this.flushScheduled) this.flush();
+    await this.chain;
+  }
+
+  /** Stores a snapshot of the current state (if the log grew since the last one). */
+  async compact(): Promise<void> {
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.compactTimer = null;
+    if (this.flushScheduled) this.flush();
+    this.enqueue(async () => {
+      const covered = this.sinceSnapshot;
+      if (covered === 0) return;
+      // Everything up to lastSeq is in the doc; anything newer in it is applied again
+      // harmlessly on reload (Yjs ignores what it already has).
+      const seq = this.lastSeq;
+      const startedMs = Date.now();
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      await this.options.storage.saveSnapshot(this.id, seq, snapshot);
+      this.sinceSnapshot -= covered;
+      this.options.log.debug('room.compacted', {
+        room: this.id,
+        seq,
+        bytes: snapshot.byteLength,
+        ms: Date.now() - startedMs,
+      });
+    });
+    await this.chain;
+  }
+
+  /** Stops timers; the caller has settled and compacted what it wanted. */
+  destroy(): void {
+    this.closed = true;
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.doc.destroy();
+  }
+
+  /** Runs `step` after every earlier one; a failing step is logged and does not stop later ones. */
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain
+      .then(() => (this.closed ? undefined : step()))
+      .catch((error: unknown) =>
+        this.options.log.error('room.step_failed', { room: this.id, error: String(error) }),
+      );
+  }
+
+  private markDirty(conn: Connection): void {
+    this.dirty.add(conn);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (!this.flushScheduled) return;
+    this.flushScheduled = false;
+    const batches: { conn: Connection; update: Uint8Array | null; statuses: number[] }[] = [];
+    for (const conn of this.dirty) {
+      const updates = conn.pendingUpdates;
+      const statuses = conn.pendingStatuses;
+      conn.pendingUpdates = [];
+      conn.pendingStatuses = [];
+      batches.push({ conn, update: updates.length > 0 ? this.integrate(conn, updates) : null, statuses });
+    }
+    this.dirty.clear();
+    const now = Date.now();
+    const toStore: NewUpdate[] = [];
+    for (const { conn, update } of batches) {
+      if (update) toStore.push({ at: now, author: conn.claims.uid, data: update });
+    }
+    this.enqueue(async () => {
+      if (toStore.length > 0) {
+        try {
+          const seqs = await this.options.storage.appendUpdates(this.id, toStore);
+          this.lastSeq = seqs[seqs.length - 1] ?? this.lastSeq;
+          this.sinceSnapshot += seqs.length;
+        } catch (error) {
+          this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
+          this.options.onBroken(this);
+          return;
+        }
+      }
+      for (const { conn, update, statuses } of batches) {
+        if (update) this.broadcastUpdate(update, conn);
+        for (const counter of statuses) conn.sendTandem({ type: MessageType.SyncStatus, counter });
+      }
+      this.maybeScheduleCompaction();
+    });
+  }
+
+  /**
+   * Applies one connection's queued updates in one transaction; returns the update
+   * to store and forward, or null when nothing changed.
+   */
+  private integrate(conn: Connection, updates: Uint8Array[]): Uint8Array | null {
+    this.captured = null;
+    let failed = false;
+    try {
+      this.doc.transact(() => {
+        for (const update of updates) Y.applyUpdate(this.doc, update, this);
+      }, this);
+    } catch (error) {
+      // A well-formed update Yjs still could not integrate. Whatever it did integrate
+      // is in `captured` (Yjs ends the transaction either way) and is kept consistent.
+      failed = true;
+      this.options.log.warn('room.update_rejected', {
+        room: this.id,
+        user: conn.claims.uid,
+        error: String(error),
+      });
+      conn.close(CloseCode.MalformedMessage, 'update could not be applied');
+    }
+    const captured = this.captured;
+    this.captured = null;
+    if (failed) return captured;
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if (pendingStructs !== null || pendingDs !== null) {
+      // Parts wait for missing dependencies and are not in the transaction's update:
+      // store the sender's bytes so the log holds them too.
+      return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    }
+    if (captured === null) return null;
+    return updates.length === 1 ? updates[0]! : captured;
+  }
+
+  private broadcastUpdate(update: Uint8Array, from: Connection): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.Sync);
+    encoding.writeVarUint(encoder, SyncStep.Update);
+    encoding.writeVarUint8Array(encoder, update);
+    const bytes = encoding.toUint8Array(encoder);
+    for (const conn of this.connections) if (conn !== from) conn.send(bytes);
+  }
+
+  private maybeScheduleCompaction(): void {
+    if (this.compactTimer || this.sinceSnapshot < this.options.compactAfterUpdates) return;
+    this.compactTimer = setTimeout(() => {
+      this.compact().catch((error: unknown) =>
+        this.options.log.error('room.compact_failed', { room: this.id, error: String(error) }),
+      );
+    }, COMPACT_DELAY_MS);
+    this.compactTimer.unref();
+  }
+}
+
+/** `[type, varUint8Array(payload)]`: the shape of awareness frames. */
+export function frame(type: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, type);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}

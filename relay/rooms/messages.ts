@@ -1,0 +1,148 @@
+/**
+ * One handler per message type. Anything that does not decode cleanly — an empty
+ * frame, a truncated varint, an unknown type, a crafted update, trailing bytes —
+ * throws ProtocolError, which closes that socket with 4400 and a reason; the
+ * room and the relay carry on.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { ProtocolError, guard, readTandemMessage } from '../../shared/protocol/tandem.js';
+import { decodeAwarenessUpdate } from '../sync/awareness.js';
+import { validateUpdate } from '../sync/validateUpdate.js';
+import type { Connection } from './Connection.js';
+import { frame, type Room } from './Room.js';
+
+/** A close reason is at most 123 bytes (RFC 6455). */
+const CLOSE_REASON_MAX_CHARS = 120;
+const READ_ONLY_REASON = 'read-only: this link can view the room but not edit it';
+/** Repeat refusals to a flooding viewer at most this often. */
+const REFUSAL_INTERVAL_MS = 1_000;
+/** y-protocols auth: permission denied. */
+const AUTH_PERMISSION_DENIED = 0;
+
+export function handleMessage(room: Room, conn: Connection, data: Uint8Array): void {
+  try {
+    if (data.byteLength === 0) throw new ProtocolError('empty frame');
+    const decoder = decoding.createDecoder(data);
+    const type = guard(() => decoding.readVarUint(decoder));
+    switch (type) {
+      case MessageType.Sync:
+        return handleSync(room, conn, decoder);
+      case MessageType.Awareness:
+        return handleAwareness(room, conn, decoder);
+      case MessageType.QueryAwareness:
+        return handleQueryAwareness(room, conn, decoder);
+      case MessageType.Hello:
+        return handleHello(room, conn, decoder);
+      case MessageType.SyncStatus:
+        return handleSyncStatus(room, conn, decoder);
+      case MessageType.Auth:
+      case MessageType.Welcome:
+      case MessageType.Error:
+        throw new ProtocolError(`message type ${type} only goes from relay to client`);
+      default:
+        throw new ProtocolError(`unknown message type ${type}`);
+    }
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    conn.close(
+      CloseCode.MalformedMessage,
+      `malformed message: ${error.message}`.slice(0, CLOSE_REASON_MAX_CHARS),
+    );
+  }
+}
+
+function handleSync(room: Room, conn: Connection, decoder: decoding.Decoder): void {
+  const step = guard(() => decoding.readVarUint(decoder));
+  const payload = guard(() => decoding.readVarUint8Array(decoder));
+  expectEnd(decoder);
+  switch (step) {
+    case SyncStep.Step1: {
+      guard(() => Y.decodeStateVector(payload));
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.Sync);
+      encoding.writeVarUint(encoder, SyncStep.Step2);
+      encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(room.doc, payload));
+      conn.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    case SyncStep.Step2:
+    case SyncStep.Update: {
+      const { structs, deleteRanges } = validateUpdate(payload);
+      if (structs === 0 && deleteRanges === 0) return;
+      if (!conn.canEdit) return refuseReadOnly(conn);
+      room.queueUpdate(conn, payload);
+      return;
+    }
+    default:
+      throw new ProtocolError(`unknown sync step ${step}`);
+  }
+}
+
+function refuseReadOnly(conn: Connection): void {
+  const now = Date.now();
+  if (now - conn.lastRefusalAt < REFUSAL_INTERVAL_MS) return;
+  conn.lastRefusalAt = now;
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.Auth);
+  encoding.writeVarUint(encoder, AUTH_PERMISSION_DENIED);
+  encoding.writeVarString(encoder, READ_ONLY_REASON);
+  conn.send(encoding.toUint8Array(encoder));
+  conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: READ_ONLY_REASON });
+}
+
+function handleAwareness(room: Room, conn: Connection, decoder: decoding.Decoder): void {
+  const payload = guard(() => decoding.readVarUint8Array(decoder));
+  expectEnd(decoder);
+  const { accepted, refused } = room.awareness.apply(conn, decodeAwarenessUpdate(payload));
+  if (accepted.length > 0) room.broadcastAwareness(accepted, conn);
+  if (refused > 0) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.Forbidden,
+      message: 'awareness refused: a client id that belongs to another user, or too many client ids',
+    });
+  }
+}
+
+function handleQueryAwareness(room: Room, conn: Connection, decoder: decoding.Decoder): void {
+  expectEnd(decoder);
+  const live = room.awareness.encodeLive();
+  if (live) conn.send(frame(MessageType.Awareness, live));
+}
+
+function handleHello(room: Room, conn: Connection, decoder: decoding.Decoder): void {
+  const hello = readTandemMessage(decoder, MessageType.Hello);
+  if (hello.type !== MessageType.Hello) throw new ProtocolError('expected hello');
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    conn.close(
+      CloseCode.ProtocolMismatch,
+      `protocol version mismatch: relay speaks ${PROTOCOL_VERSION}, client ${hello.protocolVersion}`,
+    );
+    return;
+  }
+  conn.tandem = true;
+  const { uid, name, role } = conn.claims;
+  conn.sendTandem({
+    type: MessageType.Welcome,
+    protocolVersion: PROTOCOL_VERSION,
+    roomId: room.id,
+    userId: uid,
+    name,
+    role,
+  });
+}
+
+function handleSyncStatus(room: Room, conn: Connection, decoder: decoding.Decoder): void {
+  const status = readTandemMessage(decoder, MessageType.SyncStatus);
+  if (status.type !== MessageType.SyncStatus) throw new ProtocolError('expected syncStatus');
+  room.queueStatus(conn, status.counter);
+}
+
+function expectEnd(decoder: decoding.Decoder): void {
+  if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after message');
+}

@@ -1,0 +1,92 @@
+/**
+ * Wires the relay together: storage, rooms, tokens, the HTTP API, the static
+ * client, WebSocket upgrades and the heartbeat. `startRelay` returns once the
+ * server listens; `close` stores everything and releases the port.
+ */
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
+import { CloseCode } from '../shared/protocol/closeCodes.js';
+import { TokenSigner } from './auth/tokens.js';
+import type { RelayConfig } from './config.js';
+import { createApi } from './http/api.js';
+import { createUpgradeHandler } from './http/upgrade.js';
+import type { Logger } from './log.js';
+import type { Connection } from './rooms/Connection.js';
+import { RoomManager } from './rooms/RoomManager.js';
+import { SqliteStorage } from './storage/SqliteStorage.js';
+
+const DATABASE_FILE = 'tandem.sqlite';
+/** Time open HTTP requests get to finish on shutdown. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+export interface RunningRelay {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startRelay(config: RelayConfig, log: Logger): Promise<RunningRelay> {
+  const storage = await SqliteStorage.open(join(config.dataDir, DATABASE_FILE));
+  const signer = TokenSigner.fromDataDir(config.dataDir);
+  const rooms = new RoomManager({
+    storage,
+    log,
+    roomIdleUnloadMs: config.roomIdleUnloadMs,
+    compactAfterUpdates: config.compactAfterUpdates,
+  });
+
+  const app = new Hono();
+  app.route('/', createApi({ config, storage, rooms, signer, log }));
+  if (existsSync(join(config.clientDir, 'index.html'))) {
+    app.use('/*', serveStatic({ root: config.clientDir }));
+    // Room pages are client-side routes.
+    app.get('/r/*', serveStatic({ path: join(config.clientDir, 'index.html') }));
+  } else {
+    log.warn('client.missing', { clientDir: config.clientDir, hint: 'run npm run build' });
+    app.get('/', (c) => c.text('Tandem relay is running; the client is not built (npm run build).'));
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
+  const connections = new Set<Connection>();
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s as Server),
+    );
+  });
+  server.on('upgrade', createUpgradeHandler({ config, rooms, signer, wss, log, connections }));
+
+  // A socket that missed a whole interval without answering a ping is gone.
+  const heartbeat = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.close(CloseCode.PongTimeout);
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+    }
+  }, config.pingIntervalMs);
+  heartbeat.unref();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(heartbeat);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      await rooms.closeAll();
+      for (const conn of connections) conn.ws.terminate();
+      wss.close();
+      await storage.close();
+      server.closeIdleConnections();
+      await stopped;
+    })());
+
+  return { port: (server.address() as AddressInfo).port, close };
+}

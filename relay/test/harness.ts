@@ -1,0 +1,135 @@
+/**
+ * Starts a real relay process for integration tests and benchmarks: `node
+ * --import tsx relay/main.ts` on port 0 (or a fixed port to restart on), with a
+ * fresh data directory unless one is given. The relay prints
+ * `{"event":"listening","port":N,...}` on stdout once it accepts connections.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const START_TIMEOUT_MS = 20_000;
+
+export interface RelayProcess {
+  url: string;
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the process printed, for diagnosing failures. */
+  output: string[];
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  /** SIGTERM and wait. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait: no chance to flush. */
+  kill9(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+  port?: number;
+}
+
+export async function startRelay(options: StartOptions = {}): Promise<RelayProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-relay-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'relay/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(options.port ?? 0),
+      TANDEM_DATA_DIR: dataDir,
+      TANDEM_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  const lines = createInterface({ input: child.stdout! });
+
+  const port = await new Promise<number>((done, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`relay did not start:\n${output.join('\n')}`)),
+      START_TIMEOUT_MS,
+    );
+    lines.on('line', (line) => {
+      output.push(line);
+      try {
+        const event = JSON.parse(line) as { event?: string; port?: number };
+        if (event.event === 'listening' && typeof event.port === 'number') {
+          clearTimeout(timer);
+          done(event.port);
+        }
+      } catch {
+        // not a JSON line
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`relay exited with ${code} before listening:\n${output.join('\n')}`));
+    });
+  });
+
+  const signal = (name: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    return exited;
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    child,
+    output,
+    exited,
+    stop: signal('SIGTERM'),
+    kill9: signal('SIGKILL'),
+  };
+}
+
+/** Removes a data directory made by `startRelay`. */
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface CreatedRoom {
+  roomId: string;
+  token: string;
+  links: { edit: string; view: string };
+}
+
+export async function createRoom(
+  url: string,
+  body: { name?: string; template?: string } = {},
+): Promise<CreatedRoom> {
+  const response = await fetch(`${url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201)
+    throw new Error(`POST /api/rooms: ${response.status} ${await response.text()}`);
+  return (await response.json()) as CreatedRoom;
+}
+
+export async function mintToken(
+  url: string,
+  roomId: string,
+  ownerToken: string,
+  body: { role: 'editor' | 'viewer'; name?: string; ttlSeconds?: number },
+): Promise<string> {
+  const response = await fetch(`${url}/api/rooms/${roomId}/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ownerToken}` },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`POST tokens: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}

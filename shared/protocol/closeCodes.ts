@@ -1,0 +1,38 @@
+/**
+ * WebSocket close codes the relay uses, each with its fixed reason. Joins that can
+ * be refused before the upgrade get an HTTP status instead (see `ErrorCode`); these
+ * are for what goes wrong after it.
+ */
+export const CloseCode = {
+  /** The server is shutting down or restarting; reconnect. (RFC 6455) */
+  GoingAway: 1001,
+  /** A frame exceeded the size limit; sent by the WebSocket layer. (RFC 6455) */
+  MessageTooLarge: 1009,
+  /** The relay hit a bug handling a message; the socket is closed, the relay carries on. (RFC 6455) */
+  InternalError: 1011,
+  MalformedMessage: 4400,
+  TokenExpired: 4401,
+  Forbidden: 4403,
+  RoomNotFound: 4404,
+  PongTimeout: 4408,
+  ProtocolMismatch: 4409,
+  RoomFull: 4429,
+  SlowConsumer: 4430,
+  RoomUnavailable: 4503,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export const CloseReason: Record<CloseCode, string> = {
+  [CloseCode.GoingAway]: 'server going away',
+  [CloseCode.MessageTooLarge]: 'message too large',
+  [CloseCode.InternalError]: 'internal error',
+  [CloseCode.MalformedMessage]: 'malformed message',
+  [CloseCode.TokenExpired]: 'token expired',
+  [CloseCode.Forbidden]: 'forbidden',
+  [CloseCode.RoomNotFound]: 'room not found',
+  [CloseCode.PongTimeout]: 'no pong within the timeout',
+  [CloseCode.ProtocolMismatch]: 'protocol version mismatch',
+  [CloseCode.RoomFull]: 'room full',
+  [CloseCode.SlowConsumer]: 'send buffer full: client too slow',
+  [CloseCode.RoomUnavailable]: 'room could not be loaded',
+};

@@ -1,0 +1,29 @@
+/**
+ * Error codes that cross the wire, in HTTP bodies (`{ error: { code, message } }`)
+ * and in `error` messages on the socket, so a client can show a sentence rather
+ * than a stack.
+ */
+export const ErrorCode = {
+  BadRequest: 'bad_request',
+  Unauthorised: 'unauthorised',
+  TokenExpired: 'token_expired',
+  Forbidden: 'forbidden',
+  ReadOnly: 'read_only',
+  NotFound: 'not_found',
+  RoomNotFound: 'room_not_found',
+  RoomFull: 'room_full',
+  PayloadTooLarge: 'payload_too_large',
+  RoomUnavailable: 'room_unavailable',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ERROR_CODES.has(value);
+}

@@ -1,0 +1,38 @@
+/**
+ * Message numbers on a Tandem WebSocket. This file is the only place they live.
+ *
+ * 0 to 3 belong to y-protocols and keep their standard meaning, so the official
+ * y-websocket client and every Yjs tool can talk to the relay unchanged. Tandem's
+ * own messages start at 100 and are sent by the relay only to a connection that
+ * has introduced itself with `hello`. Never renumber a type: add one.
+ */
+export const MessageType = {
+  /** y-protocols sync: step 1 (state vector), step 2 (missing update), update. */
+  Sync: 0,
+  /** y-protocols awareness update. */
+  Awareness: 1,
+  /** y-protocols auth: the relay sends "permission denied" with a reason. */
+  Auth: 2,
+  /** y-protocols query-awareness: ask for every known awareness state. */
+  QueryAwareness: 3,
+  /** client -> relay: protocol version; the relay answers with `welcome`. */
+  Hello: 100,
+  /** relay -> client: protocol version and who the token says you are. */
+  Welcome: 101,
+  /** both ways: a counter echoed once every earlier update of this connection is stored. */
+  SyncStatus: 102,
+  /** relay -> client: a typed error that did not need to close the socket. */
+  Error: 103,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** Sub-types of a y-protocols sync message. */
+export const SyncStep = {
+  Step1: 0,
+  Step2: 1,
+  Update: 2,
+} as const;
+export type SyncStep = (typeof SyncStep)[keyof typeof SyncStep];
+
+/** Version of Tandem's own messages (100+). A mismatch in `hello` closes the socket. */
+export const PROTOCOL_VERSION = 1;

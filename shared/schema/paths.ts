@@ -1,0 +1,47 @@
+/** File paths in a project: `src/main.py`, forward slashes, no leading slash. */
+
+export const PATH_MAX_CHARS = 512;
+const SEGMENT_MAX_CHARS = 255;
+
+export class PathError extends Error {
+  override name = 'PathError';
+}
+
+/**
+ * Returns the canonical form of a project path, or throws `PathError`. Refuses
+ * anything that could leave the project when written to disk: `..`, absolute
+ * paths, backslashes, control characters, empty segments.
+ */
+export function normalizePath(input: string): string {
+  if (typeof input !== 'string') throw new PathError('path must be a string');
+  const path = input.trim();
+  if (path.length === 0) throw new PathError('path is empty');
+  if (path.length > PATH_MAX_CHARS) throw new PathError(`path is longer than ${PATH_MAX_CHARS}`);
+  if (path.startsWith('/')) throw new PathError('path must not start with /');
+  if (path.includes('\\')) throw new PathError('path must use forward slashes');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) throw new PathError('path has control characters');
+  const segments = path.split('/');
+  for (const segment of segments) {
+    if (segment === '') throw new PathError('path has an empty segment');
+    if (segment === '.' || segment === '..') throw new PathError('path has . or .. segments');
+    if (segment.length > SEGMENT_MAX_CHARS) throw new PathError('path segment too long');
+  }
+  return segments.join('/');
+}
+
+export function isValidPath(input: string): boolean {
+  try {
+    return normalizePath(input) === input;
+  } catch {
+    return false;
+  }
+}
+
+/** `src/main.py` -> `src/main (2).py`: a distinct display path for a clash. */
+export function suffixPath(path: string, suffix: string): string {
+  const slash = path.lastIndexOf('/');
+  const dot = path.lastIndexOf('.');
+  if (dot > slash + 1) return `${path.slice(0, dot)} (${suffix})${path.slice(dot)}`;
+  return `${path} (${suffix})`;
+}

@@ -1,0 +1,143 @@
+/**
+ * The shape of a project document.
+ *
+ * - `files`: Y.Map fileId -> Y.Map { path: string, text: Y.Text }. A rename or move
+ *   changes `path` only, so concurrent edits to the content survive it.
+ * - `chat`: Y.Array of { userId, name, text, at }.
+ * - `meta`: display-only copies (name, language, entry). The relay's database, not
+ *   this document, holds authority over roles and room mode.
+ *
+ * A writer can put anything into a document, so every reader here tolerates
+ * entries of the wrong shape: they are skipped, never thrown on.
+ */
+import * as Y from 'yjs';
+import { isValidPath, normalizePath, suffixPath } from './paths.js';
+
+export const FILES_KEY = 'files';
+export const CHAT_KEY = 'chat';
+export const META_KEY = 'meta';
+
+export interface FileInfo {
+  id: string;
+  /** The path to show: the stored path, with a suffix when two files claim one path. */
+  path: string;
+  /** UTF-8 bytes of the text. */
+  size: number;
+}
+
+export interface ProjectMeta {
+  name?: string;
+  language?: string;
+  entry?: string;
+}
+
+export function filesOf(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(FILES_KEY);
+}
+
+export function metaOf(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(META_KEY);
+}
+
+export function chatOf(doc: Y.Doc): Y.Array<unknown> {
+  return doc.getArray(CHAT_KEY);
+}
+
+/** A fresh file id: 16 random hex characters. */
+export function newFileId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Adds a text file; returns its id. Throws `PathError` for a bad path. */
+export function addFile(doc: Y.Doc, path: string, content = '', id = newFileId()): string {
+  const entry = new Y.Map<unknown>();
+  const text = new Y.Text();
+  text.insert(0, content);
+  entry.set('path', normalizePath(path));
+  entry.set('text', text);
+  filesOf(doc).set(id, entry);
+  return id;
+}
+
+interface ValidEntry {
+  id: string;
+  path: string;
+  text: Y.Text;
+}
+
+function validEntries(doc: Y.Doc): ValidEntry[] {
+  const entries: ValidEntry[] = [];
+  filesOf(doc).forEach((value, id) => {
+    if (!(value instanceof Y.Map)) return;
+    const path: unknown = value.get('path');
+    const text: unknown = value.get('text');
+    if (typeof path !== 'string' || !isValidPath(path) || !(text instanceof Y.Text)) return;
+    entries.push({ id, path, text });
+  });
+  return entries;
+}
+
+/**
+ * Every file, sorted by display path. Two files on one path are both listed: the
+ * one with the smaller id keeps the path, the others get their id as a suffix,
+ * so every client shows the same thing.
+ */
+export function listFiles(doc: Y.Doc): FileInfo[] {
+  return resolveDisplayPaths(validEntries(doc)).map(({ id, path, text }) => ({
+    id,
+    path,
+    size: utf8Length(text.toString()),
+  }));
+}
+
+/** The file shown at `path` (display path), or null. */
+export function findFile(doc: Y.Doc, path: string): { id: string; text: Y.Text } | null {
+  const entry = resolveDisplayPaths(validEntries(doc)).find((e) => e.path === path);
+  return entry ? { id: entry.id, text: entry.text } : null;
+}
+
+/** Plain snapshot of every file's text, keyed by display path. */
+export function snapshotFiles(doc: Y.Doc): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const { path, text } of resolveDisplayPaths(validEntries(doc))) files[path] = text.toString();
+  return files;
+}
+
+function resolveDisplayPaths(entries: ValidEntry[]): ValidEntry[] {
+  entries.sort((a, b) => (a.path === b.path ? cmp(a.id, b.id) : cmp(a.path, b.path)));
+  const taken = new Set(entries.map((e) => e.path));
+  const out: ValidEntry[] = [];
+  let previous: string | null = null;
+  for (const entry of entries) {
+    if (entry.path !== previous) {
+      previous = entry.path;
+      out.push(entry);
+      continue;
+    }
+    let display = suffixPath(entry.path, entry.id);
+    for (let n = 2; taken.has(display); n++) display = suffixPath(entry.path, `${entry.id}-${n}`);
+    taken.add(display);
+    out.push({ ...entry, path: display });
+  }
+  return out.sort((a, b) => cmp(a.path, b.path));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
