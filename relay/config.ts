@@ -19,6 +19,16 @@ export interface RelayConfig {
   tokenTtlSeconds: number;
   compactAfterUpdates: number;
   logLevel: LogLevel;
+  runnerToken: string | null;
+  runTimeoutMs: number;
+  runMemoryBytes: number;
+  runPids: number;
+  runCpuMillis: number;
+  runOutputBytes: number;
+  runDiskBytes: number;
+  runQueuePerRoom: number;
+  runSnapshotMaxBytes: number;
+  runStoredOutputBytes: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,7 +48,7 @@ export class ConfigError extends Error {
 const integer =
   (min: number, max: number) =>
   (raw: string): number => {
-    const value = Number(raw);
+    const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(value) || value < min || value > max) {
       throw new ConfigError(`expected a whole number from ${min} to ${max}, got "${raw}"`);
     }
@@ -52,6 +62,12 @@ const optionalUrl = (raw: string): string | null => {
   const url = new URL(raw);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('expected an http(s) URL');
   return url.origin;
+};
+
+const optionalSecret = (raw: string): string | null => {
+  if (raw === '') return null;
+  if (raw.length < 16) throw new ConfigError('must be at least 16 characters');
+  return raw;
 };
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -119,7 +135,7 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     key: 'sendBufferMaxBytes',
     env: 'TANDEM_SEND_BUFFER_MAX_BYTES',
     default: String(16 * MIB),
-    description: 'Bytes queued for one slow reader before it is dropped (4430).',
+    description: 'Bytes queued for one slow reader before it is dropped (4530).',
     parse: integer(64 * 1024, 1024 * MIB),
   },
   {
@@ -157,6 +173,77 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: 'info',
     description: 'debug, info, warn or error. Logs are JSON lines.',
     parse: logLevel,
+  },
+  {
+    key: 'runnerToken',
+    env: 'TANDEM_RUNNER_TOKEN',
+    default: '',
+    description:
+      'Secret runners present to connect. Empty: generated into the data directory (runner-token) on first start.',
+    parse: optionalSecret,
+  },
+  {
+    key: 'runTimeoutMs',
+    env: 'TANDEM_RUN_TIMEOUT_MS',
+    default: '10000',
+    description: 'Wall-clock limit of one run.',
+    parse: integer(100, 3_600_000),
+  },
+  {
+    key: 'runMemoryBytes',
+    env: 'TANDEM_RUN_MEMORY_BYTES',
+    default: String(512 * MIB),
+    description: 'Memory of one run (swap is the same: none extra).',
+    parse: integer(16 * MIB, 64 * 1024 * MIB),
+  },
+  {
+    key: 'runPids',
+    env: 'TANDEM_RUN_PIDS',
+    default: '128',
+    description: 'Processes and threads one run may have.',
+    parse: integer(8, 100_000),
+  },
+  {
+    key: 'runCpuMillis',
+    env: 'TANDEM_RUN_CPU_MILLIS',
+    default: '1000',
+    description: 'CPU share of one run, in thousandths of a core.',
+    parse: integer(100, 64_000),
+  },
+  {
+    key: 'runOutputBytes',
+    env: 'TANDEM_RUN_OUTPUT_BYTES',
+    default: String(MIB),
+    description: 'Output one run may print before it is stopped (output-limit).',
+    parse: integer(1024, 1024 * MIB),
+  },
+  {
+    key: 'runDiskBytes',
+    env: 'TANDEM_RUN_DISK_BYTES',
+    default: String(64 * MIB),
+    description: 'Writable space of one run (work directory and /tmp).',
+    parse: integer(MIB, 64 * 1024 * MIB),
+  },
+  {
+    key: 'runQueuePerRoom',
+    env: 'TANDEM_RUN_QUEUE_PER_ROOM',
+    default: '4',
+    description: 'Runs of one room that may wait for a runner; more are refused.',
+    parse: integer(0, 1000),
+  },
+  {
+    key: 'runSnapshotMaxBytes',
+    env: 'TANDEM_RUN_SNAPSHOT_MAX_BYTES',
+    default: String(8 * MIB),
+    description: 'Largest project (sum of file sizes) a run accepts.',
+    parse: integer(1024, 1024 * MIB),
+  },
+  {
+    key: 'runStoredOutputBytes',
+    env: 'TANDEM_RUN_STORED_OUTPUT_BYTES',
+    default: String(256 * 1024),
+    description: 'Output kept with each stored run for history.',
+    parse: integer(0, 1024 * MIB),
   },
 ];
 

@@ -19,9 +19,16 @@ import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from './log.js';
 import type { Connection } from './rooms/Connection.js';
 import { RoomManager } from './rooms/RoomManager.js';
+import { readOrCreateSecret } from './auth/secretFile.js';
+import { createRunsApi } from './http/runsApi.js';
+import { EnvCrypto } from './runs/envCrypto.js';
+import { RunnerHub } from './runs/RunnerHub.js';
+import { RunService } from './runs/RunService.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
 
 const DATABASE_FILE = 'tandem.sqlite';
+const RUNNER_TOKEN_FILE = 'runner-token';
+const RUNNER_TOKEN_BYTES = 32;
 /** Time open HTTP requests get to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -40,8 +47,35 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     compactAfterUpdates: config.compactAfterUpdates,
   });
 
+  const crypto = EnvCrypto.fromDataDir(config.dataDir);
+  const runnerToken =
+    config.runnerToken ??
+    readOrCreateSecret(config.dataDir, RUNNER_TOKEN_FILE, RUNNER_TOKEN_BYTES).toString('base64');
+  const hub = new RunnerHub(log);
+  const runs = new RunService(
+    hub,
+    storage,
+    crypto,
+    {
+      limits: {
+        timeoutMs: config.runTimeoutMs,
+        memoryBytes: config.runMemoryBytes,
+        pids: config.runPids,
+        cpuMillis: config.runCpuMillis,
+        outputBytes: config.runOutputBytes,
+        diskBytes: config.runDiskBytes,
+      },
+      queueMaxPerRoom: config.runQueuePerRoom,
+      snapshotMaxBytes: config.runSnapshotMaxBytes,
+      storedOutputBytes: config.runStoredOutputBytes,
+    },
+    log,
+  );
+
   const app = new Hono();
-  app.route('/', createApi({ config, storage, rooms, signer, log }));
+  const deps = { config, storage, rooms, signer, log };
+  app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
+  app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
     app.use('/*', serveStatic({ root: config.clientDir }));
     // Room pages are client-side routes.
@@ -58,7 +92,20 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       resolve(s as Server),
     );
   });
-  server.on('upgrade', createUpgradeHandler({ config, rooms, signer, wss, log, connections }));
+  server.on(
+    'upgrade',
+    createUpgradeHandler({
+      config,
+      rooms,
+      signer,
+      wss,
+      log,
+      connections,
+      context: { runs },
+      hub,
+      runnerToken,
+    }),
+  );
 
   // A socket that missed a whole interval without answering a ping is gone.
   const heartbeat = setInterval(() => {

@@ -4,9 +4,8 @@
  * never leaves the relay.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseClaims, type TokenClaims } from '../../shared/token.js';
+import { readOrCreateSecret } from './secretFile.js';
 
 const SECRET_FILE = 'token-secret';
 const SECRET_BYTES = 32;
@@ -20,19 +19,7 @@ export class TokenSigner {
 
   /** Loads the secret from `dataDir`, creating it on first start. */
   static fromDataDir(dataDir: string): TokenSigner {
-    mkdirSync(dataDir, { recursive: true });
-    const path = join(dataDir, SECRET_FILE);
-    if (!existsSync(path)) {
-      // 'wx' fails if another process created it meanwhile; then we read theirs.
-      try {
-        writeFileSync(path, randomBytes(SECRET_BYTES).toString('base64'), { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
-    const secret = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-    if (secret.length < SECRET_BYTES) throw new Error(`token secret in ${path} is too short`);
-    return new TokenSigner(secret);
+    return new TokenSigner(readOrCreateSecret(dataDir, SECRET_FILE, SECRET_BYTES));
   }
 
   sign(claims: TokenClaims): string {
@@ -46,8 +33,9 @@ export class TokenSigner {
     const dot = token.indexOf('.');
     if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(body), 'base64url');
+    // Compare the text, not decoded bytes: base64url decoding skips stray characters.
+    const given = Buffer.from(token.slice(dot + 1));
+    const expected = Buffer.from(this.mac(body));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { ok: false, reason: 'bad_signature' };
     }

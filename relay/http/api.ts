@@ -12,12 +12,12 @@ import { NAME_MAX_CHARS, type TokenClaims } from '../../shared/token.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RelayConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
+import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
-import { HttpError, sendError, tokenError } from './errors.js';
+import { HttpError, sendError } from './errors.js';
+import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const BODY_MAX_BYTES = 64 * 1024;
 const ROOM_NAME_MAX_CHARS = 100;
 const DEFAULT_GUEST_NAME = 'Guest';
 const DEFAULT_OWNER_NAME = 'Owner';
@@ -36,28 +36,8 @@ export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hon
   const issue = (claims: Omit<TokenClaims, 'exp'>, ttlSeconds = config.tokenTtlSeconds) =>
     signer.sign({ ...claims, exp: nowSeconds() + ttlSeconds });
 
-  /** Verifies the bearer token and that it belongs to `roomId`. */
-  const authorize = (c: Context, roomId: string): TokenClaims => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new HttpError(401, ErrorCode.Unauthorised, 'missing "Authorization: Bearer <token>"');
-    const result = signer.verify(match[1]!);
-    if (!result.ok) throw tokenError(result);
-    if (result.claims.room !== roomId)
-      throw new HttpError(403, ErrorCode.Forbidden, 'token is for another room');
-    return result.claims;
-  };
-
-  const loadRoom = async (roomId: string) => {
-    try {
-      const room = await rooms.acquire(roomId);
-      if (!room) throw new HttpError(404, ErrorCode.RoomNotFound, 'no such room');
-      return room;
-    } catch (error) {
-      if (error instanceof RoomLoadError) throw new HttpError(503, ErrorCode.RoomUnavailable, error.message);
-      throw error;
-    }
-  };
+  const authorize = (c: Context, roomId: string) => authorizeRoom(signer, c, roomId);
+  const loadRoom = (roomId: string) => loadExistingRoom(rooms, roomId);
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return sendError(c, error);
@@ -165,49 +145,4 @@ export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hon
   });
 
   return app;
-}
-
-async function readBody(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (Buffer.byteLength(text) > BODY_MAX_BYTES) {
-    throw new HttpError(413, ErrorCode.PayloadTooLarge, `body larger than ${BODY_MAX_BYTES} bytes`);
-  }
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, ErrorCode.BadRequest, 'body is not valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, ErrorCode.BadRequest, 'body must be a JSON object');
-  }
-  return value as Record<string, unknown>;
-}
-
-function optionalString(body: Record<string, unknown>, key: string, maxChars: number): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '' || value.length > maxChars) {
-    throw new HttpError(
-      400,
-      ErrorCode.BadRequest,
-      `"${key}" must be a non-empty string of at most ${maxChars} characters`,
-    );
-  }
-  return value.trim();
-}
-
-function optionalInteger(
-  body: Record<string, unknown>,
-  key: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new HttpError(400, ErrorCode.BadRequest, `"${key}" must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -13,13 +13,16 @@ import type { TokenSigner } from '../auth/tokens.js';
 import type { RelayConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { Connection } from '../rooms/Connection.js';
-import { handleMessage } from '../rooms/messages.js';
+import { handleMessage, type MessageContext } from '../rooms/messages.js';
 import type { Room } from '../rooms/Room.js';
 import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
+import { acceptRunner, isRunnerAuthorised } from '../runs/runnerSocket.js';
+import type { RunnerHub } from '../runs/RunnerHub.js';
 import { ROOM_ID_PATTERN } from './api.js';
 import { HttpError, refuseUpgrade, tokenError } from './errors.js';
 
 const PATH_PREFIX = '/yjs/';
+const RUNNER_PATH = '/runner';
 
 export interface UpgradeDeps {
   config: RelayConfig;
@@ -29,6 +32,9 @@ export interface UpgradeDeps {
   log: Logger;
   /** Every open connection, for the heartbeat. */
   connections: Set<Connection>;
+  context: MessageContext;
+  hub: RunnerHub;
+  runnerToken: string;
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
@@ -45,6 +51,13 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 
 async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://relay');
+  if (url.pathname === RUNNER_PATH) {
+    if (!isRunnerAuthorised(req, deps.runnerToken)) {
+      throw new HttpError(401, ErrorCode.Unauthorised, 'runners need "Authorization: Bearer <runner token>"');
+    }
+    deps.wss.handleUpgrade(req, socket, head, (ws) => acceptRunner(ws, deps.hub, deps.log));
+    return;
+  }
   const roomId = url.pathname.startsWith(PATH_PREFIX) ? url.pathname.slice(PATH_PREFIX.length) : '';
   if (!ROOM_ID_PATTERN.test(roomId)) throw new HttpError(404, ErrorCode.NotFound, 'expected /yjs/:roomId');
   const token = url.searchParams.get('token');
@@ -93,7 +106,12 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
         ? Buffer.concat(data)
         : Buffer.from(data);
     try {
-      handleMessage(room, conn, new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      handleMessage(
+        room,
+        conn,
+        new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+        deps.context,
+      );
     } catch (error) {
       deps.log.error('ws.handler_error', { room: room.id, error: String(error) });
       conn.close(CloseCode.InternalError);

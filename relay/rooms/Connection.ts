@@ -49,10 +49,15 @@ export class Connection {
     return this.ws.readyState === this.ws.OPEN;
   }
 
-  /** Sends a binary frame; a reader that lets too much queue up is dropped. */
+  /**
+   * Sends a binary frame; a reader that lets too much queue up is dropped. One
+   * frame larger than the cap (a big document's sync step 2) still goes out when
+   * nothing else is queued: the cap is on backlog, not on document size.
+   */
   send(bytes: Uint8Array): void {
     if (!this.open) return;
-    if (this.ws.bufferedAmount + bytes.byteLength > this.sendBufferMaxBytes) {
+    const backlog = this.ws.bufferedAmount;
+    if (backlog > 0 && backlog + bytes.byteLength > this.sendBufferMaxBytes) {
       this.close(CloseCode.SlowConsumer);
       return;
     }

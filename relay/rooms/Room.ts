@@ -97,6 +97,11 @@ export class Room {
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 
+  /** Sends a Tandem frame to every connection that speaks them (said hello). */
+  broadcastTandem(bytes: Uint8Array): void {
+    for (const conn of this.connections) if (conn.tandem) conn.send(bytes);
+  }
+
   /** Resolves once everything queued so far is stored and sent. */
   async settle(): Promise<void> {
     if (this.flushScheduled) this.flush();

@@ -10,7 +10,9 @@ import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { readRunMessage } from '../../shared/protocol/runs.js';
 import { ProtocolError, guard, readTandemMessage } from '../../shared/protocol/tandem.js';
+import type { RunService } from '../runs/RunService.js';
 import { decodeAwarenessUpdate } from '../sync/awareness.js';
 import { validateUpdate } from '../sync/validateUpdate.js';
 import type { Connection } from './Connection.js';
@@ -24,7 +26,11 @@ const REFUSAL_INTERVAL_MS = 1_000;
 /** y-protocols auth: permission denied. */
 const AUTH_PERMISSION_DENIED = 0;
 
-export function handleMessage(room: Room, conn: Connection, data: Uint8Array): void {
+export interface MessageContext {
+  runs: RunService;
+}
+
+export function handleMessage(room: Room, conn: Connection, data: Uint8Array, context: MessageContext): void {
   try {
     if (data.byteLength === 0) throw new ProtocolError('empty frame');
     const decoder = decoding.createDecoder(data);
@@ -40,9 +46,17 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array): v
         return handleHello(room, conn, decoder);
       case MessageType.SyncStatus:
         return handleSyncStatus(room, conn, decoder);
+      case MessageType.RunStart:
+      case MessageType.RunInput:
+      case MessageType.RunStop:
+        return handleRun(room, conn, decoder, type, context.runs);
       case MessageType.Auth:
       case MessageType.Welcome:
       case MessageType.Error:
+      case MessageType.RunStarted:
+      case MessageType.RunOutput:
+      case MessageType.RunExit:
+      case MessageType.RunQueued:
         throw new ProtocolError(`message type ${type} only goes from relay to client`);
       default:
         throw new ProtocolError(`unknown message type ${type}`);
@@ -141,6 +155,42 @@ function handleSyncStatus(room: Room, conn: Connection, decoder: decoding.Decode
   const status = readTandemMessage(decoder, MessageType.SyncStatus);
   if (status.type !== MessageType.SyncStatus) throw new ProtocolError('expected syncStatus');
   room.queueStatus(conn, status.counter);
+}
+
+function handleRun(
+  room: Room,
+  conn: Connection,
+  decoder: decoding.Decoder,
+  type: typeof MessageType.RunStart | typeof MessageType.RunInput | typeof MessageType.RunStop,
+  runs: RunService,
+): void {
+  const message = readRunMessage(decoder, type);
+  if (!conn.tandem) throw new ProtocolError('run messages need hello first');
+  if (!conn.canEdit) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.ReadOnly,
+      message: 'viewers cannot run or steer runs',
+    });
+    return;
+  }
+  switch (message.type) {
+    case MessageType.RunStart: {
+      const { runId, language, entry, mode } = message;
+      runs.start(room, conn.claims, { runId, language, entry, mode }).catch((error: unknown) =>
+        conn.sendTandem({
+          type: MessageType.Error,
+          code: ErrorCode.Internal,
+          message: `run failed: ${String(error)}`,
+        }),
+      );
+      return;
+    }
+    case MessageType.RunInput:
+      return runs.input(room, message.runId, message.bytes, message.eof);
+    case MessageType.RunStop:
+      return runs.stop(room, message.runId);
+  }
 }
 
 function expectEnd(decoder: decoding.Decoder): void {

@@ -12,7 +12,16 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { NewUpdate, RoomRecord, RoomState, Storage, StoredUpdate } from './Storage.js';
+import { RUNS_MIGRATION, SqliteRuns } from './sqliteRuns.js';
+import type {
+  NewUpdate,
+  RoomRecord,
+  RoomState,
+  RunRecord,
+  SealedEnvVar,
+  Storage,
+  StoredUpdate,
+} from './Storage.js';
 
 /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -51,6 +60,7 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, seq)
   ) STRICT;
   `,
+  RUNS_MIGRATION,
 ];
 
 interface RoomRow {
@@ -110,6 +120,7 @@ export class SqliteStorage implements Storage {
   }
 
   private readonly db: Database.Database;
+  private readonly runs: SqliteRuns;
   private closed = false;
 
   private readonly insertRoom: Database.Statement<[string, string, string, number, string | null]>;
@@ -141,6 +152,7 @@ export class SqliteStorage implements Storage {
     }
 
     const db = this.db;
+    this.runs = new SqliteRuns(db);
     this.insertRoom = db.prepare(
       'INSERT INTO rooms (id, name, owner_id, created_at, template) VALUES (?, ?, ?, ?, ?)',
     );
@@ -247,6 +259,38 @@ export class SqliteStorage implements Storage {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`invalid log page size: ${limit}`);
     if (limit === 0) return [];
     return this.selectLogPage.all(roomId, afterSeq, limit).map(toStoredUpdate);
+  }
+
+  async saveRun(run: RunRecord): Promise<void> {
+    this.requireOpen();
+    this.requireRoom(run.roomId);
+    try {
+      this.runs.saveRun(run);
+    } catch (error) {
+      if (isPrimaryKeyViolation(error)) throw new Error(`run already stored: ${run.runId}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async listRuns(roomId: string, limit: number): Promise<RunRecord[]> {
+    this.requireOpen();
+    return this.runs.listRuns(roomId, limit);
+  }
+
+  async setEnv(roomId: string, variable: SealedEnvVar): Promise<void> {
+    this.requireOpen();
+    this.requireRoom(roomId);
+    this.runs.setEnv(roomId, variable);
+  }
+
+  async deleteEnv(roomId: string, name: string): Promise<boolean> {
+    this.requireOpen();
+    return this.runs.deleteEnv(roomId, name);
+  }
+
+  async listEnv(roomId: string): Promise<SealedEnvVar[]> {
+    this.requireOpen();
+    return this.runs.listEnv(roomId);
   }
 
   /** Closing the last connection checkpoints the WAL into the main file (with fsync). */

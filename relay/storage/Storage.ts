@@ -40,6 +40,33 @@ export interface RoomState {
   tail: StoredUpdate[];
 }
 
+export interface RunRecord {
+  roomId: string;
+  runId: string;
+  /** Who started it (token user id and display name). */
+  userId: string;
+  name: string;
+  language: string;
+  entry: string;
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+  endedAt: number;
+  exitCode: number | null;
+  signal: string;
+  reason: string;
+  durationMs: number;
+  message: string;
+  /** Output chunks as the runner sent them, capped; see relay/runs/outputLog.ts. */
+  output: Uint8Array;
+  outputTruncated: boolean;
+}
+
+export interface SealedEnvVar {
+  name: string;
+  /** The value encrypted by the relay (relay/runs/envCrypto.ts); storage never sees plain text. */
+  sealed: Uint8Array;
+}
+
 export interface Storage {
   /** Creates a room with its first update (the template), atomically. Throws if the id exists. */
   createRoom(room: RoomRecord, initial: NewUpdate | null): Promise<void>;
@@ -52,6 +79,16 @@ export interface Storage {
   saveSnapshot(roomId: string, seq: number, data: Uint8Array): Promise<void>;
   /** Log entries with seq > afterSeq, oldest first, at most `limit`. */
   readLog(roomId: string, afterSeq: number, limit: number): Promise<StoredUpdate[]>;
+  /** Stores a finished run. Throws if the room does not exist or the run id is taken in that room. */
+  saveRun(run: RunRecord): Promise<void>;
+  /** The room's runs, newest first, at most `limit`. */
+  listRuns(roomId: string, limit: number): Promise<RunRecord[]>;
+  /** Sets (or replaces) one environment variable of a room. Throws if the room does not exist. */
+  setEnv(roomId: string, variable: SealedEnvVar): Promise<void>;
+  /** Removes one; resolves false if it was not set. */
+  deleteEnv(roomId: string, name: string): Promise<boolean>;
+  /** Every variable of the room, sorted by name. */
+  listEnv(roomId: string): Promise<SealedEnvVar[]>;
   /** Releases the backend; pending writes are durable when it resolves. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { NewUpdate, RoomRecord, Storage } from './Storage.js';
+import type { NewUpdate, RoomRecord, RunRecord, Storage } from './Storage.js';
 
 export interface StorageFixture {
   storage: Storage;
@@ -40,6 +40,26 @@ function expectSameBytes(actual: Uint8Array | null | undefined, expected: Uint8A
   expect(actual).toBeInstanceOf(Uint8Array);
   expect(actual!.byteLength).toBe(expected.byteLength);
   expect(actual!.findIndex((byte, i) => byte !== expected[i])).toBe(-1);
+}
+
+function run(roomId: string, runId: string, startedAt: number): RunRecord {
+  return {
+    roomId,
+    runId,
+    userId: 'alice',
+    name: 'Alice',
+    language: 'python',
+    entry: 'main.py',
+    startedAt,
+    endedAt: startedAt + 120,
+    exitCode: null,
+    signal: 'SIGKILL',
+    reason: 'timeout',
+    durationMs: 120,
+    message: 'time limit',
+    output: patternBytes(300),
+    outputTruncated: true,
+  };
 }
 
 function isIncreasing(values: number[]): boolean {
@@ -271,6 +291,40 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       for (const u of state.tail) Y.applyUpdate(fromSnapshot, u.data);
       expect(fromSnapshot.getText('main.py').toString()).toBe(text.toString());
       expect(fromSnapshot.getMap('meta').get('entry')).toBe('main.py');
+    });
+
+    it('stores runs and lists them newest first, byte-exact, surviving a reopen', async () => {
+      await storage.createRoom(room('r'), null);
+      await storage.saveRun(run('r', 'first', BASE_AT_MS));
+      await storage.saveRun({ ...run('r', 'second', BASE_AT_MS + 10), exitCode: 0, reason: 'exited' });
+      await expect(storage.saveRun(run('r', 'first', BASE_AT_MS + 20))).rejects.toThrow();
+      await expect(storage.saveRun(run('nope', 'x', BASE_AT_MS))).rejects.toThrow();
+      storage = await reopen();
+      const runs = await storage.listRuns('r', 10);
+      expect(runs.map((r) => r.runId)).toEqual(['second', 'first']);
+      const first = runs[1]!;
+      expect({ ...first, output: null }).toEqual({ ...run('r', 'first', BASE_AT_MS), output: null });
+      expectSameBytes(first.output, patternBytes(300));
+      expect(runs[0]!.exitCode).toBe(0);
+      expect(await storage.listRuns('r', 1)).toHaveLength(1);
+      expect(await storage.listRuns('other', 10)).toEqual([]);
+    });
+
+    it('sets, replaces, lists and deletes sealed environment variables per room', async () => {
+      await storage.createRoom(room('a'), null);
+      await storage.createRoom(room('b'), null);
+      await storage.setEnv('a', { name: 'TOKEN', sealed: new Uint8Array([1, 2, 3]) });
+      await storage.setEnv('a', { name: 'API', sealed: new Uint8Array([9]) });
+      await storage.setEnv('a', { name: 'TOKEN', sealed: new Uint8Array([4, 5]) });
+      await expect(storage.setEnv('nope', { name: 'X', sealed: new Uint8Array([1]) })).rejects.toThrow();
+      storage = await reopen();
+      const vars = await storage.listEnv('a');
+      expect(vars.map((v) => v.name)).toEqual(['API', 'TOKEN']);
+      expectSameBytes(vars[1]!.sealed, new Uint8Array([4, 5]));
+      expect(await storage.listEnv('b')).toEqual([]);
+      expect(await storage.deleteEnv('a', 'TOKEN')).toBe(true);
+      expect(await storage.deleteEnv('a', 'TOKEN')).toBe(false);
+      expect((await storage.listEnv('a')).map((v) => v.name)).toEqual(['API']);
     });
   });
 }

@@ -27,7 +27,10 @@ export interface AwarenessSender {
 }
 
 interface Known extends AwarenessEntry {
+  /** The connection that holds it now; null once its socket closed or it was removed. */
   owner: AwarenessSender | null;
+  /** The user it belongs to, kept after removal so nobody else can take the id over. */
+  ownerUid: string;
 }
 
 export const CLIENT_IDS_PER_CONNECTION_MAX = 8;
@@ -92,7 +95,7 @@ export class RoomAwareness {
     for (const entry of entries) {
       const previous = this.known.get(entry.clientId);
       const owner = previous?.owner ?? null;
-      if (owner !== null && owner !== sender && owner.claims.uid !== sender.claims.uid) {
+      if (previous && previous.ownerUid !== sender.claims.uid) {
         refused++;
         continue;
       }
@@ -103,7 +106,11 @@ export class RoomAwareness {
       if (previous && !isNewer(entry, previous)) continue;
       const state = entry.state === null ? null : stampState(entry.state, sender.claims);
       const next = { clientId: entry.clientId, clock: entry.clock, state };
-      this.known.set(entry.clientId, { ...next, owner: state === null ? null : sender });
+      this.known.set(entry.clientId, {
+        ...next,
+        owner: state === null ? null : sender,
+        ownerUid: sender.claims.uid,
+      });
       accepted.push(next);
     }
     if (this.known.size > FORGOTTEN_MAX) this.prune();

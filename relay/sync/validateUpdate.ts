@@ -14,6 +14,8 @@ import * as decoding from 'lib0/decoding';
 import { ProtocolError, guard } from '../../shared/protocol/tandem.js';
 
 const CLOCK_MAX = 2 ** 48;
+/** Nesting of arrays and objects in an any value; Yjs decodes them recursively. */
+const ANY_DEPTH_MAX = 64;
 const INFO_CONTENT_MASK = 0b11111;
 const BIT_ORIGIN = 0b10000000;
 const BIT_RIGHT_ORIGIN = 0b01000000;
@@ -55,10 +57,10 @@ function readUpdate(decoder: decoding.Decoder): UpdateSummary {
   const clients = readCount(decoder, 3);
   for (let c = 0; c < clients; c++) {
     const count = readCount(decoder, 1);
-    decoding.readVarUint(decoder); // client id
+    const client = decoding.readVarUint(decoder);
     let clock = readClock(decoder);
     for (let s = 0; s < count; s++) {
-      clock = checkClock(clock + readStruct(decoder));
+      clock = checkClock(clock + readStruct(decoder, client, clock));
       structs++;
     }
   }
@@ -68,24 +70,35 @@ function readUpdate(decoder: decoding.Decoder): UpdateSummary {
     decoding.readVarUint(decoder); // client id
     const ranges = readCount(decoder, 2);
     for (let r = 0; r < ranges; r++) {
-      checkClock(readClock(decoder) + readClock(decoder));
+      const start = readClock(decoder);
+      const length = readClock(decoder);
+      // Yjs throws on a zero-length range it has to keep pending.
+      if (length === 0) throw new ProtocolError('empty delete range');
+      checkClock(start + length);
       deleteRanges++;
     }
   }
   return { structs, deleteRanges };
 }
 
-/** Reads one struct; returns its length in clock ticks. */
-function readStruct(decoder: decoding.Decoder): number {
+/** Reads the struct of `client` at `clock`; returns its length in clock ticks. */
+function readStruct(decoder: decoding.Decoder, client: number, clock: number): number {
   const info = decoding.readUint8(decoder);
   const ref = info & INFO_CONTENT_MASK;
   if (ref === Ref.GC || ref === Ref.Skip) return readClock(decoder);
-  if (info & BIT_ORIGIN) readId(decoder);
-  if (info & BIT_RIGHT_ORIGIN) readId(decoder);
+  // Yjs assumes an item's own client's earlier structs are integrated: a reference
+  // to this struct or a later one of that client makes it throw.
+  const readEarlierId = () => {
+    const idClient = decoding.readVarUint(decoder);
+    if (readClock(decoder) >= clock && idClient === client)
+      throw new ProtocolError('reference to a later struct');
+  };
+  if (info & BIT_ORIGIN) readEarlierId();
+  if (info & BIT_RIGHT_ORIGIN) readEarlierId();
   if ((info & (BIT_ORIGIN | BIT_RIGHT_ORIGIN)) === 0) {
     const isRootKey = decoding.readVarUint(decoder) === 1;
     if (isRootKey) decoding.readVarString(decoder);
-    else readId(decoder);
+    else readEarlierId();
     if (info & BIT_PARENT_SUB) decoding.readVarString(decoder);
   }
   return readContent(decoder, ref);
@@ -93,8 +106,11 @@ function readStruct(decoder: decoding.Decoder): number {
 
 function readContent(decoder: decoding.Decoder, ref: number): number {
   switch (ref) {
-    case Ref.Deleted:
-      return readClock(decoder);
+    case Ref.Deleted: {
+      const length = readClock(decoder);
+      if (length === 0) throw new ProtocolError('empty deleted content');
+      return length;
+    }
     case Ref.JSON: {
       const count = readCount(decoder, 1);
       for (let i = 0; i < count; i++) {
@@ -137,7 +153,8 @@ function readContent(decoder: decoding.Decoder, ref: number): number {
 }
 
 /** lib0's readAny, with its type byte checked (lib0 would call an undefined reader). */
-function readAny(decoder: decoding.Decoder): void {
+function readAny(decoder: decoding.Decoder, depth = 0): void {
+  if (depth > ANY_DEPTH_MAX) throw new ProtocolError('any value nested too deeply');
   const type = decoding.peekUint8(decoder);
   if (type < 116 || type > 127) throw new ProtocolError(`unknown any type ${type}`);
   if (type === 118 || type === 117) {
@@ -146,16 +163,11 @@ function readAny(decoder: decoding.Decoder): void {
     const count = readCount(decoder, 1);
     for (let i = 0; i < count; i++) {
       if (type === 118) decoding.readVarString(decoder);
-      readAny(decoder);
+      readAny(decoder, depth + 1);
     }
     return;
   }
   decoding.readAny(decoder);
-}
-
-function readId(decoder: decoding.Decoder): void {
-  decoding.readVarUint(decoder);
-  readClock(decoder);
 }
 
 function readClock(decoder: decoding.Decoder): number {

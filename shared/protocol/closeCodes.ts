@@ -2,6 +2,10 @@
  * WebSocket close codes the relay uses, each with its fixed reason. Joins that can
  * be refused before the upgrade get an HTTP status instead (see `ErrorCode`); these
  * are for what goes wrong after it.
+ *
+ * 4400-4499 are permanent: the official y-websocket client stops reconnecting on
+ * them (a bad token or a broken client will not get better by retrying). 4500-4599
+ * are temporary: the client reconnects with backoff.
  */
 export const CloseCode = {
   /** The server is shutting down or restarting; reconnect. (RFC 6455) */
@@ -14,10 +18,10 @@ export const CloseCode = {
   TokenExpired: 4401,
   Forbidden: 4403,
   RoomNotFound: 4404,
-  PongTimeout: 4408,
+  PongTimeout: 4508,
   ProtocolMismatch: 4409,
-  RoomFull: 4429,
-  SlowConsumer: 4430,
+  RoomFull: 4529,
+  SlowConsumer: 4530,
   RoomUnavailable: 4503,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -23,6 +23,28 @@ export const MessageType = {
   SyncStatus: 102,
   /** relay -> client: a typed error that did not need to close the socket. */
   Error: 103,
+
+  /** client -> relay: start a run of the room's files (editors only). */
+  RunStart: 120,
+  /** client -> relay -> runner: bytes for a run's stdin (editors only); may close it. */
+  RunInput: 121,
+  /** client -> relay -> runner: stop a run. */
+  RunStop: 122,
+  /** relay -> clients: a run began (who, what), so everyone shows it. */
+  RunStarted: 123,
+  /** runner -> relay -> clients: a chunk of stdout or stderr. */
+  RunOutput: 124,
+  /** runner -> relay -> clients: the run ended; exactly one per run. */
+  RunExit: 125,
+  /** relay -> clients: the run waits for a free runner slot. */
+  RunQueued: 126,
+
+  /** runner -> relay: first message on a runner link: version, id, capacity, languages. */
+  RunnerHello: 130,
+  /** relay -> runner: a run to execute, with the file snapshot and limits. */
+  RunnerJob: 131,
+  /** runner -> relay: languages it can serve now (Docker up or down, images present). */
+  RunnerStatus: 132,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

@@ -38,10 +38,17 @@ export function isValidPath(input: string): boolean {
   }
 }
 
-/** `src/main.py` -> `src/main (2).py`: a distinct display path for a clash. */
+/**
+ * `src/main.py` -> `src/main (2).py`: a distinct display path for a clash. The
+ * name is shortened if needed so the result is still a valid path.
+ */
 export function suffixPath(path: string, suffix: string): string {
   const slash = path.lastIndexOf('/');
-  const dot = path.lastIndexOf('.');
-  if (dot > slash + 1) return `${path.slice(0, dot)} (${suffix})${path.slice(dot)}`;
-  return `${path} (${suffix})`;
+  const folder = path.slice(0, slash + 1);
+  const name = path.slice(slash + 1);
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const tag = ` (${suffix})`;
+  const room = SEGMENT_MAX_CHARS - tag.length - ext.length;
+  return `${folder}${stem.slice(0, Math.max(1, room))}${tag}${ext}`;
 }

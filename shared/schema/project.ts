@@ -110,14 +110,19 @@ function resolveDisplayPaths(entries: ValidEntry[]): ValidEntry[] {
   const taken = new Set(entries.map((e) => e.path));
   const out: ValidEntry[] = [];
   let previous: string | null = null;
+  let copy = 1;
   for (const entry of entries) {
     if (entry.path !== previous) {
       previous = entry.path;
+      copy = 1;
       out.push(entry);
       continue;
     }
-    let display = suffixPath(entry.path, entry.id);
-    for (let n = 2; taken.has(display); n++) display = suffixPath(entry.path, `${entry.id}-${n}`);
+    // Numbered in id order, never named after the id: ids are chosen by writers,
+    // and a display path ends up as a file path in the runner.
+    let display: string;
+    do display = suffixPath(entry.path, String(++copy));
+    while (taken.has(display));
     taken.add(display);
     out.push({ ...entry, path: display });
   }
@@ -134,7 +139,7 @@ function utf8Length(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       bytes += 4;
       i++;
     } else bytes += 3;

@@ -1,0 +1,220 @@
+/**
+ * HTTP for runs and project environment variables (README documents it):
+ *   POST   /api/rooms/:roomId/runs        editor: run and answer with the result,
+ *                                          or NDJSON frames as they come
+ *   GET    /api/rooms/:roomId/runs        any token: stored runs, newest first
+ *   PUT    /api/rooms/:roomId/env/:name   editor: set a variable `{ value }`
+ *   DELETE /api/rooms/:roomId/env/:name   editor: remove it
+ *   GET    /api/rooms/:roomId/env         any token: names only, never values
+ *   GET    /api/runners                   which languages can run now
+ */
+import { Hono, type Context } from 'hono';
+import { stream } from 'hono/streaming';
+import { isLanguageId, LANGUAGES } from '../../shared/languages.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import { OutputStream, RunMode, type RunExit } from '../../shared/protocol/runs.js';
+import { canEdit } from '../../shared/roles.js';
+import { randomId, type TokenSigner } from '../auth/tokens.js';
+import type { RoomManager } from '../rooms/RoomManager.js';
+import type { EnvCrypto } from '../runs/envCrypto.js';
+import { readOutputLog } from '../runs/outputLog.js';
+import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
+import type { RunObserver, RunService } from '../runs/RunService.js';
+import type { Storage } from '../storage/Storage.js';
+import { HttpError } from './errors.js';
+import { authorizeRoom, loadExistingRoom, optionalString, readBody } from './requests.js';
+
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const ENV_VALUE_MAX_CHARS = 32 * 1024;
+const ENV_VARS_PER_ROOM_MAX = 100;
+const STDIN_MAX_CHARS = 1024 * 1024;
+const PATH_MAX_CHARS = 512;
+const RUNS_LISTED_MAX = 50;
+const NDJSON = 'application/x-ndjson';
+
+export interface RunsApiDeps {
+  storage: Storage;
+  rooms: RoomManager;
+  signer: TokenSigner;
+  runs: RunService;
+  hub: RunnerHub;
+  crypto: EnvCrypto;
+}
+
+export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: RunsApiDeps): Hono {
+  const app = new Hono();
+  const editor = (c: Context, roomId: string) => {
+    const claims = authorizeRoom(signer, c, roomId);
+    if (!canEdit(claims.role)) throw new HttpError(403, ErrorCode.ReadOnly, 'viewers cannot do this');
+    return claims;
+  };
+
+  app.get('/api/runners', (c) =>
+    c.json({
+      runners: hub.runnerCount,
+      languages: LANGUAGES.map((l) => ({ ...l, available: hub.serves(l.id) })),
+    }),
+  );
+
+  app.post('/api/rooms/:roomId/runs', async (c) => {
+    const roomId = c.req.param('roomId');
+    const claims = editor(c, roomId);
+    const body = await readBody(c);
+    const language = body.language;
+    if (!isLanguageId(language)) {
+      throw new HttpError(
+        400,
+        ErrorCode.BadRequest,
+        `"language" must be one of ${LANGUAGES.map((l) => l.id).join(', ')}`,
+      );
+    }
+    const entry = optionalString(body, 'entry', PATH_MAX_CHARS) ?? '';
+    const stdin = body.stdin;
+    if (stdin !== undefined && (typeof stdin !== 'string' || stdin.length > STDIN_MAX_CHARS)) {
+      throw new HttpError(
+        400,
+        ErrorCode.BadRequest,
+        `"stdin" must be a string of at most ${STDIN_MAX_CHARS} characters`,
+      );
+    }
+    const room = await loadExistingRoom(rooms, roomId);
+    const runId = randomId(12);
+    const request = {
+      runId,
+      language,
+      entry,
+      mode: RunMode.Batch,
+      ...(stdin === undefined ? {} : { stdin }),
+    };
+
+    if ((c.req.header('accept') ?? '').includes(NDJSON)) {
+      c.header('content-type', NDJSON);
+      return stream(c, async (out) => {
+        const decoder = new TextDecoder();
+        const lines: string[] = [];
+        let wake: (() => void) | null = null;
+        let done = false;
+        const push = (value: unknown) => {
+          lines.push(`${JSON.stringify(value)}\n`);
+          wake?.();
+        };
+        const observer: RunObserver = {
+          started: (m) =>
+            push({
+              type: 'started',
+              runId: m.runId,
+              language: m.language,
+              entry: m.entry,
+              startedAt: m.startedAt,
+            }),
+          output: (m) =>
+            push({ type: 'output', stream: streamName(m.stream), text: decoder.decode(m.bytes) }),
+          exit: (m) => {
+            push({ type: 'exit', ...exitFields(m) });
+            done = true;
+          },
+        };
+        await runs.start(room, claims, request, observer).catch((error: unknown) => {
+          if (!done) observer.exit(exitOf(runId, 'error', `run failed: ${String(error)}`, 0));
+        });
+        while (!done || lines.length > 0) {
+          if (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          while (lines.length > 0) await out.write(lines.shift()!);
+        }
+      });
+    }
+
+    const result = await new Promise<RunExit & { stdout: string; stderr: string }>((resolve) => {
+      const chunks: Record<'stdout' | 'stderr', Uint8Array[]> = { stdout: [], stderr: [] };
+      const finish = (m: RunExit) =>
+        resolve({ ...m, stdout: utf8(chunks.stdout), stderr: utf8(chunks.stderr) });
+      runs
+        .start(room, claims, request, {
+          output: (m) => chunks[streamName(m.stream)].push(m.bytes),
+          exit: finish,
+        })
+        .catch((error: unknown) => finish(exitOf(runId, 'error', `run failed: ${String(error)}`, 0)));
+    });
+    return c.json({ runId, ...exitFields(result), stdout: result.stdout, stderr: result.stderr });
+  });
+
+  app.get('/api/rooms/:roomId/runs', async (c) => {
+    const roomId = c.req.param('roomId');
+    authorizeRoom(signer, c, roomId);
+    const list = await storage.listRuns(roomId, RUNS_LISTED_MAX);
+    return c.json(
+      list.map(({ output, roomId: _room, ...run }) => {
+        const chunks = readOutputLog(output);
+        const text = (s: OutputStream) => utf8(chunks.filter((ch) => ch.stream === s).map((ch) => ch.bytes));
+        return { ...run, stdout: text(OutputStream.Stdout), stderr: text(OutputStream.Stderr) };
+      }),
+    );
+  });
+
+  app.get('/api/rooms/:roomId/env', async (c) => {
+    const roomId = c.req.param('roomId');
+    authorizeRoom(signer, c, roomId);
+    return c.json({ names: (await storage.listEnv(roomId)).map((v) => v.name) });
+  });
+
+  app.put('/api/rooms/:roomId/env/:name', async (c) => {
+    const roomId = c.req.param('roomId');
+    editor(c, roomId);
+    const name = envName(c.req.param('name'));
+    const body = await readBody(c);
+    if (typeof body.value !== 'string' || body.value.length > ENV_VALUE_MAX_CHARS) {
+      throw new HttpError(
+        400,
+        ErrorCode.BadRequest,
+        `"value" must be a string of at most ${ENV_VALUE_MAX_CHARS} characters`,
+      );
+    }
+    const existing = await storage.listEnv(roomId);
+    if (existing.length >= ENV_VARS_PER_ROOM_MAX && !existing.some((v) => v.name === name)) {
+      throw new HttpError(400, ErrorCode.BadRequest, `a room has at most ${ENV_VARS_PER_ROOM_MAX} variables`);
+    }
+    if (!(await storage.getRoom(roomId))) throw new HttpError(404, ErrorCode.RoomNotFound, 'no such room');
+    await storage.setEnv(roomId, { name, sealed: crypto.seal(roomId, name, body.value) });
+    return c.body(null, 204);
+  });
+
+  app.delete('/api/rooms/:roomId/env/:name', async (c) => {
+    const roomId = c.req.param('roomId');
+    editor(c, roomId);
+    const removed = await storage.deleteEnv(roomId, envName(c.req.param('name')));
+    if (!removed) throw new HttpError(404, ErrorCode.NotFound, 'no such variable');
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+function envName(name: string): string {
+  if (!ENV_NAME_PATTERN.test(name)) {
+    throw new HttpError(
+      400,
+      ErrorCode.BadRequest,
+      'variable names are letters, digits and _, not starting with a digit',
+    );
+  }
+  return name;
+}
+
+function streamName(stream: OutputStream): 'stdout' | 'stderr' {
+  return stream === OutputStream.Stdout ? 'stdout' : 'stderr';
+}
+
+function exitFields(m: RunExit) {
+  return {
+    exitCode: m.code,
+    signal: m.signal,
+    reason: m.reason,
+    durationMs: m.durationMs,
+    message: m.message,
+  };
+}
+
+function utf8(chunks: Uint8Array[]): string {
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,191 @@
+/**
+ * Runs for rooms: takes a run request from an editor (socket or HTTP), snapshots
+ * the files from the relay's own copy of the room (the authority: the runner
+ * never asks for them), adds the room's decrypted environment, and hands the job
+ * to the RunnerHub. Every frame of the run goes to everyone in the room; the run
+ * and its (capped) output are stored when it ends.
+ */
+import { defaultEntry, type LanguageId } from '../../shared/languages.js';
+import { MessageType } from '../../shared/protocol/messageTypes.js';
+import {
+  encodeRunMessage,
+  type RunExit,
+  type RunLimits,
+  type RunMode,
+  type RunnerJob,
+  type RunOutput,
+  type RunStarted,
+} from '../../shared/protocol/runs.js';
+import { metaOf, snapshotFiles } from '../../shared/schema/project.js';
+import type { TokenClaims } from '../../shared/token.js';
+import type { Logger } from '../log.js';
+import type { Room } from '../rooms/Room.js';
+import type { Storage } from '../storage/Storage.js';
+import type { EnvCrypto } from './envCrypto.js';
+import { OutputLog } from './outputLog.js';
+import { exitOf, type RunnerHub } from './RunnerHub.js';
+
+export interface RunRequest {
+  runId: string;
+  language: LanguageId;
+  /** Empty: the room's entry if it is in that language, else the language's default. */
+  entry: string;
+  mode: RunMode;
+  stdin?: string;
+}
+
+/** Someone besides the room who wants the run's frames (the HTTP API). */
+export interface RunObserver {
+  started?(message: RunStarted): void;
+  output(message: RunOutput): void;
+  exit(message: RunExit): void;
+}
+
+export interface RunSettings {
+  limits: RunLimits;
+  queueMaxPerRoom: number;
+  snapshotMaxBytes: number;
+  storedOutputBytes: number;
+}
+
+export class RunService {
+  /** Running or queued runs by id, with their room. */
+  private readonly active = new Map<string, string>();
+
+  constructor(
+    private readonly hub: RunnerHub,
+    private readonly storage: Storage,
+    private readonly crypto: EnvCrypto,
+    private readonly settings: RunSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts a run; the outcome always arrives as exactly one exit (to the room and `observer`). */
+  async start(room: Room, claims: TokenClaims, request: RunRequest, observer?: RunObserver): Promise<void> {
+    const { runId, language, mode } = request;
+    const finishEarly = (message: string) => {
+      const exit = exitOf(runId, 'error', message, 0);
+      room.broadcastTandem(encodeRunMessage(exit));
+      observer?.exit(exit);
+    };
+    if (this.active.has(runId)) return finishEarly('a run with this id is already running');
+    // The snapshot is taken now, from the relay's document, before any await.
+    const files = snapshotFiles(room.doc);
+    const entry = request.entry || roomEntry(room, language) || defaultEntry(language);
+    if (!(entry in files)) return finishEarly(`entry file "${entry}" is not in the project`);
+    const size = Object.values(files).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    if (size > this.settings.snapshotMaxBytes) {
+      return finishEarly(`the project is ${size} bytes; runs take at most ${this.settings.snapshotMaxBytes}`);
+    }
+    this.active.set(runId, room.id);
+
+    let env: Record<string, string>;
+    try {
+      env = await this.openEnv(room.id);
+    } catch (error) {
+      this.active.delete(runId);
+      this.log.error('run.env_failed', { room: room.id, error: String(error) });
+      return finishEarly('the project environment could not be read');
+    }
+    const startedAt = Date.now();
+    const started: RunStarted = {
+      type: MessageType.RunStarted,
+      runId,
+      language,
+      entry,
+      mode,
+      userId: claims.uid,
+      name: claims.name,
+      startedAt,
+    };
+    room.broadcastTandem(encodeRunMessage(started));
+    observer?.started?.(started);
+
+    const job: RunnerJob = {
+      type: MessageType.RunnerJob,
+      runId,
+      language,
+      entry,
+      mode,
+      limits: this.settings.limits,
+      files,
+      env,
+    };
+    const log = new OutputLog(this.settings.storedOutputBytes);
+    let stoppedForOutput = false;
+    this.hub.submit(
+      room.id,
+      job,
+      {
+        output: (message) => {
+          log.add(message.stream, message.bytes);
+          // The runner caps output; this caps it again in case a runner does not.
+          if (log.total > this.settings.limits.outputBytes) {
+            if (!stoppedForOutput) this.hub.stop(runId);
+            stoppedForOutput = true;
+            return;
+          }
+          room.broadcastTandem(encodeRunMessage(message));
+          observer?.output(message);
+        },
+        exit: (message) => {
+          this.active.delete(runId);
+          const exit: RunExit = stoppedForOutput ? { ...message, reason: 'output-limit' } : message;
+          room.broadcastTandem(encodeRunMessage(exit));
+          observer?.exit(exit);
+          this.store(room.id, started, exit, log);
+        },
+        queued: (position) =>
+          room.broadcastTandem(encodeRunMessage({ type: MessageType.RunQueued, runId, position })),
+      },
+      { queueMaxPerRoom: this.settings.queueMaxPerRoom },
+    );
+    if (request.stdin !== undefined) this.hub.input(runId, Buffer.from(request.stdin, 'utf8'), true);
+  }
+
+  /** Stdin from an editor of the run's room. */
+  input(room: Room, runId: string, bytes: Uint8Array, eof: boolean): void {
+    if (this.active.get(runId) === room.id) this.hub.input(runId, bytes, eof);
+  }
+
+  stop(room: Room, runId: string): void {
+    if (this.active.get(runId) === room.id) this.hub.stop(runId);
+  }
+
+  private async openEnv(roomId: string): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const { name, sealed } of await this.storage.listEnv(roomId))
+      env[name] = this.crypto.open(roomId, name, sealed);
+    return env;
+  }
+
+  private store(roomId: string, started: RunStarted, exit: RunExit, log: OutputLog): void {
+    this.storage
+      .saveRun({
+        roomId,
+        runId: started.runId,
+        userId: started.userId,
+        name: started.name,
+        language: started.language,
+        entry: started.entry,
+        startedAt: started.startedAt,
+        endedAt: Date.now(),
+        exitCode: exit.code,
+        signal: exit.signal,
+        reason: exit.reason,
+        durationMs: exit.durationMs,
+        message: exit.message,
+        output: log.toBytes(),
+        outputTruncated: log.truncated,
+      })
+      .catch((error: unknown) =>
+        this.log.error('run.store_failed', { room: roomId, run: started.runId, error: String(error) }),
+      );
+  }
+}
+
+function roomEntry(room: Room, language: LanguageId): string | null {
+  const meta = metaOf(room.doc);
+  const entry = meta.get('entry');
+  return meta.get('language') === language && typeof entry === 'string' ? entry : null;
+}

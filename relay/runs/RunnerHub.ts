@@ -1,0 +1,253 @@
+/**
+ * The runners connected to this relay and the jobs they hold. A runner dials
+ * `/runner` with its token, says `runnerHello {capacity, languages}`, then takes
+ * `runnerJob`s and streams `runOutput` and one `runExit` back.
+ *
+ * Guarantees, whatever a runner does: every submitted job ends with exactly one
+ * exit (a runner that disconnects or goes silent past the time limit ends its
+ * jobs with reason `error`); a job for a language no runner serves fails at once
+ * with "language unavailable"; jobs wait in a queue that takes rooms in turn, so
+ * one busy room cannot starve the others.
+ */
+import type { WebSocket } from 'ws';
+import type { LanguageId } from '../../shared/languages.js';
+import { MessageType } from '../../shared/protocol/messageTypes.js';
+import {
+  encodeRunMessage,
+  type RunExit,
+  type RunMessage,
+  type RunnerJob,
+  type RunOutput,
+} from '../../shared/protocol/runs.js';
+import type { Logger } from '../log.js';
+
+/** A runner that stays silent this long past a job's time limit has lost it. */
+const RUNNER_GRACE_MS = 15_000;
+
+export interface JobSink {
+  output(message: RunOutput): void;
+  /** Called exactly once. */
+  exit(message: RunExit): void;
+  queued(position: number): void;
+}
+
+interface Job {
+  roomId: string;
+  message: RunnerJob;
+  sink: JobSink;
+  runner: RunnerLink | null;
+  watchdog: NodeJS.Timeout | null;
+  startedMs: number;
+  ended: boolean;
+}
+
+export interface RunnerLink {
+  id: string;
+  ws: WebSocket;
+  capacity: number;
+  languages: Set<LanguageId>;
+  jobs: Map<string, Job>;
+}
+
+export interface SubmitOptions {
+  queueMaxPerRoom: number;
+}
+
+export class RunnerHub {
+  private readonly runners = new Set<RunnerLink>();
+  private readonly jobs = new Map<string, Job>();
+  /** Waiting jobs per room, rooms in arrival order; dispatch takes one per room in turn. */
+  private readonly queues = new Map<string, Job[]>();
+
+  constructor(private readonly log: Logger) {}
+
+  get runnerCount(): number {
+    return this.runners.size;
+  }
+
+  serves(language: LanguageId): boolean {
+    for (const runner of this.runners) if (runner.languages.has(language)) return true;
+    return false;
+  }
+
+  /** Languages some connected runner serves now. */
+  languages(): LanguageId[] {
+    const all = new Set<LanguageId>();
+    for (const runner of this.runners) for (const language of runner.languages) all.add(language);
+    return [...all].sort();
+  }
+
+  /** Registers a runner link after its hello. */
+  addRunner(link: RunnerLink): void {
+    this.runners.add(link);
+    this.log.info('runner.connected', {
+      runner: link.id,
+      capacity: link.capacity,
+      languages: [...link.languages],
+    });
+    this.dispatch();
+  }
+
+  removeRunner(link: RunnerLink): void {
+    if (!this.runners.delete(link)) return;
+    this.log.warn('runner.disconnected', { runner: link.id, jobs: link.jobs.size });
+    for (const job of [...link.jobs.values()]) this.fail(job, 'the runner went away during the run');
+  }
+
+  setLanguages(link: RunnerLink, languages: LanguageId[]): void {
+    link.languages = new Set(languages);
+    // Queued jobs nobody can serve any more would wait forever.
+    for (const [roomId, queue] of this.queues) {
+      for (const job of [...queue]) {
+        if (!this.serves(job.message.language)) this.fail(job, unavailable(job.message.language));
+      }
+      if (queue.length === 0) this.queues.delete(roomId);
+    }
+    this.dispatch();
+  }
+
+  /** Messages from a runner after its hello. */
+  fromRunner(link: RunnerLink, message: RunMessage): void {
+    if (message.type === MessageType.RunnerStatus) return this.setLanguages(link, message.languages);
+    if (message.type !== MessageType.RunOutput && message.type !== MessageType.RunExit) {
+      throw new Error(`a runner may not send message type ${message.type}`);
+    }
+    const job = link.jobs.get(message.runId);
+    if (!job) return; // ended already (stopped, timed out); late frames are dropped
+    if (message.type === MessageType.RunOutput) job.sink.output(message);
+    else this.finish(job, message);
+  }
+
+  submit(roomId: string, message: RunnerJob, sink: JobSink, options: SubmitOptions): void {
+    const job: Job = {
+      roomId,
+      message,
+      sink,
+      runner: null,
+      watchdog: null,
+      startedMs: Date.now(),
+      ended: false,
+    };
+    if (this.jobs.has(message.runId)) {
+      return this.end(job, exitOf(message.runId, 'error', 'a run with this id is already running', 0));
+    }
+    if (!this.serves(message.language))
+      return this.end(job, exitOf(message.runId, 'error', unavailable(message.language), 0));
+    const queue = this.queues.get(roomId) ?? [];
+    if (queue.length >= options.queueMaxPerRoom) {
+      return this.end(
+        job,
+        exitOf(
+          message.runId,
+          'error',
+          `too many runs waiting in this room (at most ${options.queueMaxPerRoom})`,
+          0,
+        ),
+      );
+    }
+    this.jobs.set(message.runId, job);
+    queue.push(job);
+    this.queues.set(roomId, queue);
+    this.dispatch();
+    if (!job.runner && !job.ended) sink.queued(queue.indexOf(job) + 1);
+  }
+
+  input(runId: string, bytes: Uint8Array, eof: boolean): void {
+    const job = this.jobs.get(runId);
+    if (job?.runner) send(job.runner, { type: MessageType.RunInput, runId, bytes, eof });
+  }
+
+  stop(runId: string): void {
+    const job = this.jobs.get(runId);
+    if (!job) return;
+    if (job.runner) send(job.runner, { type: MessageType.RunStop, runId });
+    else this.end(job, exitOf(runId, 'killed', 'stopped before it started', 0));
+  }
+
+  isActive(runId: string): boolean {
+    return this.jobs.has(runId);
+  }
+
+  /** Starts queued jobs while runners have room, one room at a time in turn. */
+  private dispatch(): void {
+    for (let started = true; started;) {
+      started = false;
+      for (const [roomId, queue] of this.queues) {
+        const index = queue.findIndex((job) => this.freeRunner(job.message.language) !== null);
+        if (index < 0) continue;
+        const job = queue.splice(index, 1)[0]!;
+        // Round-robin: the room that just got a slot goes to the back of the line.
+        this.queues.delete(roomId);
+        if (queue.length > 0) this.queues.set(roomId, queue);
+        this.startOn(job, this.freeRunner(job.message.language)!);
+        started = true;
+        break;
+      }
+    }
+  }
+
+  private freeRunner(language: LanguageId): RunnerLink | null {
+    let best: RunnerLink | null = null;
+    for (const runner of this.runners) {
+      if (!runner.languages.has(language) || runner.jobs.size >= runner.capacity) continue;
+      if (!best || runner.jobs.size / runner.capacity < best.jobs.size / best.capacity) best = runner;
+    }
+    return best;
+  }
+
+  private startOn(job: Job, runner: RunnerLink): void {
+    job.runner = runner;
+    job.startedMs = Date.now();
+    runner.jobs.set(job.message.runId, job);
+    job.watchdog = setTimeout(
+      () => this.fail(job, 'the runner did not finish the run in time'),
+      job.message.limits.timeoutMs + RUNNER_GRACE_MS,
+    );
+    job.watchdog.unref();
+    send(runner, job.message);
+  }
+
+  private fail(job: Job, message: string): void {
+    if (job.runner && job.runner.ws.readyState === job.runner.ws.OPEN) {
+      send(job.runner, { type: MessageType.RunStop, runId: job.message.runId });
+    }
+    this.end(job, exitOf(job.message.runId, 'error', message, Date.now() - job.startedMs));
+  }
+
+  private finish(job: Job, exit: RunExit): void {
+    this.end(job, exit);
+    this.dispatch();
+  }
+
+  private end(job: Job, exit: RunExit): void {
+    if (job.ended) return;
+    job.ended = true;
+    if (job.watchdog) clearTimeout(job.watchdog);
+    job.runner?.jobs.delete(job.message.runId);
+    if (this.jobs.get(job.message.runId) === job) this.jobs.delete(job.message.runId);
+    const queue = this.queues.get(job.roomId);
+    if (queue) {
+      const index = queue.indexOf(job);
+      if (index >= 0) queue.splice(index, 1);
+      if (queue.length === 0) this.queues.delete(job.roomId);
+    }
+    job.sink.exit(exit);
+  }
+}
+
+function send(runner: RunnerLink, message: RunMessage): void {
+  if (runner.ws.readyState === runner.ws.OPEN) runner.ws.send(encodeRunMessage(message), { binary: true });
+}
+
+function unavailable(language: LanguageId): string {
+  return `language unavailable: no runner can run ${language} right now`;
+}
+
+export function exitOf(
+  runId: string,
+  reason: RunExit['reason'],
+  message: string,
+  durationMs: number,
+): RunExit {
+  return { type: MessageType.RunExit, runId, code: null, signal: '', reason, durationMs, message };
+}
