@@ -192,7 +192,7 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
   {
     key: 'runMemoryBytes',
     env: 'TANDEM_RUN_MEMORY_BYTES',
-    default: String(512 * MIB),
+    default: String(256 * MIB),
     description: 'Memory of one run (swap is the same: none extra).',
     parse: integer(16 * MIB, 64 * 1024 * MIB),
   },

@@ -16,7 +16,10 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
-const relay = await startRelay(config, log);
+const relay = await startRelay(config, log).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
 const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${relay.port}`;
 process.stdout.write(
   `${JSON.stringify({ event: 'listening', port: relay.port, url, dataDir: config.dataDir })}\n`,

@@ -87,10 +87,14 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
   const connections = new Set<Connection>();
-  const server = await new Promise<Server>((resolve) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
       resolve(s as Server),
     );
+    s.once('error', (error: NodeJS.ErrnoException) => {
+      void storage.close();
+      reject(new Error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`));
+    });
   });
   server.on(
     'upgrade',

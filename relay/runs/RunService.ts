@@ -23,7 +23,7 @@ import type { Room } from '../rooms/Room.js';
 import type { Storage } from '../storage/Storage.js';
 import type { EnvCrypto } from './envCrypto.js';
 import { OutputLog } from './outputLog.js';
-import { exitOf, type RunnerHub } from './RunnerHub.js';
+import { exitOf, unavailable, type RunnerHub } from './RunnerHub.js';
 
 export interface RunRequest {
   runId: string;
@@ -69,6 +69,7 @@ export class RunService {
       observer?.exit(exit);
     };
     if (this.active.has(runId)) return finishEarly('a run with this id is already running');
+    if (!this.hub.serves(language)) return finishEarly(unavailable(language));
     // The snapshot is taken now, from the relay's document, before any await.
     const files = snapshotFiles(room.doc);
     const entry = request.entry || roomEntry(room, language) || defaultEntry(language);

@@ -239,7 +239,7 @@ function send(runner: RunnerLink, message: RunMessage): void {
   if (runner.ws.readyState === runner.ws.OPEN) runner.ws.send(encodeRunMessage(message), { binary: true });
 }
 
-function unavailable(language: LanguageId): string {
+export function unavailable(language: LanguageId): string {
   return `language unavailable: no runner can run ${language} right now`;
 }
 

@@ -278,3 +278,16 @@ describe('RoomAwareness', () => {
     expect(room.apply(alice, [entry(5000, 1, {})]).accepted).toHaveLength(1);
   });
 });
+
+describe('RoomAwareness with official clients', () => {
+  it('skips a client echoing back the states it received, without counting a refusal', () => {
+    const room = new RoomAwareness();
+    const alice = sender('alice');
+    const bob = sender('bob');
+    const [stamped] = room.apply(alice, [entry(1, 5, { cursor: 1 })]).accepted;
+    // Bob's provider received Alice's stamped state and sends it back unchanged.
+    expect(room.apply(bob, [stamped!])).toEqual({ accepted: [], refused: 0 });
+    const [removal] = room.removeAll(alice);
+    expect(room.apply(bob, [removal!])).toEqual({ accepted: [], refused: 0 });
+  });
+});

@@ -94,16 +94,18 @@ export class RoomAwareness {
     let refused = 0;
     for (const entry of entries) {
       const previous = this.known.get(entry.clientId);
-      const owner = previous?.owner ?? null;
+      // y-websocket clients send every change of their awareness back, other
+      // people's states included: such an echo is not newer and is skipped quietly.
+      if (previous && !isNewer(entry, previous)) continue;
       if (previous && previous.ownerUid !== sender.claims.uid) {
         refused++;
         continue;
       }
+      const owner = previous?.owner ?? null;
       if (owner !== sender && entry.state !== null && this.ownedBy(sender) >= CLIENT_IDS_PER_CONNECTION_MAX) {
         refused++;
         continue;
       }
-      if (previous && !isNewer(entry, previous)) continue;
       const state = entry.state === null ? null : stampState(entry.state, sender.claims);
       const next = { clientId: entry.clientId, clock: entry.clock, state };
       this.known.set(entry.clientId, {

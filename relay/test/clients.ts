@@ -4,6 +4,7 @@
  * hand-made frames, and small HTTP and token helpers. Nothing here is mocked:
  * every helper talks to a real relay over a real socket.
  */
+import { decodeRunMessage, isRunType, type RunMessage } from '../../shared/protocol/runs.js';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -330,6 +331,7 @@ export type Frame =
   | { kind: 'auth'; denied: boolean; reason: string; bytes: Uint8Array }
   | { kind: 'queryAwareness'; bytes: Uint8Array }
   | { kind: 'tandem'; message: TandemMessage; bytes: Uint8Array }
+  | { kind: 'run'; message: RunMessage; bytes: Uint8Array }
   | { kind: 'unparsed'; error: string; bytes: Uint8Array };
 
 export function parseFrame(bytes: Uint8Array): Frame {
@@ -351,6 +353,7 @@ export function parseFrame(bytes: Uint8Array): Frame {
         return { kind: 'queryAwareness', bytes };
       default:
         if (isTandemType(type)) return { kind: 'tandem', message: decodeTandemMessage(bytes), bytes };
+        if (isRunType(type)) return { kind: 'run', message: decodeRunMessage(bytes), bytes };
         return { kind: 'unparsed', error: `unknown type ${type}`, bytes };
     }
   } catch (error) {

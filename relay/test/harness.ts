@@ -94,6 +94,54 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
   };
 }
 
+export interface RunnerProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+  kill9(): Promise<number | null>;
+}
+
+/**
+ * Starts a real runner (`runner/main.ts`) that dials `relay`, reading the runner
+ * token from the relay's data directory. Resolves once the relay lists it.
+ */
+export async function startRunner(
+  relay: RelayProcess,
+  env: Record<string, string> = {},
+): Promise<RunnerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'runner/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TANDEM_RELAY_URL: relay.url,
+      TANDEM_DATA_DIR: relay.dataDir,
+      TANDEM_RUNNER_ID: `test-${relay.port}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => output.push(line));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const runners = (await (await fetch(`${relay.url}/api/runners`)).json()) as { runners: number };
+    if (runners.runners > 0) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`runner did not connect:\n${output.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const signal = (name: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+    return exited;
+  };
+  return { child, output, exited, stop: signal('SIGTERM'), kill9: signal('SIGKILL') };
+}
+
 /** Removes a data directory made by `startRelay`. */
 export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,18 @@
+import { Landing } from './landing/Landing.js';
+import { route } from './lib/route.js';
+import { RoomGate } from './room/RoomGate.js';
+
+export function App() {
+  const current = route.value;
+  if (current.page === 'room') {
+    // A new key per room and link: switching rooms tears the old one down.
+    return (
+      <RoomGate
+        key={`${current.roomId}#${current.linkToken ?? ''}`}
+        roomId={current.roomId}
+        linkToken={current.linkToken}
+      />
+    );
+  }
+  return <Landing />;
+}

@@ -1,0 +1,84 @@
+/** Mounts the room's Monaco editor and keeps it in step with the room's signals. */
+import { effect } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
+import { theme } from '../lib/theme.js';
+import type { RoomState } from '../room/roomState.js';
+import { toast } from '../ui/toast.js';
+import { BinaryView } from './BinaryView.js';
+import type { EditorKit } from '../room/RoomGate.js';
+
+let saveNoticeShown = false;
+
+export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
+  const host = useRef<HTMLDivElement>(null);
+  const { room } = props;
+
+  useEffect(() => {
+    const { conn } = room;
+    const controller = new props.kit.EditorController(
+      props.kit.monaco,
+      host.current!,
+      conn.doc,
+      conn.awareness,
+      conn.canEdit,
+      {
+        onLocalInteraction: () => {
+          if (room.following.peek() !== null) room.following.value = null;
+        },
+        onSaveShortcut: () => {
+          // There is no save: say so once, then let the habit be.
+          if (saveNoticeShown) return;
+          saveNoticeShown = true;
+          toast('No need to save: Tandem stores every change as you type.');
+        },
+      },
+    );
+    // Next to `window.tandem.doc` (see RoomGate): the editor, for debugging and tests.
+    Object.assign((window as { tandem?: object }).tandem ?? {}, { editor: controller.editor });
+    const disposers = [
+      effect(() => controller.setTheme(theme.value === 'dark')),
+      effect(() => controller.setCanEdit(conn.canEdit)),
+      effect(() => {
+        // Files list first: a file that arrives with the first sync can then be shown.
+        const files = room.fileById.value;
+        const active = room.active.value;
+        for (const [id, file] of files) controller.pathChanged(id, file.path);
+        controller.show(active && files.get(active)?.kind === 'text' ? active : null);
+      }),
+      effect(() => {
+        const open = new Set(room.tabs.value);
+        const paths = room.pathById.value;
+        for (const id of [...open, controller.openFileId]) if (id && !paths.has(id)) controller.close(id);
+      }),
+      effect(() => {
+        // After the model switch above (effects run in order), so the new file gets the caret.
+        if (room.focusRequest.value > 0) controller.focus();
+      }),
+      effect(() => {
+        const peer = room.followed.value;
+        if (peer && peer.file === room.active.value) controller.revealPeer(peer.clientId);
+      }),
+    ];
+    return () => {
+      for (const dispose of disposers) dispose();
+      controller.dispose();
+    };
+  }, [room]);
+
+  const active = room.active.value === null ? undefined : room.fileById.value.get(room.active.value);
+  return (
+    <div class="editor-area">
+      <div class="editor-host" ref={host} data-testid="editor" />
+      {active?.kind === 'binary' && (
+        <BinaryView room={room} id={active.id} path={active.path} size={active.size} />
+      )}
+      {!active && (
+        <div class="editor-empty">
+          {room.files.value.length === 0
+            ? 'No files yet: create one in the tree on the left.'
+            : 'Open a file from the tree.'}
+        </div>
+      )}
+    </div>
+  );
+}

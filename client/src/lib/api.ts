@@ -1,0 +1,87 @@
+/**
+ * The relay's HTTP API. Errors come back as `{ error: { code, message } }` and are
+ * thrown as `ApiError`, so the UI shows the relay's sentence, not a stack.
+ */
+import { isErrorCode, type ErrorCode } from '../../../shared/protocol/errors.js';
+import type { Role } from '../../../shared/roles.js';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'network',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CreatedRoom {
+  roomId: string;
+  token: string;
+  links: { edit: string; view: string };
+}
+
+async function request<T>(path: string, init: RequestInit & { token?: string; body?: string }): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (response.ok) return (await response.json()) as T;
+  throw await toApiError(response);
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    const code = body.error?.code;
+    const message = body.error?.message;
+    if (isErrorCode(code) && typeof message === 'string') return new ApiError(response.status, code, message);
+  } catch {
+    // Not a JSON error body.
+  }
+  return new ApiError(response.status, 'internal', `The server answered ${response.status}.`);
+}
+
+export function createRoom(body: {
+  name?: string;
+  template?: string;
+  ownerName?: string;
+}): Promise<CreatedRoom> {
+  return request('/api/rooms', { method: 'POST', body: JSON.stringify(body) });
+}
+
+/** Exchanges a link token for a personal one: a fresh user id with the link's role. */
+export async function joinRoom(roomId: string, linkToken: string, name: string): Promise<string> {
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/join`;
+  const result = await request<{ token: string }>(path, {
+    method: 'POST',
+    token: linkToken,
+    body: JSON.stringify({ name }),
+  });
+  return result.token;
+}
+
+/** Owner only: a new link token for `role`. */
+export async function mintToken(
+  roomId: string,
+  ownerToken: string,
+  role: Exclude<Role, 'owner'>,
+): Promise<string> {
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/tokens`;
+  const result = await request<{ token: string }>(path, {
+    method: 'POST',
+    token: ownerToken,
+    body: JSON.stringify({ role }),
+  });
+  return result.token;
+}
+
+/** The room URL for a link token; the token rides in the fragment, which is never sent to a server. */
+export function roomLink(roomId: string, token: string): string {
+  return `${location.origin}/r/${encodeURIComponent(roomId)}#token=${encodeURIComponent(token)}`;
+}

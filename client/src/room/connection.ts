@@ -1,0 +1,266 @@
+/**
+ * One open room: the Y.Doc, its IndexedDB copy and its WebSocket to the relay.
+ *
+ * IndexedDB is loaded first, then the socket connects, so edits made offline (even
+ * before a reload) go out in the first sync. Tandem's own messages ride the same
+ * socket: `hello` on every (re)connect, `welcome` back, `error` for refused
+ * updates, and `syncStatus` echoes that drive the "Saved" indicator.
+ */
+import { signal, type Signal } from '@preact/signals';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { encodeAwarenessUpdate } from 'y-protocols/awareness';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { CloseCode } from '../../../shared/protocol/closeCodes.js';
+import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../../shared/protocol/messageTypes.js';
+import {
+  encodeTandemMessage,
+  readTandemMessage,
+  type TandemMessage,
+} from '../../../shared/protocol/tandem.js';
+import { canEdit, type Role } from '../../../shared/roles.js';
+import { loadString, saveString } from '../lib/storage.js';
+import { SyncTracker } from './syncTracker.js';
+
+export type SocketState = 'connecting' | 'connected' | 'offline';
+
+export interface Me {
+  userId: string;
+  name: string;
+  role: Role;
+}
+
+/** Wait this long after the last local edit before asking the relay to confirm. */
+const SYNC_STATUS_DEBOUNCE_MS = 200;
+/** Connect anyway if IndexedDB does not answer (private windows can block it). */
+const LOCAL_LOAD_TIMEOUT_MS = 3000;
+/** The provider closes a socket that received nothing for 30 s; stay well under it. */
+const KEEPALIVE_MS = 10_000;
+
+type Handler = (
+  encoder: encoding.Encoder,
+  decoder: decoding.Decoder,
+  provider: WebsocketProvider,
+  emitSynced: boolean,
+  messageType: number,
+) => void;
+
+export class RoomConnection {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  /** Null for viewers: their copy must always be the relay's (see below). */
+  readonly persistence: IndexeddbPersistence | null;
+  readonly socket = signal<SocketState>('connecting');
+  readonly synced = signal(false);
+  readonly localLoaded = signal(false);
+  readonly unsent: Signal<number>;
+  readonly me: Signal<Me>;
+  /** The last typed error from the relay (e.g. `read_only`), for a toast. */
+  readonly lastError = signal<{ code: string; message: string } | null>(null);
+  /** Set when the relay closed for good (bad token, room gone, room full). */
+  readonly closed = signal<{ code: number; reason: string } | null>(null);
+
+  private readonly tracker: SyncTracker;
+  private answeredStep1 = false;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private keepalive: ReturnType<typeof setInterval> | undefined;
+  private readonly unsentKey: string;
+
+  constructor(
+    readonly roomId: string,
+    /** This person's token: the WebSocket's, and the owner's for minting links. */
+    readonly token: string,
+    me: Me,
+  ) {
+    this.me = signal(me);
+    this.unsentKey = `tandem.unsent.${roomId}`;
+    this.tracker = new SyncTracker(Number(loadString(this.unsentKey)) || 0);
+    this.unsent = signal(this.tracker.unsent);
+    // A viewer's local changes (typed into the console, say) are refused by the
+    // relay; stored in IndexedDB they would come back on every load. Viewers keep
+    // no local copy.
+    this.persistence = canEdit(me.role) ? new IndexeddbPersistence(`tandem:${roomId}`, this.doc) : null;
+    const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
+    this.provider = new WebsocketProvider(wsBase, roomId, this.doc, {
+      connect: false,
+      params: { token },
+      // Tabs must not sync with each other behind the relay's back: a viewer's tab
+      // would otherwise hand its changes to an editor's tab of the same browser.
+      disableBc: true,
+    });
+    this.installHandlers();
+    this.sendOnlyOwnAwareness();
+    this.doc.on('update', this.onUpdate);
+    this.provider.on('status', ({ status }) => this.onStatus(status));
+    this.provider.on('sync', (synced: boolean) => this.onSync(synced));
+    this.provider.on('closed', (event: { code: number; reason: string }) => (this.closed.value = event));
+
+    const connect = () => {
+      if (this.localLoaded.value) return;
+      this.localLoaded.value = true;
+      this.provider.connect();
+    };
+    if (this.persistence) {
+      void this.persistence.whenSynced.then(connect);
+      setTimeout(connect, LOCAL_LOAD_TIMEOUT_MS);
+    } else connect();
+  }
+
+  get awareness() {
+    return this.provider.awareness;
+  }
+
+  get canEdit(): boolean {
+    return canEdit(this.me.value.role);
+  }
+
+  destroy(): void {
+    clearTimeout(this.debounce);
+    clearInterval(this.keepalive);
+    this.doc.off('update', this.onUpdate);
+    this.provider.destroy();
+    void this.persistence?.destroy();
+    this.doc.destroy();
+  }
+
+  private send(message: TandemMessage): void {
+    const ws = this.provider.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(encodeTandemMessage(message));
+  }
+
+  private installHandlers(): void {
+    const handlers = this.provider.messageHandlers as Handler[];
+    const syncHandler = handlers[MessageType.Sync]!;
+    // Note when we answer the relay's sync step 1: our reply (step 2) carries every
+    // edit the relay lacks, so a syncStatus sent after it covers the offline edits.
+    handlers[MessageType.Sync] = (encoder, decoder, provider, emitSynced, type) => {
+      const step = decoding.peekVarUint(decoder);
+      syncHandler(encoder, decoder, provider, emitSynced, type);
+      if (step === SyncStep.Step1) {
+        this.answeredStep1 = true;
+        // The reply is sent after this handler returns; confirm after it.
+        setTimeout(() => this.flushSyncStatus(), 0);
+      }
+    };
+    const tandem: Handler = (_encoder, decoder, _provider, _emitSynced, type) => {
+      try {
+        this.onTandemMessage(readTandemMessage(decoder, type as TandemMessage['type']));
+      } catch (error) {
+        console.warn('Tandem: ignored a malformed message from the relay', error);
+      }
+    };
+    // The relay pairs its y-protocols "permission denied" with a typed `error`,
+    // which is what we show; y-websocket would only log the former.
+    handlers[MessageType.Auth] = () => {};
+    handlers[MessageType.Welcome] = tandem;
+    handlers[MessageType.SyncStatus] = tandem;
+    handlers[MessageType.Error] = tandem;
+  }
+
+  /**
+   * y-websocket sends every awareness change it sees, other people's included,
+   * back to the server: O(n²) traffic, and the relay refuses states that are not
+   * the sender's. Send only this client's own state.
+   */
+  private sendOnlyOwnAwareness(): void {
+    const provider = this.provider as unknown as { _awarenessUpdateHandler: (...args: unknown[]) => void };
+    const awareness = this.provider.awareness;
+    awareness.off('update', provider._awarenessUpdateHandler);
+    awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+      const own = awareness.clientID;
+      if (origin === this.provider || ![...added!, ...updated!, ...removed!].includes(own)) return;
+      const ws = this.provider.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) return;
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.Awareness);
+      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(awareness, [own]));
+      ws.send(encoding.toUint8Array(encoder));
+    });
+  }
+
+  private onTandemMessage(message: TandemMessage): void {
+    switch (message.type) {
+      case MessageType.Welcome:
+        this.me.value = { userId: message.userId, name: message.name, role: message.role };
+        break;
+      case MessageType.SyncStatus:
+        this.tracker.ack(message.counter);
+        this.updateUnsent();
+        break;
+      case MessageType.Error:
+        this.lastError.value = { code: message.code, message: message.message };
+        break;
+      case MessageType.Hello:
+        break;
+    }
+  }
+
+  private onStatus(status: 'connected' | 'disconnected' | 'connecting'): void {
+    if (status === 'connected') {
+      this.answeredStep1 = false;
+      this.tracker.reconnected();
+      this.send({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION });
+      this.socket.value = 'connected';
+      clearInterval(this.keepalive);
+      this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
+    } else {
+      if (status === 'disconnected') this.synced.value = false;
+      clearInterval(this.keepalive);
+      // Only "offline" once a socket was lost or refused; the first attempt is "connecting".
+      if (status === 'disconnected' || this.socket.value === 'offline') this.socket.value = 'offline';
+      else if (this.provider.wsUnsuccessfulReconnects > 0) this.socket.value = 'offline';
+    }
+  }
+
+  private onSync(synced: boolean): void {
+    this.synced.value = synced;
+    if (synced) this.flushSyncStatus();
+  }
+
+  private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider || (this.persistence && origin === this.persistence)) return;
+    if (!this.canEdit) return; // the relay refuses a viewer's updates; nothing to wait for
+    this.tracker.localEdit();
+    this.updateUnsent();
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.flushSyncStatus(), SYNC_STATUS_DEBOUNCE_MS);
+  };
+
+  private flushSyncStatus(): void {
+    if (!this.synced.value || !this.answeredStep1 || !this.canEdit) return;
+    const counter = this.tracker.counterToSend();
+    if (counter !== null) this.send({ type: MessageType.SyncStatus, counter });
+  }
+
+  /** A syncStatus that is always echoed keeps a quiet socket from being dropped. */
+  private ping(): void {
+    if (this.tracker.unsent === 0 && this.synced.value && this.answeredStep1) {
+      this.send({ type: MessageType.SyncStatus, counter: 0 });
+    }
+  }
+
+  private updateUnsent(): void {
+    this.unsent.value = this.tracker.unsent;
+    saveString(this.unsentKey, String(this.tracker.unsent));
+  }
+}
+
+/** A sentence for a close that the provider will not retry. */
+export function closeMessage(code: number): string {
+  switch (code) {
+    case CloseCode.TokenExpired:
+      return 'Your access to this room has expired. Ask for a new link.';
+    case CloseCode.Forbidden:
+      return 'This link does not give access to this room.';
+    case CloseCode.RoomNotFound:
+      return 'This room does not exist (any more).';
+    case CloseCode.RoomFull:
+      return 'This room is full. Try again later.';
+    case CloseCode.ProtocolMismatch:
+      return 'Tandem was updated. Reload the page.';
+    default:
+      return 'The server closed the connection.';
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * What a room page shows, as signals: files, people, tabs, the file in front,
+ * follow mode. Components read these; only the actions here change them.
+ */
+import { computed, effect, signal } from '@preact/signals';
+import type * as Y from 'yjs';
+import type { ProjectFile } from '../../../shared/schema/binary.js';
+import { metaOf } from '../../../shared/schema/project.js';
+import { colorFor } from '../lib/colors.js';
+import { loadJson, saveJson } from '../lib/storage.js';
+import { setLocalUser, watchPeers, type Peer } from '../presence/presence.js';
+import type { RoomConnection } from './connection.js';
+import { watchFiles } from './files.js';
+
+interface SavedTabs {
+  tabs: string[];
+  active: string | null;
+}
+
+export class RoomState {
+  readonly files;
+  readonly peers;
+  readonly tabs = signal<string[]>([]);
+  readonly active = signal<string | null>(null);
+  /** Awareness client id of the person being followed. */
+  readonly following = signal<number | null>(null);
+  /** Folders made here that hold no file yet (folders are only path prefixes). */
+  readonly pendingFolders = signal<string[]>([]);
+  readonly roomName = signal('');
+  /** Bumped to move the keyboard focus into the editor (e.g. after creating a file). */
+  readonly focusRequest = signal(0);
+  readonly pathById = computed(() => new Map(this.files.value.map((f) => [f.id, f.path])));
+  readonly fileById = computed(() => new Map(this.files.value.map((f) => [f.id, f])));
+  readonly followed = computed<Peer | null>(
+    () => this.peers.value.find((p) => p.clientId === this.following.value && !p.self) ?? null,
+  );
+  private readonly stops: (() => void)[] = [];
+
+  constructor(readonly conn: RoomConnection) {
+    const files = watchFiles(conn.doc);
+    const peers = watchPeers(conn.awareness);
+    this.files = files.files;
+    this.peers = peers.peers;
+    this.stops.push(files.stop, peers.stop);
+    this.watchMeta(conn.doc);
+
+    const saved = loadJson<SavedTabs>(this.tabsKey);
+    if (saved && Array.isArray(saved.tabs)) {
+      this.tabs.value = saved.tabs.filter((id) => typeof id === 'string');
+      this.active.value = typeof saved.active === 'string' ? saved.active : null;
+    }
+    this.stops.push(
+      effect(() => {
+        const me = conn.me.value;
+        setLocalUser(conn.awareness, {
+          id: me.userId,
+          name: me.name,
+          role: me.role,
+          color: colorFor(me.userId),
+        });
+      }),
+      effect(() => this.dropMissingTabs(this.files.value)),
+      effect(() => saveJson(this.tabsKey, { tabs: this.tabs.value, active: this.active.value })),
+      effect(() => this.followPeer(this.followed.value)),
+    );
+  }
+
+  private get tabsKey(): string {
+    return `tandem.tabs.${this.conn.roomId}`;
+  }
+
+  open(fileId: string): void {
+    if (!this.tabs.value.includes(fileId)) this.tabs.value = [...this.tabs.value, fileId];
+    this.active.value = fileId;
+  }
+
+  focusEditor(): void {
+    this.focusRequest.value++;
+  }
+
+  closeTab(fileId: string): void {
+    const tabs = this.tabs.value;
+    const index = tabs.indexOf(fileId);
+    if (index < 0) return;
+    const rest = tabs.filter((id) => id !== fileId);
+    this.tabs.value = rest;
+    if (this.active.value === fileId) this.active.value = rest[Math.min(index, rest.length - 1)] ?? null;
+  }
+
+  follow(clientId: number | null): void {
+    this.following.value = clientId === this.following.value ? null : clientId;
+  }
+
+  destroy(): void {
+    for (const stop of this.stops) stop();
+  }
+
+  private dropMissingTabs(files: ProjectFile[]): void {
+    // Until the first sync the list may be empty; keep the saved tabs until then.
+    if (files.length === 0 && !this.conn.synced.peek() && !this.conn.localLoaded.peek()) return;
+    const ids = new Set(files.map((f) => f.id));
+    const tabs = this.tabs.peek();
+    if (tabs.every((id) => ids.has(id))) {
+      if (this.active.peek() === null && files.length > 0 && tabs.length === 0) this.open(files[0]!.id);
+      return;
+    }
+    for (const id of tabs) if (!ids.has(id)) this.closeTab(id);
+  }
+
+  private followPeer(peer: Peer | null): void {
+    if (!peer?.file) return;
+    if (this.active.peek() !== peer.file) this.open(peer.file);
+  }
+
+  private watchMeta(doc: Y.Doc): void {
+    const meta = metaOf(doc);
+    const read = () => {
+      const name = meta.get('name');
+      this.roomName.value = typeof name === 'string' ? name.slice(0, 120) : '';
+    };
+    read();
+    meta.observe(read);
+    this.stops.push(() => meta.unobserve(read));
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Files in the browser: upload text and binary files (and a too-large one),
+ * download the project as a zip and read it back, move a file by drag and drop.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { removeDataDir, startRelay, type RelayProcess } from '../../relay/test/harness.js';
+import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
+import { ensureClientBuilt } from './builtClient.js';
+import { docText, launchChromium, pollUntil, type Person } from './browser.js';
+import { newFile, openPair } from './rooms.js';
+import { readZip } from './zipReader.js';
+
+const skip = requireOrSkip('Chromium', chromiumPath() !== null);
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe]);
+
+describe.skipIf(skip)('files in the browser', () => {
+  let relay: RelayProcess;
+  let browser: Browser;
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    relay = await startRelay();
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const person of people) expect(person.errors, 'console errors').toEqual([]);
+    await Promise.all(people.splice(0).map((p) => p.context.close()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  it('uploads text and binary files, refuses a too-large one, and the zip round-trips', async () => {
+    const { alice, bob } = await openPair(browser, relay.url, people);
+    await alice.page.getByTestId('upload-input').setInputFiles([
+      { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\r\nfirst\r\n') },
+      { name: 'logo.png', mimeType: 'image/png', buffer: PNG },
+      { name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1024 * 1024 + 1, 'a') },
+    ]);
+    await alice.page.getByText('big.txt is too large: text files are limited to 1 MB.').waitFor();
+
+    // Bob sees both, the binary one as binary; the text one with LF line endings.
+    await bob.page.locator('.tree-row[data-path="logo.png"]', { hasText: 'binary' }).click();
+    await bob.page.getByTestId('binary-view').filter({ hasText: '14 bytes' }).waitFor();
+    expect(
+      await pollUntil(
+        () => docText(bob.page, 'notes.md'),
+        (t) => t !== null,
+      ),
+    ).toBe('# Notes\nfirst\n');
+    expect(await bob.page.locator('.tree-row[data-path="big.txt"]').count()).toBe(0);
+
+    const [download] = await Promise.all([
+      alice.page.waitForEvent('download'),
+      alice.page.getByRole('button', { name: 'Download zip' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Pair.zip');
+    const files = readZip(new Uint8Array(readFileSync(await download.path())));
+    expect([...files.keys()].sort()).toEqual(['logo.png', 'main.py', 'notes.md']);
+    expect(Buffer.from(files.get('logo.png')!)).toEqual(PNG);
+    expect(Buffer.from(files.get('notes.md')!).toString()).toBe('# Notes\nfirst\n');
+    expect(Buffer.from(files.get('main.py')!).toString()).toBe(await docText(alice.page, 'main.py'));
+  }, 60_000);
+
+  it('moves a file into a folder by drag and drop, for everyone', async () => {
+    const { alice, bob } = await openPair(browser, relay.url, people);
+    await newFile(alice, 'src/util.py');
+    await bob.page.locator('.tree-row[data-path="src"]').waitFor();
+    await bob.page
+      .locator('.tree-row[data-path="main.py"]')
+      .dragTo(bob.page.locator('.tree-row[data-path="src"]'));
+    await alice.page.locator('.tree-row[data-path="src/main.py"]').waitFor({ timeout: 10_000 });
+    expect(await docText(alice.page, 'src/main.py')).toContain('def greet');
+    expect(await docText(alice.page, 'main.py')).toBeNull();
+  }, 60_000);
+});

@@ -1,0 +1,51 @@
+/**
+ * Regenerates docs/screenshot.png: two people in a room, from the real UI.
+ *   node --import tsx client/test/screenshot.ts [--dark] [--out=path.png]
+ */
+import { resolve } from 'node:path';
+import { createRoom, removeDataDir, startRelay } from '../../relay/test/harness.js';
+import { ensureClientBuilt } from './builtClient.js';
+import { launchChromium, newPerson, waitForEditor } from './browser.js';
+import { endOfLine, newFile } from './rooms.js';
+
+const outArg = process.argv.find((arg) => arg.startsWith('--out='));
+const OUT = outArg
+  ? resolve(outArg.slice('--out='.length))
+  : resolve(import.meta.dirname, '../../docs/screenshot.png');
+const dark = process.argv.includes('--dark');
+
+await ensureClientBuilt();
+const relay = await startRelay();
+const browser = await launchChromium();
+try {
+  const room = await createRoom(relay.url, { name: 'Interview prep', template: 'python' });
+  const alice = await newPerson(browser, 'Alice Martin');
+  const bob = await newPerson(browser, 'Bob Chen');
+  if (dark) await alice.context.addInitScript(() => localStorage.setItem('tandem.theme', 'dark'));
+  await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+  await bob.page.goto(room.links.edit);
+  await Promise.all([waitForEditor(alice.page), waitForEditor(bob.page)]);
+
+  await newFile(bob, 'test_main.py');
+  await bob.page.waitForTimeout(300);
+  await bob.page.keyboard.type(
+    'from main import greet\n\n\ndef test_greet():\n    assert greet("Ada") == "Hello, Ada!"\n',
+  );
+  await bob.page.locator('.tree-row[data-path="main.py"]').click();
+  await endOfLine(bob, 2);
+  await bob.page.keyboard.press('Shift+Home');
+
+  await endOfLine(alice, 5);
+  await alice.page.keyboard.type('\n\nfor name in ["Ada", "Grace", "Linus"]:\n    print(greet(name))');
+  await bob.page.locator('input[name=chat]').fill('I added a test for greet()');
+  await bob.page.keyboard.press('Enter');
+  await alice.page.locator('input[name=chat]').fill('Nice, running it next');
+  await alice.page.keyboard.press('Enter');
+  await alice.page.waitForTimeout(1500);
+  await alice.page.screenshot({ path: OUT });
+  console.log(`wrote ${OUT}`);
+} finally {
+  await browser.close();
+  await relay.stop();
+  removeDataDir(relay.dataDir);
+}
