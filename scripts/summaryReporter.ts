@@ -1,7 +1,7 @@
 // Prints one closing line after vitest's own report, in the form the CI system
 // recognises: `tests: N passed, N failed, N skipped`, counting individual tests.
-// A test file that fails to load, and an unhandled error, each count as one
-// failure: their tests never ran, and the line must never read "0 failed" when
+// A test file that fails to load, a failing suite hook and an unhandled error
+// each count as one failure: their tests never ran, and the line must never read "0 failed" when
 // the run failed.
 import type { Reporter, SerializedError, TestModule, Vitest } from 'vitest/node';
 
@@ -21,6 +21,8 @@ export default class SummaryReporter implements Reporter {
     let skipped = 0;
     for (const testModule of testModules) {
       if (testModule.errors().length > 0) failed += 1;
+      // A failing beforeAll/afterAll belongs to its suite, not to any one test.
+      for (const suite of testModule.children.allSuites()) if (suite.errors().length > 0) failed += 1;
       for (const test of testModule.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed += 1;

@@ -1,0 +1,80 @@
+/**
+ * Which languages this runner can serve right now: the Docker engine answers and
+ * the language's image is present. Checked every CHECK_INTERVAL_MS, so a stopped
+ * engine or a missing image turns into "language unavailable" at the relay within
+ * about a second, and a restarted engine is picked up without restarting the runner.
+ */
+import type Docker from 'dockerode';
+import { LANGUAGES, type LanguageId } from '../shared/languages.js';
+import { resolveImage } from './languages.js';
+
+export const CHECK_INTERVAL_MS = 1_000;
+const CHECK_TIMEOUT_MS = 900;
+
+export async function availableLanguages(docker: Docker): Promise<LanguageId[]> {
+  try {
+    await withTimeout(docker.ping());
+  } catch {
+    return [];
+  }
+  const images = new Map<string, Promise<boolean>>();
+  const present = (image: string) => {
+    let found = images.get(image);
+    if (!found) {
+      found = withTimeout(docker.getImage(image).inspect()).then(
+        () => true,
+        () => false,
+      );
+      images.set(image, found);
+    }
+    return found;
+  };
+  const checks = await Promise.all(
+    LANGUAGES.map(async ({ id }) => {
+      try {
+        return (await present(resolveImage(id))) ? id : null;
+      } catch {
+        return null; // a misconfigured image reference serves nothing
+      }
+    }),
+  );
+  return checks.filter((id): id is LanguageId => id !== null);
+}
+
+/** Calls `onChange` with the available languages now and whenever they change. */
+export function watchAvailability(docker: Docker, onChange: (languages: LanguageId[]) => void): () => void {
+  let last: string | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const check = async () => {
+    const languages = await availableLanguages(docker);
+    if (stopped) return;
+    const key = languages.join();
+    if (key !== last) {
+      last = key;
+      onChange(languages);
+    }
+    timer = setTimeout(() => void check(), CHECK_INTERVAL_MS);
+  };
+  void check();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Docker did not answer in time')), CHECK_TIMEOUT_MS);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * Entry point of a runner: reap containers a previous run of this runner left,
+ * watch which languages can run, keep a link to the relay and execute its jobs.
+ * SIGTERM or SIGINT kills running jobs (through the Docker API) and exits 0.
+ */
+import Docker from 'dockerode';
+import { RunnerConfigError, loadRunnerConfig, runnerToken } from './config.js';
+import { watchAvailability } from './availability.js';
+import { SandboxExecutor } from './executor.js';
+import { RelayLink } from './relayLink.js';
+import { reapLeftovers } from './sandbox/index.js';
+
+const log =
+  (level: 'info' | 'warn' | 'error') =>
+  (event: string, fields: Record<string, unknown> = {}) =>
+    (level === 'info' ? process.stdout : process.stderr).write(
+      `${JSON.stringify({ t: new Date().toISOString(), level, event, ...fields })}\n`,
+    );
+const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+
+let config;
+let token;
+try {
+  config = loadRunnerConfig();
+  token = runnerToken(config);
+} catch (error) {
+  if (!(error instanceof RunnerConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+
+const docker = new Docker();
+const sandbox = { runnerName: config.runnerId, ...(config.runtime ? { runtime: config.runtime } : {}) };
+try {
+  const reaped = await reapLeftovers(docker, { runnerName: config.runnerId });
+  if (reaped > 0) logger.info('runner.reaped', { containers: reaped });
+} catch (error) {
+  logger.warn('runner.reap_failed', { error: String(error) });
+}
+
+const executor = new SandboxExecutor(docker, {
+  poolSize: config.poolSize,
+  sandbox,
+  onPoolError: (language, message) => logger.warn('runner.pool_error', { language, message }),
+});
+const link = new RelayLink({
+  relayUrl: config.relayUrl,
+  token,
+  runnerId: config.runnerId,
+  capacity: config.capacity,
+  executor,
+  log: logger,
+});
+const stopWatching = watchAvailability(docker, (languages) => {
+  logger.info('runner.languages', { languages });
+  executor.setLanguages(languages);
+  link.setLanguages(languages);
+});
+link.start();
+process.stdout.write(
+  `${JSON.stringify({ event: 'runner-started', runnerId: config.runnerId, relay: config.relayUrl })}\n`,
+);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    stopWatching();
+    Promise.all([link.stop(), executor.close()]).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('runner.stop_failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  });
+}

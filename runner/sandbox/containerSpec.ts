@@ -1,0 +1,128 @@
+/**
+ * The hardened container every run gets. Only the image (operator
+ * configuration), the limits (clamped) and labels vary; nothing the user
+ * controls reaches this object except the run id, in a label.
+ */
+import { randomUUID } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { LanguageId } from '../../shared/languages.js';
+import { LANGUAGE_SPECS } from '../languages.js';
+import { bootstrapScript } from './payload.js';
+import type { RunLimits } from './types.js';
+
+export const LABEL_RUNNER = 'tandem.runner';
+export const LABEL_INSTANCE = 'tandem.runner.instance';
+export const LABEL_RUNNER_NAME = 'tandem.runner.name';
+export const DEFAULT_RUNNER_NAME = 'default';
+export const LABEL_RUN = 'tandem.run';
+export const LABEL_LANGUAGE = 'tandem.language';
+export const LABEL_POOL = 'tandem.pool';
+
+/** This process's id on its containers, so a restarted runner reaps only leftovers. */
+export const RUNNER_INSTANCE = randomUUID();
+
+export const SANDBOX_USER = '1000:1000';
+const SHM_MAX_BYTES = 16 * 1024 * 1024;
+const OPEN_FILES_MAX = 1024;
+const SANDBOX_ENV = [
+  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'HOME=/tmp',
+  'TMPDIR=/tmp',
+  'LANG=C.UTF-8',
+  'PYTHONDONTWRITEBYTECODE=1',
+];
+
+/** Operator configuration shared by every sandbox of a runner. */
+export interface SandboxConfig {
+  /** OCI runtime, e.g. 'runsc' (gVisor); Docker's default when absent. */
+  runtime?: string;
+  /**
+   * A seccomp profile (JSON text) replacing Docker's default, e.g. the default
+   * without ptrace. Docker's default allows ptrace between a sandbox's own
+   * processes (same uid, same PID namespace); nothing outside is visible.
+   */
+  seccompProfile?: string;
+  /** Labels containers for reaping; default: this process's RUNNER_INSTANCE. */
+  instanceId?: string;
+  /**
+   * A stable name for this runner (default 'default'): runners sharing one
+   * Docker engine need distinct names, so one reaps only its own leftovers.
+   */
+  runnerName?: string;
+}
+
+export interface SandboxOptions extends SandboxConfig {
+  image: string;
+  /** Set for a container made for one run; absent for a warm pool container. */
+  runId?: string;
+}
+
+function tmpfs(bytes: number): string {
+  return `rw,exec,nosuid,nodev,size=${bytes},mode=1777`;
+}
+
+export function containerSpec(
+  language: LanguageId,
+  limits: RunLimits,
+  options: SandboxOptions,
+): Docker.ContainerCreateOptions {
+  const labels: Record<string, string> = {
+    [LABEL_RUNNER]: '1',
+    [LABEL_INSTANCE]: options.instanceId ?? RUNNER_INSTANCE,
+    [LABEL_RUNNER_NAME]: options.runnerName ?? DEFAULT_RUNNER_NAME,
+    [LABEL_LANGUAGE]: language,
+  };
+  if (options.runId) labels[LABEL_RUN] = options.runId;
+  else labels[LABEL_POOL] = '1';
+  return {
+    Image: options.image,
+    Cmd: ['/bin/sh', '-c', bootstrapScript(LANGUAGE_SPECS[language].script)],
+    User: SANDBOX_USER,
+    // The script cds into /work: a tmpfs as WorkingDir is reset to 0755 root.
+    WorkingDir: '/',
+    Env: SANDBOX_ENV,
+    Hostname: 'sandbox',
+    Labels: labels,
+    Tty: false,
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: options.seccompProfile
+        ? ['no-new-privileges', `seccomp=${options.seccompProfile}`]
+        : ['no-new-privileges'],
+      Privileged: false,
+      Init: true,
+      IpcMode: 'private',
+      // Hides the host's cgroup paths (API 1.41; missing from @types/dockerode).
+      ...({ CgroupnsMode: 'private' } as object),
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memoryBytes,
+      OomScoreAdj: 500,
+      PidsLimit: limits.pids,
+      NanoCpus: limits.cpuMillis * 1_000_000,
+      ShmSize: Math.min(limits.diskBytes, SHM_MAX_BYTES),
+      Tmpfs: { '/work': tmpfs(limits.diskBytes), '/tmp': tmpfs(limits.diskBytes) },
+      Ulimits: [
+        { Name: 'fsize', Soft: limits.diskBytes, Hard: limits.diskBytes },
+        { Name: 'nofile', Soft: OPEN_FILES_MAX, Hard: OPEN_FILES_MAX },
+        { Name: 'core', Soft: 0, Hard: 0 },
+      ],
+      // Output travels only over the attach stream: no log file on the host to fill.
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+      ...(options.runtime ? { Runtime: options.runtime } : {}),
+    },
+  };
+}
+
+/** Limits that are fixed when a container is created (a warm one must match the job's). */
+export function containerLimitsKey(limits: RunLimits): string {
+  return `${limits.memoryBytes}/${limits.pids}/${limits.cpuMillis}/${limits.diskBytes}`;
+}

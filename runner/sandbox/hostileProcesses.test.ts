@@ -1,0 +1,126 @@
+// Hostile programs that attack the process limits: each ends with the right
+// reason within bounded time, leaves no container, and a normal run follows.
+import Docker from 'dockerode';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
+import { TEST_LIMITS, expectHealthy, expectRemoved, requireImages, run } from './testing.js';
+
+const skip = requireOrSkip('Docker', await dockerAvailable());
+const docker = new Docker();
+/** Timeout plus create, kill and removal on a busy 2-core machine. */
+const SLACK_MS = 4_000;
+
+describe.skipIf(skip)('sandbox: hostile processes', () => {
+  beforeAll(() => requireImages(docker));
+
+  it('a fork bomb hits the pids limit and the timeout', async () => {
+    const result = await run(docker, {
+      code: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n',
+    });
+    expect(result.exit.reason).toBe('timeout');
+    expect(result.exit.durationMs).toBeLessThan(TEST_LIMITS.timeoutMs + SLACK_MS);
+    expect(result.exits).toBe(1);
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('fork fails once the pids limit is reached', async () => {
+    const result = await run(docker, {
+      code: [
+        'import os, time',
+        'n = 0',
+        'try:',
+        '    while True:',
+        '        if os.fork() == 0:',
+        '            time.sleep(30)',
+        '            os._exit(0)',
+        '        n += 1',
+        'except OSError as e:',
+        '    print(n, e.errno, flush=True)',
+      ].join('\n'),
+    });
+    const [forked, errno] = result.stdout.toString().trim().split(' ').map(Number);
+    expect(forked).toBeGreaterThan(10);
+    expect(forked).toBeLessThan(TEST_LIMITS.pids);
+    expect(errno).toBe(11); // EAGAIN
+    // The parent exited: the sleeping children die with the container.
+    expect(result.exit).toMatchObject({ reason: 'exited', code: 0 });
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('a memory bomb is killed with reason memory', async () => {
+    const result = await run(docker, { code: 'x = []\nwhile True:\n    x.append(bytearray(1 << 20))\n' });
+    expect(result.exit).toMatchObject({ reason: 'memory', code: null, signal: 'SIGKILL' });
+    expect(result.exit.message).toMatch(/memory limit/);
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('a CPU loop is stopped by the wall-clock timeout', async () => {
+    const result = await run(docker, { code: 'while True:\n    pass\n' });
+    expect(result.exit).toMatchObject({ reason: 'timeout', code: null, signal: 'SIGKILL' });
+    expect(result.exit.durationMs).toBeGreaterThanOrEqual(TEST_LIMITS.timeoutMs);
+    expect(result.exit.durationMs).toBeLessThan(TEST_LIMITS.timeoutMs + SLACK_MS);
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('a long sleep is stopped by the timeout, output before it kept', async () => {
+    const result = await run(docker, {
+      code: 'import time\nprint("before", flush=True)\ntime.sleep(3600)\n',
+    });
+    expect(result.exit.reason).toBe('timeout');
+    expect(result.stdout.toString()).toBe('before\n');
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('a double-forked daemon that ignores SIGTERM does not outlive the run', async () => {
+    const result = await run(docker, {
+      code: [
+        'import os, signal, sys, time',
+        'if os.fork() == 0:',
+        '    os.setsid()',
+        '    if os.fork() == 0:',
+        '        signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+        '        signal.signal(signal.SIGHUP, signal.SIG_IGN)',
+        '        while True:',
+        '            print("daemon", flush=True)',
+        '            time.sleep(0.2)',
+        '    os._exit(0)',
+        'time.sleep(0.5)',
+        'print("parent exits", flush=True)',
+      ].join('\n'),
+    });
+    // The daemon holds stdout open, yet the run ends when the program does.
+    expect(result.exit).toMatchObject({ reason: 'exited', code: 0 });
+    expect(result.exit.durationMs).toBeLessThan(TEST_LIMITS.timeoutMs);
+    expect(result.stdout.toString()).toContain('parent exits\n');
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('kill() stops a run with reason killed', async () => {
+    const result = await run(
+      docker,
+      { code: 'import time\nprint("up", flush=True)\ntime.sleep(60)\n' },
+      {},
+      (handle) => {
+        setTimeout(() => handle.kill(), 800);
+      },
+    );
+    expect(result.exit).toMatchObject({ reason: 'killed', code: null });
+    expect(result.exits).toBe(1);
+    await expectRemoved(docker, result.runId);
+    await expectHealthy(docker);
+  });
+
+  it('kill() before the container exists still ends the run once', async () => {
+    const result = await run(docker, { code: 'print("never")' }, {}, (handle) => handle.kill());
+    expect(result.exit.reason).toBe('killed');
+    expect(result.stdout.length).toBe(0);
+    expect(result.exits).toBe(1);
+    await expectRemoved(docker, result.runId);
+  });
+});
