@@ -21,6 +21,7 @@ export interface RelayConfig {
   logLevel: LogLevel;
   runnerToken: string | null;
   runTimeoutMs: number;
+  terminalTimeoutMs: number;
   runMemoryBytes: number;
   runPids: number;
   runCpuMillis: number;
@@ -188,6 +189,13 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: '10000',
     description: 'Wall-clock limit of one run.',
     parse: integer(100, 3_600_000),
+  },
+  {
+    key: 'terminalTimeoutMs',
+    env: 'TANDEM_TERMINAL_TIMEOUT_MS',
+    default: '600000',
+    description: 'Wall-clock limit of one interactive terminal (shared REPL) session.',
+    parse: integer(1000, 86_400_000),
   },
   {
     key: 'runMemoryBytes',

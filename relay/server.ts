@@ -65,6 +65,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
         outputBytes: config.runOutputBytes,
         diskBytes: config.runDiskBytes,
       },
+      terminalTimeoutMs: config.terminalTimeoutMs,
       queueMaxPerRoom: config.runQueuePerRoom,
       snapshotMaxBytes: config.runSnapshotMaxBytes,
       storedOutputBytes: config.runStoredOutputBytes,

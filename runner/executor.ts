@@ -5,8 +5,9 @@
  */
 import type Docker from 'dockerode';
 import type { LanguageId } from '../shared/languages.js';
-import type { RunLimits, RunnerJob } from '../shared/protocol/runs.js';
+import { RunMode, type RunLimits, type RunnerJob } from '../shared/protocol/runs.js';
 import type { Executor } from './relayLink.js';
+import { containerLimitsKey } from './sandbox/containerSpec.js';
 import {
   runJob,
   WarmPool,
@@ -35,7 +36,8 @@ export class SandboxExecutor implements Executor {
   run(job: RunnerJob, hooks: RunHooks): RunHandle {
     this.adaptPool(job.limits);
     const { runId, language, entry, files, env, limits } = job;
-    return runJob(this.docker, { runId, language, entry, files, env, limits }, hooks, {
+    const terminal = job.mode === RunMode.Terminal;
+    return runJob(this.docker, { runId, language, entry, files, env, limits, terminal }, hooks, {
       ...this.options.sandbox,
       ...(this.pool ? { pool: this.pool } : {}),
     });
@@ -52,8 +54,11 @@ export class SandboxExecutor implements Executor {
     this.pool = null;
   }
 
+  /** Only what is fixed at container creation matters: a terminal's longer time limit does not. */
   private adaptPool(limits: RunLimits): void {
-    if (JSON.stringify(limits) !== this.poolLimits) this.rebuildPool(limits);
+    if (containerLimitsKey(limits) !== containerLimitsKey(JSON.parse(this.poolLimits) as RunLimits)) {
+      this.rebuildPool(limits);
+    }
   }
 
   private rebuildPool(limits: RunLimits): void {

@@ -30,6 +30,19 @@ export interface LanguageSpec {
   extensions?: readonly string[];
   /** Compiles and runs "$1" from /work; its exit status is the run's. */
   script: string;
+  /**
+   * The interactive program of a terminal run, started on a pseudo-terminal in
+   * /work with the entry in $TANDEM_ENTRY. No single quotes (it is quoted once).
+   * Default: a bash shell.
+   */
+  terminal?: string;
+}
+
+/** A shell for languages without a REPL of their own: compile and run by hand. */
+export const TERMINAL_SHELL = 'bash --norc --noprofile -i';
+
+export function terminalCommand(language: LanguageId): string {
+  return LANGUAGE_SPECS[language].terminal ?? TERMINAL_SHELL;
 }
 
 const BIN = '/tmp/tandem-build/app';
@@ -50,12 +63,15 @@ export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
     family: 'python',
     entry: defaultEntry('python'),
     script: 'exec python3 -u "./$1"',
+    // The entry runs first, then the REPL keeps its names: a shared scratchpad.
+    terminal: 'python3 -q -i "./$TANDEM_ENTRY"',
   },
   javascript: {
     id: 'javascript',
     family: 'node',
     entry: defaultEntry('javascript'),
     script: 'exec node "./$1"',
+    terminal: 'node',
   },
   typescript: {
     id: 'typescript',

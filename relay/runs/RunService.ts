@@ -11,7 +11,7 @@ import {
   encodeRunMessage,
   type RunExit,
   type RunLimits,
-  type RunMode,
+  RunMode,
   type RunnerJob,
   type RunOutput,
   type RunStarted,
@@ -43,6 +43,8 @@ export interface RunObserver {
 
 export interface RunSettings {
   limits: RunLimits;
+  /** Replaces limits.timeoutMs for terminal (shared REPL) runs. */
+  terminalTimeoutMs: number;
   queueMaxPerRoom: number;
   snapshotMaxBytes: number;
   storedOutputBytes: number;
@@ -102,13 +104,17 @@ export class RunService {
     room.broadcastTandem(encodeRunMessage(started));
     observer?.started?.(started);
 
+    const limits =
+      mode === RunMode.Terminal
+        ? { ...this.settings.limits, timeoutMs: this.settings.terminalTimeoutMs }
+        : this.settings.limits;
     const job: RunnerJob = {
       type: MessageType.RunnerJob,
       runId,
       language,
       entry,
       mode,
-      limits: this.settings.limits,
+      limits,
       files,
       env,
     };

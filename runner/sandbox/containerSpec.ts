@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { LanguageId } from '../../shared/languages.js';
-import { LANGUAGE_SPECS } from '../languages.js';
+import { LANGUAGE_SPECS, terminalCommand } from '../languages.js';
 import { bootstrapScript } from './payload.js';
 import type { RunLimits } from './types.js';
 
@@ -76,7 +76,7 @@ export function containerSpec(
   else labels[LABEL_POOL] = '1';
   return {
     Image: options.image,
-    Cmd: ['/bin/sh', '-c', bootstrapScript(LANGUAGE_SPECS[language].script)],
+    Cmd: ['/bin/sh', '-c', bootstrapScript(LANGUAGE_SPECS[language].script, terminalCommand(language))],
     User: SANDBOX_USER,
     // The script cds into /work: a tmpfs as WorkingDir is reset to 0755 root.
     WorkingDir: '/',

@@ -44,9 +44,9 @@ describe('payload', () => {
   it('frames the entry, the archive and the environment', async () => {
     const payload = await jobPayload({ entry: 'main.py', files: { 'main.py': 'x' }, env: { A: 'é\n' } });
     const text = payload.toString('latin1');
-    const [magic, entry, size] = text.split('\n', 3);
-    expect([magic, entry]).toEqual([PAYLOAD_MAGIC, 'main.py']);
-    const start = magic!.length + entry!.length + size!.length + 3;
+    const [magic, entry, mode, size] = text.split('\n', 4);
+    expect([magic, entry, mode]).toEqual([PAYLOAD_MAGIC, 'main.py', 'batch']);
+    const start = magic!.length + entry!.length + mode!.length + size!.length + 4;
     const archive = payload.subarray(start, start + Number(size));
     expect((await entries(archive)).map((e) => e.name)).toEqual(['main.py']);
     expect(payload.subarray(start + Number(size)).toString()).toBe(
@@ -55,8 +55,15 @@ describe('payload', () => {
   });
 
   it('appends the language script after the bootstrap, the entry only as "$1"', () => {
-    const script = bootstrapScript('exec python3 "./$1"');
+    const script = bootstrapScript('exec python3 "./$1"', 'python3 -i');
     expect(script).toContain('set -- "$entry"');
     expect(script.trimEnd().endsWith('exec python3 "./$1"')).toBe(true);
+    expect(script).toContain("exec script -q -f -e -c 'stty cols");
+  });
+
+  it('marks terminal jobs in the payload, and refuses a terminal command it cannot quote', async () => {
+    const payload = await jobPayload({ entry: 'main.py', files: { 'main.py': 'x' }, terminal: true });
+    expect(payload.toString('latin1').split('\n', 3)[2]).toBe('terminal');
+    expect(() => bootstrapScript('true', "sh -c 'x'")).toThrow(/single quotes/);
   });
 });

@@ -2,7 +2,13 @@
  * How a job reaches its container: as the first bytes of the container's stdin,
  * read by BOOTSTRAP_SCRIPT (the container's command, under tini):
  *
- *   payload = "TANDEM1\n" entry "\n" tarSize "\n" tar envCount "\n" (NAME "=" base64(value) "\n")*
+ *   payload = "TANDEM2\n" entry "\n" mode "\n" tarSize "\n" tar envCount "\n" (NAME "=" base64(value) "\n")*
+ *
+ * mode is `batch` (the language's script runs the entry) or `terminal` (its
+ * interactive program runs on a pseudo-terminal made inside the container by
+ * util-linux `script`, so a REPL sees a TTY while the container's own stdio stay
+ * plain pipes: the payload still arrives over stdin and warm containers serve
+ * both modes).
  *
  * and then the program's own stdin. `read` in sh consumes a pipe one byte at a
  * time and GNU `head -c N` reads no more than N bytes, so the program sees exactly
@@ -19,7 +25,10 @@
 import tar from 'tar-stream';
 import type { Job } from './types.js';
 
-export const PAYLOAD_MAGIC = 'TANDEM1';
+export const PAYLOAD_MAGIC = 'TANDEM2';
+/** Columns and rows of a terminal run's pseudo-terminal. */
+export const TERMINAL_COLS = 100;
+export const TERMINAL_ROWS = 30;
 const RUNNER_UID = 1000;
 
 /** Exit status of the bootstrap itself when the payload is unusable (a runner bug). */
@@ -27,14 +36,17 @@ export const BOOTSTRAP_FAILED_CODE = 125;
 
 /**
  * Reads the payload, unpacks the project into /work, exports the environment,
- * then runs `script` (the language's) with the entry as "$1" from /work.
+ * then runs `script` (the language's) with the entry as "$1" from /work, or in
+ * terminal mode `terminal` on a pseudo-terminal.
  */
-export function bootstrapScript(script: string): string {
+export function bootstrapScript(script: string, terminal: string): string {
+  if (terminal.includes("'")) throw new Error('a terminal command must not contain single quotes');
   return `set -u
 fail() { echo "tandem: $*" >&2; exit ${BOOTSTRAP_FAILED_CODE}; }
 IFS= read -r magic || fail 'no job'
 [ "$magic" = ${PAYLOAD_MAGIC} ] || fail 'bad job header'
 IFS= read -r entry || fail 'no entry'
+IFS= read -r mode || fail 'no mode'
 IFS= read -r size || fail 'no archive size'
 case $size in ''|*[!0-9]*) fail 'bad archive size' ;; esac
 head -c "$size" | { tar -x -m -f - -C /work; s=$?; cat >/dev/null; exit $s; } || fail 'cannot unpack the project'
@@ -52,6 +64,11 @@ unset magic size count pair name value
 cd /work || fail 'no /work'
 set -- "$entry"
 unset entry
+if [ "$mode" = terminal ]; then
+  export TANDEM_ENTRY="$1" TERM=xterm-256color
+  exec script -q -f -e -c 'stty cols ${TERMINAL_COLS} rows ${TERMINAL_ROWS} 2>/dev/null; exec ${terminal}' /dev/null
+fi
+unset mode
 ${script}
 `;
 }
@@ -78,14 +95,17 @@ export async function projectTar(files: Record<string, string>): Promise<Buffer>
 }
 
 /** Everything the bootstrap reads before the program's stdin. Job must be validated. */
-export async function jobPayload(job: Pick<Job, 'entry' | 'files' | 'env'>): Promise<Buffer> {
+export async function jobPayload(job: Pick<Job, 'entry' | 'files' | 'env' | 'terminal'>): Promise<Buffer> {
   const archive = await projectTar(job.files);
   const env = Object.entries(job.env ?? {});
   const envLines = env
     .map(([name, value]) => `${name}=${Buffer.from(value, 'utf8').toString('base64')}\n`)
     .join('');
   return Buffer.concat([
-    Buffer.from(`${PAYLOAD_MAGIC}\n${job.entry}\n${archive.length}\n`, 'utf8'),
+    Buffer.from(
+      `${PAYLOAD_MAGIC}\n${job.entry}\n${job.terminal ? 'terminal' : 'batch'}\n${archive.length}\n`,
+      'utf8',
+    ),
     archive,
     Buffer.from(`${env.length}\n${envLines}`, 'utf8'),
   ]);

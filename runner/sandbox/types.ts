@@ -18,6 +18,8 @@ export interface Job {
    * open for `writeStdin` until `closeStdin` (interactive runs).
    */
   stdin?: string | Uint8Array;
+  /** Run the language's interactive program on a pseudo-terminal (a shared REPL) instead of the entry. */
+  terminal?: boolean;
   limits: RunLimits;
 }
 

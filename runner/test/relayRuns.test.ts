@@ -260,6 +260,58 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     expect((await waitExit(viewer, 'ws-stop')).reason).toBe('killed');
   });
 
+  it('a terminal run is a shared REPL: editors type, everyone watches, viewers cannot type', async () => {
+    await setMain(editor, 'greeting = "shared"\n');
+    editor.send(
+      encodeRunMessage({
+        type: MessageType.RunStart,
+        runId: 'repl',
+        language: 'python',
+        entry: '',
+        mode: RunMode.Terminal,
+      }),
+    );
+    const shows = (client: RawClient, text: string) => () => stdoutOf(client, 'repl').includes(text);
+    await viewer.until(shows(viewer, '>>> '), 'the prompt on the viewer', 20_000);
+    editor.send(
+      encodeRunMessage({
+        type: MessageType.RunInput,
+        runId: 'repl',
+        bytes: Buffer.from('greeting.upper()\r'),
+        eof: false,
+      }),
+    );
+    await viewer.until(shows(viewer, "'SHARED'"), 'the answer on the viewer');
+    const from = viewer.frames.length;
+    viewer.send(
+      encodeRunMessage({
+        type: MessageType.RunInput,
+        runId: 'repl',
+        bytes: Buffer.from('1/0\r'),
+        eof: false,
+      }),
+    );
+    await viewer.waitForFrame(
+      (f) => f.kind === 'tandem' && f.message.type === MessageType.Error,
+      'read_only',
+      { from },
+    );
+    editor.send(
+      encodeRunMessage({
+        type: MessageType.RunInput,
+        runId: 'repl',
+        bytes: Buffer.from('6*7\r'),
+        eof: false,
+      }),
+    );
+    await editor.until(shows(editor, '42'), 'the second answer');
+    expect(stdoutOf(editor, 'repl')).not.toContain('ZeroDivisionError');
+    editor.send(
+      encodeRunMessage({ type: MessageType.RunInput, runId: 'repl', bytes: new Uint8Array(), eof: true }),
+    );
+    expect(await waitExit(viewer, 'repl')).toMatchObject({ reason: 'exited' });
+  });
+
   it('environment variables reach the program but no frame, log or database byte shows the value', async () => {
     const put = await api(relay, 'PUT', `/api/rooms/${roomId}/env/API_KEY`, owner, { value: CANARY });
     expect(put.status).toBe(204);
