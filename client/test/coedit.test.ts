@@ -107,6 +107,7 @@ describe.skipIf(skip)('co-editing in the browser', () => {
     const typing = alice.page.keyboard.type(typed, { delay: 25 });
     await alice.page.waitForTimeout(400);
     await bob.page.locator('.tree-row[data-path="main.py"]').dblclick();
+    await bob.page.locator('.tree-input').waitFor();
     await bob.page.keyboard.type('app');
     await bob.page.keyboard.press('Enter');
     await typing;

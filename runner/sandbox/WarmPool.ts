@@ -37,6 +37,8 @@ export class WarmPool {
   private readonly failures = new Map<LanguageId, number>();
   private readonly retryAt = new Map<LanguageId, number>();
   private readonly onIdleEnd = new Map<Sandbox, () => void>();
+  /** Creations under way; close() waits for them so no container outlives the pool. */
+  private readonly inflight = new Set<Promise<void>>();
   private readonly limits: RunLimits;
   private readonly limitsKey: string;
   private active = 0;
@@ -95,6 +97,8 @@ export class WarmPool {
         return destroySandbox(sandbox).catch(() => undefined);
       }),
     );
+    // A creation that finishes after `closed` was set destroys its own sandbox.
+    await Promise.allSettled([...this.inflight]);
   }
 
   private full(): boolean {
@@ -120,7 +124,11 @@ export class WarmPool {
         if (this.deficit(language) > 0) nextRetry = Math.min(nextRetry, retryAt);
         continue;
       }
-      while (this.active < concurrency && this.deficit(language) > 0) void this.createOne(language);
+      while (this.active < concurrency && this.deficit(language) > 0) {
+        const creation = this.createOne(language);
+        this.inflight.add(creation);
+        void creation.finally(() => this.inflight.delete(creation));
+      }
     }
     if (nextRetry !== Infinity && !this.retryTimer) {
       this.retryTimer = setTimeout(() => {
