@@ -25,6 +25,7 @@ import { EnvCrypto } from './runs/envCrypto.js';
 import { RunnerHub } from './runs/RunnerHub.js';
 import { RunService } from './runs/RunService.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
+import { warmUpYjs } from './sync/warmup.js';
 
 const DATABASE_FILE = 'tandem.sqlite';
 const RUNNER_TOKEN_FILE = 'runner-token';
@@ -38,6 +39,9 @@ export interface RunningRelay {
 }
 
 export async function startRelay(config: RelayConfig, log: Logger): Promise<RunningRelay> {
+  const warmStartedMs = performance.now();
+  warmUpYjs();
+  log.debug('relay.warmed_up', { ms: Math.round(performance.now() - warmStartedMs) });
   const storage = await SqliteStorage.open(join(config.dataDir, DATABASE_FILE));
   const signer = TokenSigner.fromDataDir(config.dataDir);
   const rooms = new RoomManager({
