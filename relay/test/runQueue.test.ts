@@ -1,0 +1,202 @@
+/**
+ * Run dispatch without Docker: a scripted runner speaks the runner protocol over
+ * a real socket and holds each job until the test finishes it, so the order in
+ * which the relay hands out jobs is visible. Checks the capacity limit, rooms
+ * taking turns, visible queue positions, the per-room queue cap, stop before
+ * start, and a runner that breaks the protocol.
+ */
+import * as decoding from 'lib0/decoding';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageType, PROTOCOL_VERSION } from '../../shared/protocol/messageTypes.js';
+import {
+  encodeRunMessage,
+  readRunMessage,
+  RunMode,
+  type RunMessage,
+  type RunnerJob,
+} from '../../shared/protocol/runs.js';
+import { RawClient, waitFor, yjsUrl, type Frame } from './clients.js';
+import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
+
+const QUEUE_PER_ROOM = 2;
+
+/** A runner that records jobs and ends them only when told. */
+class ScriptedRunner {
+  readonly jobs: RunnerJob[] = [];
+  readonly stops: string[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const bytes = data as Buffer;
+      const decoder = decoding.createDecoder(
+        new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      );
+      const message = readRunMessage(decoder, decoding.readVarUint(decoder) as RunMessage['type']);
+      if (message.type === MessageType.RunnerJob) this.jobs.push(message);
+      if (message.type === MessageType.RunStop) this.stops.push(message.runId);
+    });
+  }
+
+  static async connect(relay: RelayProcess, capacity: number): Promise<ScriptedRunner> {
+    const token = readFileSync(join(relay.dataDir, 'runner-token'), 'utf8').trim();
+    const ws = new WebSocket(`${relay.wsUrl}/runner`, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const runner = new ScriptedRunner(ws);
+    runner.send({
+      type: MessageType.RunnerHello,
+      protocolVersion: PROTOCOL_VERSION,
+      runnerId: 'scripted',
+      capacity,
+      languages: ['python'],
+    });
+    return runner;
+  }
+
+  send(message: RunMessage): void {
+    this.ws.send(encodeRunMessage(message));
+  }
+
+  finish(runId: string, text = 'ok\n'): void {
+    this.send({ type: MessageType.RunOutput, runId, stream: 0, bytes: Buffer.from(text) });
+    this.send({
+      type: MessageType.RunExit,
+      runId,
+      code: 0,
+      signal: '',
+      reason: 'exited',
+      durationMs: 5,
+      message: '',
+    });
+  }
+}
+
+function runFrames(client: RawClient): RunMessage[] {
+  return client.frames
+    .filter((f): f is Extract<Frame, { kind: 'run' }> => f.kind === 'run')
+    .map((f) => f.message);
+}
+
+function exitOf(client: RawClient, runId: string) {
+  return runFrames(client).find((m) => m.type === MessageType.RunExit && m.runId === runId);
+}
+
+describe('run queue and dispatch (scripted runner)', () => {
+  let relay: RelayProcess;
+  let runner: ScriptedRunner;
+  let a: RawClient;
+  let b: RawClient;
+
+  beforeAll(async () => {
+    relay = await startRelay({ env: { TANDEM_RUN_QUEUE_PER_ROOM: String(QUEUE_PER_ROOM) } });
+    const roomA = await createRoom(relay.url, { template: 'python' });
+    const roomB = await createRoom(relay.url, { template: 'python' });
+    a = await RawClient.connect(yjsUrl(relay.wsUrl, roomA.roomId, roomA.token));
+    b = await RawClient.connect(yjsUrl(relay.wsUrl, roomB.roomId, roomB.token));
+    await a.hello();
+    await b.hello();
+    runner = await ScriptedRunner.connect(relay, 1);
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${relay.url}/api/runners`)).json()) as { runners: number }).runners === 1,
+      'runner',
+    );
+  });
+
+  afterAll(async () => {
+    a?.close();
+    b?.close();
+    runner?.ws.close();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  const start = (client: RawClient, runId: string) =>
+    client.send(
+      encodeRunMessage({
+        type: MessageType.RunStart,
+        runId,
+        language: 'python',
+        entry: '',
+        mode: RunMode.Batch,
+      }),
+    );
+
+  it('holds jobs past capacity with a visible position, refuses past the room cap, and lets rooms take turns', async () => {
+    start(a, 'a1');
+    start(a, 'a2');
+    start(a, 'a3');
+    start(a, 'a4'); // a1 runs, a2 and a3 wait: a4 is one too many
+    await waitFor(() => runner.jobs.length === 1, 'the first job');
+    start(b, 'b1');
+    await a.until(() => exitOf(a, 'a4') !== undefined, 'a4 refused');
+    expect(exitOf(a, 'a4')).toMatchObject({
+      reason: 'error',
+      message: expect.stringMatching(/too many runs waiting/),
+    });
+    await b.until(
+      () => runFrames(b).some((m) => m.type === MessageType.RunQueued && m.runId === 'b1'),
+      'b1 queued',
+    );
+    expect(
+      runFrames(a)
+        .filter((m) => m.type === MessageType.RunQueued)
+        .map((m) => [m.runId, 'position' in m && m.position]),
+    ).toEqual([
+      ['a2', 1],
+      ['a3', 2],
+    ]);
+
+    // Room B has waited less than a3, but rooms take turns: after a1, a2; then b1 before a3.
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await waitFor(() => runner.jobs.length === i + 1, `job ${i + 1}`);
+      const job = runner.jobs[i]!;
+      order.push(job.runId);
+      runner.finish(job.runId);
+    }
+    expect(order).toEqual(['a1', 'a2', 'b1', 'a3']);
+    await a.until(() => exitOf(a, 'a3') !== undefined, 'a3 exit');
+    expect(exitOf(b, 'b1')).toMatchObject({ reason: 'exited', code: 0 });
+    expect(runner.jobs[0]!.files['main.py']).toContain('Hello');
+  });
+
+  it('a run stopped while it waits ends as killed and never reaches the runner', async () => {
+    start(a, 'busy');
+    await waitFor(() => runner.jobs.some((j) => j.runId === 'busy'), 'busy job');
+    start(a, 'waiting');
+    await a.until(
+      () => runFrames(a).some((m) => m.type === MessageType.RunQueued && m.runId === 'waiting'),
+      'queued',
+    );
+    a.send(encodeRunMessage({ type: MessageType.RunStop, runId: 'waiting' }));
+    await a.until(() => exitOf(a, 'waiting') !== undefined, 'waiting exit');
+    expect(exitOf(a, 'waiting')).toMatchObject({ reason: 'killed' });
+    runner.finish('busy');
+    await a.until(() => exitOf(a, 'busy') !== undefined, 'busy exit');
+    expect(runner.jobs.some((j) => j.runId === 'waiting')).toBe(false);
+  });
+
+  it('a runner that sends garbage is dropped and its running job ends with reason error', async () => {
+    start(b, 'doomed');
+    await waitFor(() => runner.jobs.some((j) => j.runId === 'doomed'), 'doomed job');
+    const closed = new Promise<number>((resolve) => runner.ws.once('close', (code) => resolve(code)));
+    runner.ws.send(Buffer.from([0xff, 0xff, 0xff]));
+    expect(await closed).toBe(4400);
+    await b.until(() => exitOf(b, 'doomed') !== undefined, 'doomed exit');
+    expect(exitOf(b, 'doomed')).toMatchObject({
+      reason: 'error',
+      message: expect.stringMatching(/runner went away/),
+    });
+    start(b, 'after');
+    await b.until(() => exitOf(b, 'after') !== undefined, 'after exit');
+    expect(exitOf(b, 'after')).toMatchObject({
+      reason: 'error',
+      message: expect.stringMatching(/language unavailable/),
+    });
+  });
+});
