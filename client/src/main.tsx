@@ -5,6 +5,7 @@ import './styles/base.css';
 import './styles/landing.css';
 import './styles/room.css';
 import './styles/panels.css';
+import './styles/run.css';
 
 render(<App />, document.getElementById('app')!);
 

@@ -1,9 +1,10 @@
 /**
- * Regenerates docs/screenshot.png: two people in a room, from the real UI.
+ * Regenerates docs/screenshot.png: two people in a room, from the real UI, with
+ * a run's output (a real runner on Docker) under the editor.
  *   node --import tsx client/test/screenshot.ts [--dark] [--out=path.png]
  */
 import { resolve } from 'node:path';
-import { createRoom, removeDataDir, startRelay } from '../../relay/test/harness.js';
+import { createRoom, removeDataDir, startRelay, startRunner } from '../../relay/test/harness.js';
 import { ensureClientBuilt } from './builtClient.js';
 import { launchChromium, newPerson, waitForEditor } from './browser.js';
 import { endOfLine, newFile } from './rooms.js';
@@ -16,6 +17,7 @@ const dark = process.argv.includes('--dark');
 
 await ensureClientBuilt();
 const relay = await startRelay();
+const runner = await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
 const browser = await launchChromium();
 try {
   const room = await createRoom(relay.url, { name: 'Interview prep', template: 'python' });
@@ -36,16 +38,26 @@ try {
   await bob.page.keyboard.press('Shift+Home');
 
   await endOfLine(alice, 5);
-  await alice.page.keyboard.type('\n\nfor name in ["Ada", "Grace", "Linus"]:\n    print(greet(name))');
+  await alice.page.keyboard.insertText('\n\nfor name in ["Ada", "Grace", "Linus"]:\n    print(greet(name))');
+  await alice.page.keyboard.press('Control+End');
+  await alice.page.keyboard.insertText('print("greeted 3 people", file=sys.stderr)');
+  await alice.page.keyboard.press('Control+Home');
+  await alice.page.keyboard.insertText('import sys\n\n\n');
   await bob.page.locator('input[name=chat]').fill('I added a test for greet()');
   await bob.page.keyboard.press('Enter');
   await alice.page.locator('input[name=chat]').fill('Nice, running it next');
   await alice.page.keyboard.press('Enter');
-  await alice.page.waitForTimeout(1500);
+  await alice.page.waitForTimeout(500);
+  await alice.page.locator('[data-testid=run-button]:not([disabled])').click({ timeout: 15_000 });
+  await alice.page
+    .locator('[data-testid=run-output] .xterm-rows', { hasText: 'Exited with code' })
+    .waitFor({ timeout: 30_000 });
+  await alice.page.waitForTimeout(1000);
   await alice.page.screenshot({ path: OUT });
   console.log(`wrote ${OUT}`);
 } finally {
   await browser.close();
+  await runner.stop();
   await relay.stop();
   removeDataDir(relay.dataDir);
 }

@@ -147,7 +147,13 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
       list.map(({ output, roomId: _room, ...run }) => {
         const chunks = readOutputLog(output);
         const text = (s: OutputStream) => utf8(chunks.filter((ch) => ch.stream === s).map((ch) => ch.bytes));
-        return { ...run, stdout: text(OutputStream.Stdout), stderr: text(OutputStream.Stderr) };
+        return {
+          ...run,
+          stdout: text(OutputStream.Stdout),
+          stderr: text(OutputStream.Stderr),
+          // Both streams in the order they arrived, for replaying the run.
+          output: chunks.map((ch) => ({ stream: streamName(ch.stream), text: utf8([ch.bytes]) })),
+        };
       }),
     );
   });

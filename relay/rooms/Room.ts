@@ -102,9 +102,18 @@ export class Room {
     for (const conn of this.connections) if (conn.tandem) conn.send(bytes);
   }
 
+  /**
+   * Applies every queued update to the document now (storing and forwarding them
+   * still follow in order). A run calls this before it snapshots the files, so a
+   * run started right after an edit, in the same read from the socket, runs it.
+   */
+  applyPending(): void {
+    if (this.flushScheduled) this.flush();
+  }
+
   /** Resolves once everything queued so far is stored and sent. */
   async settle(): Promise<void> {
-    if (this.flushScheduled) this.flush();
+    this.applyPending();
     await this.chain;
   }
 
@@ -112,7 +121,7 @@ export class Room {
   async compact(): Promise<void> {
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.compactTimer = null;
-    if (this.flushScheduled) this.flush();
+    this.applyPending();
     this.enqueue(async () => {
       const covered = this.sinceSnapshot;
       if (covered === 0) return;

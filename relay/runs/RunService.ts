@@ -72,7 +72,9 @@ export class RunService {
     };
     if (this.active.has(runId)) return finishEarly('a run with this id is already running');
     if (!this.hub.serves(language)) return finishEarly(unavailable(language));
-    // The snapshot is taken now, from the relay's document, before any await.
+    // The snapshot is taken now, from the relay's document, before any await, and
+    // after the edits that arrived before this request.
+    room.applyPending();
     const files = snapshotFiles(room.doc);
     const entry = request.entry || roomEntry(room, language) || defaultEntry(language);
     if (!(entry in files)) return finishEarly(`entry file "${entry}" is not in the project`);

@@ -162,9 +162,43 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     expect(runs.status).toBe(200);
     expect(runs.body).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ runId: 'ws-run-1', reason: 'exited', stdout: 'Hello, Tandem!\n' }),
+        expect.objectContaining({
+          runId: 'ws-run-1',
+          reason: 'exited',
+          stdout: 'Hello, Tandem!\n',
+          output: [{ stream: 'stdout', text: 'Hello, Tandem!\n' }],
+        }),
       ]),
     );
+  });
+
+  it('a run started in the same breath as an edit runs the edited code', async () => {
+    const updates: Uint8Array[] = [];
+    const capture = (update: Uint8Array, origin: unknown) => {
+      if (origin !== 'relay') updates.push(update);
+    };
+    editor.doc.on('update', capture);
+    for (const [, entry] of editor.doc.getMap('files')) {
+      const map = entry as Y.Map<unknown>;
+      if (map.get('path') !== 'main.py') continue;
+      const text = map.get('text') as Y.Text;
+      text.delete(0, text.length);
+      text.insert(0, 'print("edited just now")\n');
+    }
+    editor.doc.off('update', capture);
+    // Sent back to back in one tick: they reach the relay in one read, handled in one tick.
+    for (const update of updates) editor.send(frameUpdate(update));
+    editor.send(
+      encodeRunMessage({
+        type: MessageType.RunStart,
+        runId: 'race',
+        language: 'python',
+        entry: '',
+        mode: RunMode.Batch,
+      }),
+    );
+    expect(await waitExit(editor, 'race')).toMatchObject({ code: 0 });
+    expect(stdoutOf(editor, 'race')).toBe('edited just now\n');
   });
 
   it('a viewer cannot start a run: read_only, and nothing runs', async () => {

@@ -17,6 +17,8 @@ export interface EditorEvents {
   onLocalInteraction(): void;
   /** Ctrl/Cmd+S: there is nothing to save. */
   onSaveShortcut(): void;
+  /** Ctrl/Cmd+Enter: run the project (Monaco would insert a line). */
+  onRunShortcut(): void;
 }
 
 export class EditorController {
@@ -53,6 +55,7 @@ export class EditorController {
     this.editor.addCommand(KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyZ, () => this.current?.undo.redo());
     this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyY, () => this.current?.undo.redo());
     this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyS, () => events.onSaveShortcut());
+    this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.Enter, () => events.onRunShortcut());
     this.editor.onDidChangeCursorSelection(() => this.publishSelections());
     this.editor.onMouseDown(() => events.onLocalInteraction());
     this.editor.onKeyDown(() => events.onLocalInteraction());

@@ -85,3 +85,43 @@ export async function mintToken(
 export function roomLink(roomId: string, token: string): string {
   return `${location.origin}/r/${encodeURIComponent(roomId)}#token=${encodeURIComponent(token)}`;
 }
+
+export interface RunnerLanguage {
+  id: string;
+  name: string;
+  entry: string;
+  /** False while no connected runner can run it (none connected, Docker down, image missing). */
+  available: boolean;
+}
+
+/** Which languages can run right now. */
+export async function runnerLanguages(): Promise<RunnerLanguage[]> {
+  const result = await request<{ languages?: unknown }>('/api/runners', { method: 'GET' });
+  return Array.isArray(result.languages) ? (result.languages as RunnerLanguage[]) : [];
+}
+
+/** A finished run as the relay stored it (output capped). */
+export interface StoredRun {
+  runId: string;
+  userId: string;
+  name: string;
+  language: string;
+  entry: string;
+  startedAt: number;
+  endedAt: number;
+  exitCode: number | null;
+  signal: string;
+  reason: string;
+  durationMs: number;
+  message: string;
+  outputTruncated: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** The room's stored runs, newest first. */
+export async function recentRuns(roomId: string, token: string): Promise<StoredRun[]> {
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/runs`;
+  const result = await request<unknown>(path, { method: 'GET', token });
+  return Array.isArray(result) ? (result as StoredRun[]) : [];
+}

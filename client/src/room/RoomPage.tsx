@@ -8,6 +8,7 @@ import { Tabs } from '../editor/Tabs.js';
 import { rememberRoom } from '../lib/profile.js';
 import { navigate } from '../lib/route.js';
 import { People } from '../presence/People.js';
+import { RunPanel } from '../run/RunPanel.js';
 import { FileTree } from '../tree/FileTree.js';
 import { ConnectionBadge } from '../ui/ConnectionBadge.js';
 import { ShareDialog } from '../ui/ShareDialog.js';
@@ -70,6 +71,7 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
         <main class="center">
           <Tabs room={room} />
           <EditorPane room={room} kit={props.kit} />
+          <RunPanel room={room} />
         </main>
         <aside class="sidepanel" aria-label="People and chat">
           <People room={room} />

@@ -7,8 +7,11 @@ import type * as Y from 'yjs';
 import type { ProjectFile } from '../../../shared/schema/binary.js';
 import { metaOf } from '../../../shared/schema/project.js';
 import { colorFor } from '../lib/colors.js';
+import { recentRuns, runnerLanguages } from '../lib/api.js';
 import { loadJson, saveJson } from '../lib/storage.js';
 import { setLocalUser, watchPeers, type Peer } from '../presence/presence.js';
+import { RunSession } from '../run/runSession.js';
+import { connectRunWire } from '../run/runWire.js';
 import type { RoomConnection } from './connection.js';
 import { watchFiles } from './files.js';
 
@@ -27,6 +30,9 @@ export class RoomState {
   /** Folders made here that hold no file yet (folders are only path prefixes). */
   readonly pendingFolders = signal<string[]>([]);
   readonly roomName = signal('');
+  /** The project's language and entry file as its document's meta says (display-only copies). */
+  readonly metaLanguage = signal<string | null>(null);
+  readonly metaEntry = signal<string | null>(null);
   /** Bumped to move the keyboard focus into the editor (e.g. after creating a file). */
   readonly focusRequest = signal(0);
   readonly pathById = computed(() => new Map(this.files.value.map((f) => [f.id, f.path])));
@@ -34,6 +40,7 @@ export class RoomState {
   readonly followed = computed<Peer | null>(
     () => this.peers.value.find((p) => p.clientId === this.following.value && !p.self) ?? null,
   );
+  readonly runs: RunSession;
   private readonly stops: (() => void)[] = [];
 
   constructor(readonly conn: RoomConnection) {
@@ -43,6 +50,20 @@ export class RoomState {
     this.peers = peers.peers;
     this.stops.push(files.stop, peers.stop);
     this.watchMeta(conn.doc);
+    this.runs = new RunSession({
+      wire: connectRunWire(conn),
+      me: conn.me,
+      socket: conn.socket,
+      project: {
+        paths: computed(() => this.files.value.filter((f) => f.kind === 'text').map((f) => f.path)),
+        openPath: computed(() => (this.active.value && this.pathById.value.get(this.active.value)) || null),
+        metaLanguage: this.metaLanguage,
+        metaEntry: this.metaEntry,
+      },
+      fetchLanguages: runnerLanguages,
+      fetchHistory: () => recentRuns(conn.roomId, conn.token),
+    });
+    this.stops.push(() => this.runs.destroy());
 
     const saved = loadJson<SavedTabs>(this.tabsKey);
     if (saved && Array.isArray(saved.tabs)) {
@@ -115,8 +136,10 @@ export class RoomState {
   private watchMeta(doc: Y.Doc): void {
     const meta = metaOf(doc);
     const read = () => {
-      const name = meta.get('name');
+      const [name, language, entry] = [meta.get('name'), meta.get('language'), meta.get('entry')];
       this.roomName.value = typeof name === 'string' ? name.slice(0, 120) : '';
+      this.metaLanguage.value = typeof language === 'string' ? language : null;
+      this.metaEntry.value = typeof entry === 'string' ? entry : null;
     };
     read();
     meta.observe(read);

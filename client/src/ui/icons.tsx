@@ -47,3 +47,7 @@ export const DownloadIcon = icon(<path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2
 export const BinaryIcon = icon(
   <path d="M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM9 13v4M15 13h-2v4h2z" />,
 );
+export const PlayIcon = icon(<path d="M6 4l14 8-14 8z" />);
+export const StopIcon = icon(<rect x="5" y="5" width="14" height="14" rx="2" />);
+export const HistoryIcon = icon(<path d="M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M12 7v5l3 3" />);
+export const ClearIcon = icon(<path d="M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM5.6 5.6l12.8 12.8" />);

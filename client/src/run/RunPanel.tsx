@@ -1,0 +1,104 @@
+/**
+ * The run panel under the editor: its bar is always there; the output below it
+ * opens when a run starts, collapses with the chevron and is resized by dragging
+ * its top edge (or with the arrow keys on it).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { loadJson, saveJson } from '../lib/storage.js';
+import type { RoomState } from '../room/roomState.js';
+import { RunHistory } from './RunHistory.js';
+import { RunTerminal } from './RunTerminal.js';
+import { RunToolbar } from './RunToolbar.js';
+import { StdinBar } from './StdinBar.js';
+
+const HEIGHT_KEY = 'tandem.runPanelHeight';
+const HEIGHT_DEFAULT_PX = 260;
+const HEIGHT_MIN_PX = 120;
+/** The editor keeps at least this share of the centre column. */
+const HEIGHT_MAX_SHARE = 0.8;
+const KEY_STEP_PX = 24;
+
+function clampHeight(height: number): number {
+  const max = Math.max(
+    HEIGHT_MIN_PX,
+    (document.querySelector('.center')?.clientHeight ?? 800) * HEIGHT_MAX_SHARE,
+  );
+  return Math.round(Math.min(max, Math.max(HEIGHT_MIN_PX, height)));
+}
+
+export function RunPanel(props: { room: RoomState }) {
+  const runs = props.room.runs;
+  const [height, setHeight] = useState(() => loadJson<number>(HEIGHT_KEY) ?? HEIGHT_DEFAULT_PX);
+  const open = runs.panelOpen.value;
+  const resize = (next: number) => {
+    const clamped = clampHeight(next);
+    setHeight(clamped);
+    saveJson(HEIGHT_KEY, clamped);
+  };
+
+  useEffect(() => {
+    // Ctrl/Cmd+Enter anywhere in the room; inside Monaco the editor's own command handles it.
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.key !== 'Enter' || e.defaultPrevented) return;
+      e.preventDefault();
+      runs.start();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [runs]);
+
+  const startDrag = (e: PointerEvent) => {
+    const handle = e.currentTarget as HTMLElement;
+    const startY = e.clientY;
+    const startHeight = height;
+    handle.setPointerCapture(e.pointerId);
+    const move = (m: PointerEvent) => resize(startHeight + startY - m.clientY);
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  };
+
+  const showStdin = runs.canRun.value && runs.focus.value?.started === true;
+  return (
+    <section
+      class={`run-panel${open ? ' open' : ''}`}
+      aria-label="Run"
+      data-testid="run-panel"
+      style={open ? { height: `${height}px` } : undefined}
+    >
+      {open && (
+        <div
+          class="run-resize"
+          role="separator"
+          aria-orientation="horizontal"
+          aria-label="Resize the output"
+          tabIndex={0}
+          onPointerDown={startDrag}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowUp') resize(height + KEY_STEP_PX);
+            if (e.key === 'ArrowDown') resize(height - KEY_STEP_PX);
+          }}
+        />
+      )}
+      <RunToolbar room={props.room} />
+      <div class="run-body" hidden={!open}>
+        <div class="run-output">
+          {runs.transcript.empty.value ? (
+            <div class="run-empty muted">
+              {runs.canRun.value
+                ? 'Run the project to see its output here. Everyone in the room sees it live.'
+                : 'When someone runs the project, its output shows here.'}
+            </div>
+          ) : (
+            <RunTerminal transcript={runs.transcript} />
+          )}
+          {runs.historyOpen.value && <RunHistory runs={runs} />}
+        </div>
+        {showStdin && <StdinBar runs={runs} />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The run output as a terminal (xterm.js), so programs' ANSI colours show. It is
+ * read-only: stdin has its own input under it. Created on first output, it replays
+ * the transcript and then follows it.
+ */
+import { effect } from '@preact/signals';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { theme } from '../lib/theme.js';
+import type * as XtermKit from './xtermKit.js';
+import type { ITheme } from './xtermKit.js';
+import type { Transcript } from './transcript.js';
+
+const HIDE_CURSOR = '\x1b[?25l';
+const FONT = "'JetBrains Mono', 'Fira Code', ui-monospace, Menlo, Consolas, monospace";
+
+const LIGHT: ITheme = {
+  background: '#ffffff',
+  foreground: '#1c2026',
+  selectionBackground: '#c9d0ff',
+  black: '#1c2026',
+  red: '#c4281c',
+  green: '#13803b',
+  yellow: '#9a5b00',
+  blue: '#3050d0',
+  magenta: '#9d3ac0',
+  cyan: '#0b7285',
+  white: '#6b7280',
+  // Bold text takes the bright colours; on white they must stay dark enough to read.
+  brightBlack: '#6b7280',
+  brightRed: '#c4281c',
+  brightGreen: '#13803b',
+  brightYellow: '#9a5b00',
+  brightBlue: '#3050d0',
+  brightMagenta: '#9d3ac0',
+  brightCyan: '#0b7285',
+  brightWhite: '#1c2026',
+};
+const DARK: ITheme = {
+  background: '#16181d',
+  foreground: '#e6e8ec',
+  selectionBackground: '#3a4270',
+  red: '#ff6b6b',
+  green: '#4ade80',
+  yellow: '#facc15',
+  blue: '#7c8aff',
+  magenta: '#d68cff',
+  cyan: '#5fd4e6',
+};
+
+export function RunTerminal(props: { transcript: Transcript }) {
+  const host = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    let disposed = false;
+    const cleanups: (() => void)[] = [];
+    const mount = ({ Terminal, FitAddon }: typeof XtermKit) => {
+      const element = host.current;
+      if (disposed || !element) return;
+      const terminal = new Terminal({
+        convertEol: true,
+        disableStdin: true,
+        fontFamily: FONT,
+        fontSize: 13,
+        lineHeight: 1.2,
+        scrollback: 5000,
+        cursorInactiveStyle: 'none',
+      });
+      const fit = new FitAddon();
+      terminal.loadAddon(fit);
+      terminal.open(element);
+      terminal.write(HIDE_CURSOR);
+      let frame = 0;
+      const refit = () => {
+        cancelAnimationFrame(frame);
+        // A hidden panel has no size: fitting it would shrink the terminal to nothing.
+        frame = requestAnimationFrame(() => element.offsetParent && fit.fit());
+      };
+      refit();
+      const observer = new ResizeObserver(refit);
+      observer.observe(element);
+      cleanups.push(
+        effect(() => {
+          terminal.options.theme = theme.value === 'dark' ? DARK : LIGHT;
+        }),
+        props.transcript.subscribe((piece) => {
+          if (piece !== null) terminal.write(piece);
+          else {
+            terminal.reset();
+            terminal.write(HIDE_CURSOR);
+          }
+        }),
+        () => {
+          cancelAnimationFrame(frame);
+          observer.disconnect();
+          terminal.dispose();
+        },
+      );
+    };
+    void import('./xtermKit.js').then(mount, () => !disposed && setFailed(true));
+    return () => {
+      disposed = true;
+      for (const cleanup of cleanups) cleanup();
+    };
+  }, [props.transcript]);
+
+  if (failed) {
+    return <div class="run-empty error">The output view could not be loaded. Reload the page to see it.</div>;
+  }
+  return <div class="run-terminal" ref={host} data-testid="run-output" />;
+}

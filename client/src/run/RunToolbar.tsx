@@ -1,0 +1,139 @@
+/** The run panel's bar: Run or Stop, the language and entry pickers, the run's status. */
+import { LANGUAGES } from '../../../shared/languages.js';
+import type { RoomState } from '../room/roomState.js';
+import { ChevronIcon, ClearIcon, HistoryIcon, PlayIcon, StopIcon } from '../ui/icons.js';
+import type { RunSession } from './runSession.js';
+import { exitSentence, languageName } from './runText.js';
+
+const SHORTCUT =
+  typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
+
+export function unavailableText(language: string): string {
+  return `no runner can run ${languageName(language)} right now`;
+}
+
+export function RunToolbar(props: { room: RoomState }) {
+  const runs = props.room.runs;
+  const canRun = runs.canRun.value;
+  const open = runs.panelOpen.value;
+  return (
+    <div class="run-toolbar">
+      {canRun && <RunControls runs={runs} />}
+      <span class="run-status" role="status" data-testid="run-status">
+        <Status runs={runs} />
+      </span>
+      <span class="spacer" />
+      <button
+        class="icon-button"
+        aria-label="Recent runs"
+        title="Recent runs of this room"
+        aria-pressed={runs.historyOpen.value}
+        data-testid="run-history-toggle"
+        onClick={() => {
+          runs.historyOpen.value = !runs.historyOpen.value;
+          if (runs.historyOpen.value) runs.panelOpen.value = true;
+        }}
+      >
+        <HistoryIcon />
+      </button>
+      <button
+        class="icon-button"
+        aria-label="Clear the output"
+        title="Clear the output (here only)"
+        disabled={runs.transcript.empty.value}
+        onClick={() => runs.clear()}
+      >
+        <ClearIcon />
+      </button>
+      <button
+        class={`icon-button run-collapse${open ? ' open' : ''}`}
+        aria-label={open ? 'Hide the output' : 'Show the output'}
+        aria-expanded={open}
+        onClick={() => (runs.panelOpen.value = !open)}
+      >
+        <ChevronIcon />
+      </button>
+    </div>
+  );
+}
+
+function RunControls(props: { runs: RunSession }) {
+  const { runs } = props;
+  const { target } = runs;
+  const language = target.language.value;
+  const entry = target.entry.value;
+  const available = runs.availability.isAvailable(language);
+  const entries = target.candidates.value.includes(entry)
+    ? target.candidates.value
+    : [entry, ...target.candidates.value];
+  return (
+    <>
+      {runs.focus.value ? (
+        <button class="button small danger" onClick={() => runs.stop()} data-testid="run-stop">
+          <StopIcon size={14} /> Stop
+        </button>
+      ) : (
+        <button
+          class="button small primary"
+          disabled={!available}
+          title={available ? `Run ${entry} (${SHORTCUT})` : unavailableText(language)}
+          onClick={() => runs.start()}
+          data-testid="run-button"
+        >
+          <PlayIcon size={14} /> Run
+        </button>
+      )}
+      <select
+        class="run-select"
+        name="run-language"
+        aria-label="Language"
+        title={available ? 'Language' : unavailableText(language)}
+        value={language}
+        onChange={(e) => target.pickLanguage(e.currentTarget.value)}
+      >
+        {LANGUAGES.map((l) => {
+          const ok = runs.availability.isAvailable(l.id);
+          return (
+            <option key={l.id} value={l.id} disabled={!ok} title={ok ? undefined : unavailableText(l.id)}>
+              {l.name}
+            </option>
+          );
+        })}
+      </select>
+      <select
+        class="run-select"
+        name="run-entry"
+        aria-label="Entry file"
+        title="The file to run"
+        value={entry}
+        onChange={(e) => target.pickEntry(e.currentTarget.value)}
+      >
+        {entries.map((path) => (
+          <option key={path} value={path}>
+            {path}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+function Status(props: { runs: RunSession }) {
+  const { runs } = props;
+  const run = runs.focus.value;
+  if (run) {
+    if (run.stopping) return <>Stopping…</>;
+    if (!run.started) return <>Starting…</>;
+    if (run.queued !== null) return <>waiting for a runner (position {run.queued})</>;
+    const who = run.mine || !run.name ? '' : ` · ${run.name}`;
+    return (
+      <>
+        <span class="run-dot" /> Running {run.entry ?? ''}
+        {who}
+      </>
+    );
+  }
+  const exit = runs.lastExit.value;
+  if (exit) return <span class="muted">{exitSentence(exit)}</span>;
+  return runs.canRun.value ? <span class="muted">{SHORTCUT} runs the project</span> : null;
+}

@@ -1,0 +1,75 @@
+/**
+ * Run messages on the room's socket. The relay sends runStarted, runOutput,
+ * runExit and runQueued to every connection that said hello (viewers too); an
+ * editor sends runStart, runInput and runStop. Hello always goes out first: the
+ * connection sends it as the socket opens, and nothing here sends on a socket
+ * that is not open.
+ */
+import type * as decoding from 'lib0/decoding';
+import { MessageType } from '../../../shared/protocol/messageTypes.js';
+import {
+  encodeRunMessage,
+  readRunMessage,
+  type RunExit,
+  type RunInput,
+  type RunMessage,
+  type RunOutput,
+  type RunQueued,
+  type RunStart,
+  type RunStarted,
+  type RunStop,
+} from '../../../shared/protocol/runs.js';
+import type { RoomConnection } from '../room/connection.js';
+
+export type RelayRunMessage = RunStarted | RunOutput | RunExit | RunQueued;
+export type ClientRunMessage = RunStart | RunInput | RunStop;
+
+/** What a run session needs from the socket; tests hand it messages directly. */
+export interface RunWire {
+  /** False when the socket is not open: the message was not sent. */
+  send(message: ClientRunMessage): boolean;
+  subscribe(listener: (message: RelayRunMessage) => void): () => void;
+}
+
+const RELAY_TYPES = [
+  MessageType.RunStarted,
+  MessageType.RunOutput,
+  MessageType.RunExit,
+  MessageType.RunQueued,
+] as const;
+
+type Handler = (
+  encoder: unknown,
+  decoder: decoding.Decoder,
+  provider: unknown,
+  emit: boolean,
+  type: number,
+) => void;
+
+export function connectRunWire(conn: RoomConnection): RunWire {
+  const listeners = new Set<(message: RelayRunMessage) => void>();
+  const handlers = conn.provider.messageHandlers as unknown as Handler[];
+  const handler: Handler = (_encoder, decoder, _provider, _emit, type) => {
+    let message: RunMessage;
+    try {
+      message = readRunMessage(decoder, type as RunMessage['type']);
+    } catch (error) {
+      console.warn('Tandem: ignored a malformed run message from the relay', error);
+      return;
+    }
+    for (const listener of listeners) listener(message as RelayRunMessage);
+  };
+  for (const type of RELAY_TYPES) handlers[type] = handler;
+  return {
+    send(message) {
+      const ws = conn.provider.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN || conn.socket.peek() !== 'connected') return false;
+      ws.send(encodeRunMessage(message));
+      return true;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Runs in the browser, end to end: built client in headless Chromium, a real
+ * relay, a real runner on the real Docker engine. An owner runs the project,
+ * types stdin and stops a loop; a viewer watches the same output live with no
+ * way to run; someone joining later sees the last run and the room's history.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRoom,
+  removeDataDir,
+  startRelay,
+  startRunner,
+  type RelayProcess,
+  type RunnerProcess,
+} from '../../relay/test/harness.js';
+import { chromiumPath, dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
+import { ensureClientBuilt } from './builtClient.js';
+import { docText, launchChromium, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
+
+const skip =
+  requireOrSkip('Chromium', chromiumPath() !== null) || requireOrSkip('docker', await dockerAvailable());
+/** The page asks for availability every 10 s. */
+const AVAILABILITY_WAIT_MS = 15_000;
+const RUN_TIMEOUT_MS = 30_000;
+
+/** The terminal's visible text (xterm.js draws rows as DOM with its own spaces). */
+async function output(page: Page): Promise<string> {
+  const rows = page.locator('[data-testid=run-output] .xterm-rows');
+  if ((await rows.count()) === 0) return '';
+  return (await rows.innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function waitForOutput(person: Person, ...texts: string[]): Promise<string> {
+  const seen = await pollUntil(
+    () => output(person.page),
+    (text) => texts.every((t) => text.includes(t)),
+    RUN_TIMEOUT_MS,
+  );
+  for (const text of texts) expect(seen, `output on ${person.page.url()}`).toContain(text);
+  return seen;
+}
+
+/** Replaces main.py as a person would (select all, paste), and waits until `watcher` has it from the relay. */
+async function replaceMain(person: Person, watcher: Person, code: string): Promise<void> {
+  await person.page.locator('.monaco-editor .view-lines').click();
+  await person.page.keyboard.press('Control+A');
+  await person.page.keyboard.insertText(code);
+  await pollUntil(
+    () => docText(watcher.page, 'main.py'),
+    (text) => text === code,
+  );
+}
+
+async function clickRun(person: Person): Promise<void> {
+  await person.page.locator('[data-testid=run-button]:not([disabled])').click({ timeout: 15_000 });
+}
+
+describe.skipIf(skip)('runs in the browser', () => {
+  let relay: RelayProcess;
+  let runner: RunnerProcess;
+  let browser: Browser;
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    relay = await startRelay();
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterEach(async () => {
+    await Promise.all(people.splice(0).map((p) => p.context.close()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runner?.stop();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  it('says which languages cannot run, and notices when a runner arrives', async () => {
+    const room = await createRoom(relay.url, { name: 'No runner', template: 'python' });
+    const alice = await newPerson(browser, 'Alice');
+    people.push(alice);
+    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    await waitForEditor(alice.page);
+    const unavailable = alice.page.locator('[data-testid=run-button][disabled]');
+    await unavailable.waitFor();
+    expect(await unavailable.getAttribute('title')).toBe('no runner can run Python right now');
+    const goOption = alice.page.locator('select[name=run-language] option[value=go]');
+    expect(await goOption.isDisabled()).toBe(true);
+    expect(await goOption.getAttribute('title')).toBe('no runner can run Go right now');
+
+    // The shortcut still asks the relay, which answers with the reason.
+    const before = await docText(alice.page, 'main.py');
+    await alice.page.locator('.monaco-editor .view-lines').click();
+    await alice.page.keyboard.press('Control+Enter');
+    await waitForOutput(alice, 'Language unavailable: no runner can run python right now');
+    expect(await docText(alice.page, 'main.py')).toBe(before); // Monaco inserted no line
+
+    runner = await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+    await alice.page
+      .locator('[data-testid=run-button]:not([disabled])')
+      .waitFor({ timeout: AVAILABILITY_WAIT_MS });
+    expect(alice.errors).toEqual([]);
+  }, 60_000);
+
+  it('runs, takes stdin and stops, live for everyone; viewers only watch', async () => {
+    runner ??= await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+    const room = await createRoom(relay.url, { name: 'Runs', template: 'python' });
+    const alice = await newPerson(browser, 'Alice');
+    const victor = await newPerson(browser, 'Victor');
+    people.push(alice, victor);
+    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    await victor.page.goto(room.links.view);
+    await Promise.all([waitForEditor(alice.page), waitForEditor(victor.page)]);
+
+    // The viewer has the panel but no Run, Stop or pickers.
+    await victor.page.locator('[data-testid=run-panel]').waitFor();
+    expect(await victor.page.locator('[data-testid=run-button], [data-testid=run-stop]').count()).toBe(0);
+    expect(await victor.page.locator('select[name=run-language]').count()).toBe(0);
+    expect(await alice.page.locator('select[name=run-language]').inputValue()).toBe('python');
+    expect(await alice.page.locator('select[name=run-entry]').inputValue()).toBe('main.py');
+
+    // Run: both see the header, the output and the exit.
+    await clickRun(alice);
+    for (const person of [alice, victor]) {
+      await waitForOutput(person, '▶ Alice · Python · main.py', 'Hello, Tandem!', 'Exited with code 0');
+    }
+
+    // Stdin: the owner types a line, both see the program echo it.
+    await replaceMain(alice, victor, 'print("echo: " + input())\n');
+    await clickRun(alice);
+    const stdin = alice.page.locator('input[name=stdin]:not([disabled])');
+    await stdin.waitFor({ timeout: RUN_TIMEOUT_MS });
+    expect(await victor.page.locator('input[name=stdin]').count()).toBe(0);
+    await stdin.fill('Ada Lovelace');
+    await stdin.press('Enter');
+    for (const person of [alice, victor]) {
+      await waitForOutput(person, 'echo: Ada Lovelace');
+      const exits = await pollUntil(
+        async () => (await output(person.page)).split('Exited with code 0').length - 1,
+        (n) => n === 2,
+        RUN_TIMEOUT_MS,
+      );
+      expect(exits).toBe(2);
+    }
+
+    // Stop: a loop that never ends is killed, and both say so.
+    await replaceMain(alice, victor, 'while True:\n    pass\n');
+    await clickRun(alice);
+    await victor.page.locator('[data-testid=run-status]', { hasText: 'Running main.py' }).waitFor();
+    await alice.page.locator('[data-testid=run-stop]').click();
+    for (const person of [alice, victor]) await waitForOutput(person, 'Stopped after', 'killed');
+    await alice.page.locator('[data-testid=run-button]').waitFor();
+
+    // Someone joining now sees the last run, and the room's recent runs.
+    const late = await newPerson(browser, 'Lena');
+    people.push(late);
+    await late.page.goto(room.links.view);
+    await waitForEditor(late.page);
+    await waitForOutput(late, '▶ Alice · Python · main.py', 'last run', 'killed');
+    await late.page.locator('[data-testid=run-history-toggle]').click();
+    const items = late.page.locator('[data-testid=run-history] .run-history-item');
+    await pollUntil(
+      () => items.count(),
+      (n) => n === 3,
+    );
+    expect(await items.count()).toBe(3);
+    await items.nth(1).click();
+    await waitForOutput(late, 'echo: Ada Lovelace', 'earlier run');
+
+    for (const person of [alice, victor, late]) expect(person.errors, person.page.url()).toEqual([]);
+  }, 180_000);
+});
