@@ -173,4 +173,35 @@ describe.skipIf(skip)('runs in the browser', () => {
 
     for (const person of [alice, victor, late]) expect(person.errors, person.page.url()).toEqual([]);
   }, 180_000);
+
+  it('a shared terminal: the editor types into a Python REPL, the viewer watches and cannot type', async () => {
+    runner ??= await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+    const room = await createRoom(relay.url, { name: 'REPL', template: 'python' });
+    const alice = await newPerson(browser, 'Alice');
+    const victor = await newPerson(browser, 'Victor');
+    people.push(alice, victor);
+    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    await victor.page.goto(room.links.view);
+    await Promise.all([waitForEditor(alice.page), waitForEditor(victor.page)]);
+    expect(await victor.page.locator('[data-testid=terminal-button]').count()).toBe(0);
+
+    await alice.page.locator('[data-testid=terminal-button]:not([disabled])').click({ timeout: 15_000 });
+    // The template's entry runs first, then the prompt; both pages show it.
+    for (const person of [alice, victor]) await waitForOutput(person, 'Hello, Tandem!', '>>>');
+    await alice.page.locator('[data-testid=run-output] .xterm').click();
+    await alice.page.keyboard.type('greet("pair") * 2\r');
+    for (const person of [alice, victor]) await waitForOutput(person, 'Hello, pair!Hello, pair!');
+
+    // The viewer's keystrokes go nowhere.
+    await victor.page.locator('[data-testid=run-output] .xterm').click();
+    await victor.page.keyboard.type('print("viewer was here")\r');
+    await alice.page.keyboard.type('print(6 * 7)\r');
+    for (const person of [alice, victor]) await waitForOutput(person, '42');
+    expect(await output(alice.page)).not.toContain('viewer was here');
+
+    // Ctrl-D ends the REPL like in any terminal.
+    await alice.page.keyboard.press('Control+D');
+    for (const person of [alice, victor]) await waitForOutput(person, 'Exited with code 0');
+    for (const person of [alice, victor]) expect(person.errors, person.page.url()).toEqual([]);
+  }, 120_000);
 });

@@ -61,7 +61,10 @@ export function RunPanel(props: { room: RoomState }) {
     handle.addEventListener('pointerup', up);
   };
 
-  const showStdin = runs.canRun.value && runs.focus.value?.started === true;
+  const focus = runs.focus.value;
+  const terminalRun = focus?.terminal === true && focus.started;
+  const showStdin = runs.canRun.value && focus?.started === true && !terminalRun;
+  const onKeys = runs.canRun.value && terminalRun ? (data: string) => runs.typeKeys(data) : null;
   return (
     <section
       class={`run-panel${open ? ' open' : ''}`}
@@ -93,7 +96,7 @@ export function RunPanel(props: { room: RoomState }) {
                 : 'When someone runs the project, its output shows here.'}
             </div>
           ) : (
-            <RunTerminal transcript={runs.transcript} />
+            <RunTerminal transcript={runs.transcript} onKeys={onKeys} />
           )}
           {runs.historyOpen.value && <RunHistory runs={runs} />}
         </div>

@@ -1,7 +1,8 @@
 /**
- * The run output as a terminal (xterm.js), so programs' ANSI colours show. It is
- * read-only: stdin has its own input under it. Created on first output, it replays
- * the transcript and then follows it.
+ * The run output as a terminal (xterm.js), so programs' ANSI colours show.
+ * Created on first output, it replays the transcript and then follows it. For a
+ * batch run it is read-only (stdin has its own input under it); during a shared
+ * terminal run an editor's keystrokes go straight to the program (`onKeys`).
  */
 import { effect } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -11,6 +12,7 @@ import type { ITheme } from './xtermKit.js';
 import type { Transcript } from './transcript.js';
 
 const HIDE_CURSOR = '\x1b[?25l';
+const SHOW_CURSOR = '\x1b[?25h';
 const FONT = "'JetBrains Mono', 'Fira Code', ui-monospace, Menlo, Consolas, monospace";
 
 const LIGHT: ITheme = {
@@ -47,9 +49,21 @@ const DARK: ITheme = {
   cyan: '#5fd4e6',
 };
 
-export function RunTerminal(props: { transcript: Transcript }) {
+export function RunTerminal(props: { transcript: Transcript; onKeys?: ((data: string) => void) | null }) {
   const host = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
+  const keys = useRef(props.onKeys ?? null);
+  const term = useRef<XtermKit.Terminal | null>(null);
+  keys.current = props.onKeys ?? null;
+  const interactive = keys.current !== null;
+
+  useEffect(() => {
+    const terminal = term.current;
+    if (!terminal) return;
+    terminal.options.disableStdin = !interactive;
+    terminal.write(interactive ? SHOW_CURSOR : HIDE_CURSOR);
+    if (interactive) terminal.focus();
+  }, [interactive]);
 
   useEffect(() => {
     let disposed = false;
@@ -69,7 +83,11 @@ export function RunTerminal(props: { transcript: Transcript }) {
       const fit = new FitAddon();
       terminal.loadAddon(fit);
       terminal.open(element);
-      terminal.write(HIDE_CURSOR);
+      term.current = terminal;
+      terminal.options.disableStdin = keys.current === null;
+      terminal.write(keys.current === null ? HIDE_CURSOR : SHOW_CURSOR);
+      if (keys.current) terminal.focus();
+      const typing = terminal.onData((data) => keys.current?.(data));
       let frame = 0;
       const refit = () => {
         cancelAnimationFrame(frame);
@@ -93,6 +111,8 @@ export function RunTerminal(props: { transcript: Transcript }) {
         () => {
           cancelAnimationFrame(frame);
           observer.disconnect();
+          typing.dispose();
+          term.current = null;
           terminal.dispose();
         },
       );

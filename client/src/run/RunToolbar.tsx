@@ -8,6 +8,12 @@ import { exitSentence, languageName } from './runText.js';
 const SHORTCUT =
   typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
 
+function terminalWhat(language: string): string {
+  if (language === 'python') return 'a Python REPL with the entry loaded';
+  if (language === 'javascript') return 'a Node.js REPL';
+  return 'a shell in the project';
+}
+
 export function unavailableText(language: string): string {
   return `no runner can run ${languageName(language)} right now`;
 }
@@ -73,15 +79,30 @@ function RunControls(props: { runs: RunSession }) {
           <StopIcon size={14} /> Stop
         </button>
       ) : (
-        <button
-          class="button small primary"
-          disabled={!available}
-          title={available ? `Run ${entry} (${SHORTCUT})` : unavailableText(language)}
-          onClick={() => runs.start()}
-          data-testid="run-button"
-        >
-          <PlayIcon size={14} /> Run
-        </button>
+        <>
+          <button
+            class="button small primary"
+            disabled={!available}
+            title={available ? `Run ${entry} (${SHORTCUT})` : unavailableText(language)}
+            onClick={() => runs.start()}
+            data-testid="run-button"
+          >
+            <PlayIcon size={14} /> Run
+          </button>
+          <button
+            class="button small"
+            disabled={!available}
+            title={
+              available
+                ? `Open a shared terminal: ${terminalWhat(language)}, everyone watches, editors type`
+                : unavailableText(language)
+            }
+            onClick={() => runs.startTerminal()}
+            data-testid="terminal-button"
+          >
+            &gt;_ Terminal
+          </button>
+        </>
       )}
       <select
         class="run-select"
@@ -125,6 +146,14 @@ function Status(props: { runs: RunSession }) {
     if (run.stopping) return <>Stopping…</>;
     if (!run.started) return <>Starting…</>;
     if (run.queued !== null) return <>waiting for a runner (position {run.queued})</>;
+    if (run.terminal) {
+      return (
+        <>
+          <span class="run-dot" /> Shared terminal{run.mine || !run.name ? '' : ` · ${run.name}`}
+          {runs.canRun.value ? <span class="muted"> · type in the output</span> : null}
+        </>
+      );
+    }
     const who = run.mine || !run.name ? '' : ` · ${run.name}`;
     return (
       <>

@@ -39,6 +39,8 @@ export interface LiveRun extends RunHead {
   queued: number | null;
   stdinClosed: boolean;
   stopping: boolean;
+  /** A shared terminal (REPL or shell on a pseudo-terminal): keystrokes go straight in. */
+  terminal: boolean;
 }
 
 export interface RunSessionDeps {
@@ -84,6 +86,27 @@ export class RunSession {
 
   /** Runs the picked target; false when nothing was sent (viewer, a run active, offline). */
   start(): boolean {
+    return this.begin(RunMode.Batch);
+  }
+
+  /** Opens a shared terminal: the language's REPL (or a shell) in the project, for everyone to watch. */
+  startTerminal(): boolean {
+    return this.begin(RunMode.Terminal);
+  }
+
+  /** Raw keystrokes from the terminal view into a terminal run; the terminal echoes them. */
+  typeKeys(data: string): void {
+    const run = this.focus.peek();
+    if (!run?.terminal || run.stdinClosed || !this.canRun.peek()) return;
+    this.deps.wire.send({
+      type: MessageType.RunInput,
+      runId: run.runId,
+      bytes: this.encoder.encode(data),
+      eof: false,
+    });
+  }
+
+  private begin(mode: RunMode): boolean {
     if (!this.canRun.peek() || this.focus.peek()) return false;
     const language = this.target.language.peek();
     const entry = this.target.entry.peek();
@@ -94,7 +117,7 @@ export class RunSession {
       runId,
       language,
       entry,
-      mode: RunMode.Batch,
+      mode,
     });
     if (!sent) {
       this.transcript.newLine();
@@ -112,6 +135,7 @@ export class RunSession {
       queued: null,
       stdinClosed: false,
       stopping: false,
+      terminal: mode === RunMode.Terminal,
     };
     this.live.value = [...this.live.value, run];
     return true;
@@ -196,7 +220,8 @@ export class RunSession {
         const { runId, language, entry, name, startedAt } = message;
         const known = this.find(runId);
         if (known?.started) return;
-        const fields = { language, entry, name, startedAt, started: true };
+        const terminal = message.mode === RunMode.Terminal;
+        const fields = { language, entry, name, startedAt, started: true, terminal };
         if (known) this.update(runId, fields);
         else this.live.value = [...this.live.value, { ...this.blank(runId), ...fields }];
         this.panelOpen.value = true;
@@ -278,6 +303,7 @@ export class RunSession {
       queued: null,
       stdinClosed: false,
       stopping: false,
+      terminal: false,
     };
   }
 
