@@ -2,48 +2,19 @@
  * Two people in real headless Chromium against the real relay: typing into one
  * line at once, seeing each other's cursors, following, renaming under a typist.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeDataDir, startRelay, type RelayProcess } from '../../relay/test/harness.js';
+import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { ensureClientBuilt } from './builtClient.js';
-import {
-  docText,
-  editorValue,
-  launchChromium,
-  newPerson,
-  pollUntil,
-  waitForEditor,
-  type Person,
-} from './browser.js';
+import { docText, editorValue, newPerson, pollUntil, waitForEditor } from './browser.js';
+import { browserSuite } from './suite.js';
 import { endOfLine, newFile, openPair, waitForState } from './rooms.js';
 
 const skip = requireOrSkip('Chromium', chromiumPath() !== null);
 const FIRST_LINE = 'def greet(name: str) -> str:';
 
 describe.skipIf(skip)('co-editing in the browser', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-  const people: Person[] = [];
+  const suite = browserSuite({ checkConsoleErrors: true });
 
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    relay = await startRelay();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const person of people) expect(person.errors, 'console errors').toEqual([]);
-    await Promise.all(people.splice(0).map((p) => p.context.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-    if (relay) removeDataDir(relay.dataDir);
-  });
-
-  const pair = () => openPair(browser, relay.url, people);
+  const pair = () => openPair(suite.browser, suite.relay.url, suite.people);
 
   it('two people typing into the same line at once end identical, every character kept', async () => {
     const { alice, bob } = await pair();
@@ -65,7 +36,7 @@ describe.skipIf(skip)('co-editing in the browser', () => {
     const added = line.slice(FIRST_LINE.length);
     expect(added.replace(/[^a-z]/g, '')).toBe(typedByAlice);
     expect(added.replace(/[a-z]/g, '')).toBe(typedByBob);
-    // Both see "Saved": the relay confirmed it stored every edit.
+    // Both see "Saved": the suite.relay confirmed it stored every edit.
     await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
   }, 60_000);
 
@@ -145,11 +116,11 @@ describe.skipIf(skip)('co-editing in the browser', () => {
     const { alice } = await pair();
     await alice.page.getByTestId('share').click();
     const viewLink = await alice.page.getByTestId('link-view').inputValue();
-    expect(viewLink).toMatch(new RegExp(`^${relay.url}/r/[\\w-]+#token=`));
+    expect(viewLink).toMatch(new RegExp(`^${suite.relay.url}/r/[\\w-]+#token=`));
     await alice.page.keyboard.press('Escape');
 
-    const carol = await newPerson(browser, 'Carol');
-    people.push(carol);
+    const carol = await newPerson(suite.browser, 'Carol');
+    suite.people.push(carol);
     await carol.page.goto(viewLink);
     await waitForEditor(carol.page);
     await carol.page.getByText('View only').waitFor();
@@ -161,9 +132,9 @@ describe.skipIf(skip)('co-editing in the browser', () => {
   }, 60_000);
 
   it('creates a room from a template on the landing page and opens it as its owner', async () => {
-    const dana = await newPerson(browser, 'Dana');
-    people.push(dana);
-    await dana.page.goto(relay.url);
+    const dana = await newPerson(suite.browser, 'Dana');
+    suite.people.push(dana);
+    await dana.page.goto(suite.relay.url);
     await dana.page.locator('[data-template=go]').click();
     await dana.page.getByTestId('create-room').click();
     await dana.page.waitForURL(/\/r\/[\w-]+$/);

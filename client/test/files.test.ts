@@ -3,12 +3,10 @@
  * download the project as a zip and read it back, move a file by drag and drop.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeDataDir, startRelay, type RelayProcess } from '../../relay/test/harness.js';
+import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { ensureClientBuilt } from './builtClient.js';
-import { docText, launchChromium, pollUntil, type Person } from './browser.js';
+import { docText, pollUntil } from './browser.js';
+import { browserSuite } from './suite.js';
 import { newFile, openPair } from './rooms.js';
 import { readZip } from './zipReader.js';
 
@@ -16,29 +14,10 @@ const skip = requireOrSkip('Chromium', chromiumPath() !== null);
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe]);
 
 describe.skipIf(skip)('files in the browser', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    relay = await startRelay();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterEach(async () => {
-    for (const person of people) expect(person.errors, 'console errors').toEqual([]);
-    await Promise.all(people.splice(0).map((p) => p.context.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-    if (relay) removeDataDir(relay.dataDir);
-  });
+  const suite = browserSuite({ checkConsoleErrors: true });
 
   it('uploads text and binary files, refuses a too-large one, and the zip round-trips', async () => {
-    const { alice, bob } = await openPair(browser, relay.url, people);
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
     await alice.page.getByTestId('upload-input').setInputFiles([
       { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\r\nfirst\r\n') },
       { name: 'logo.png', mimeType: 'image/png', buffer: PNG },
@@ -70,7 +49,7 @@ describe.skipIf(skip)('files in the browser', () => {
   }, 60_000);
 
   it('moves a file into a folder by drag and drop, for everyone', async () => {
-    const { alice, bob } = await openPair(browser, relay.url, people);
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
     await newFile(alice, 'src/util.py');
     await bob.page.locator('.tree-row[data-path="src"]').waitFor();
     await bob.page

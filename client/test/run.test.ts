@@ -4,19 +4,12 @@
  * types stdin and stops a loop; a viewer watches the same output live with no
  * way to run; someone joining later sees the last run and the room's history.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRoom,
-  removeDataDir,
-  startRelay,
-  startRunner,
-  type RelayProcess,
-  type RunnerProcess,
-} from '../../relay/test/harness.js';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRoom, startRunner, type RunnerProcess } from '../../relay/test/harness.js';
 import { chromiumPath, dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
-import { ensureClientBuilt } from './builtClient.js';
-import { docText, launchChromium, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
+import { docText, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
+import { browserSuite } from './suite.js';
 
 const skip =
   requireOrSkip('Chromium', chromiumPath() !== null) || requireOrSkip('docker', await dockerAvailable());
@@ -57,33 +50,18 @@ async function clickRun(person: Person): Promise<void> {
 }
 
 describe.skipIf(skip)('runs in the browser', () => {
-  let relay: RelayProcess;
+  const suite = browserSuite();
   let runner: RunnerProcess;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    relay = await startRelay();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterEach(async () => {
-    await Promise.all(people.splice(0).map((p) => p.context.close()));
-  });
 
   afterAll(async () => {
-    await browser?.close();
     await runner?.stop();
-    await relay?.stop();
-    if (relay) removeDataDir(relay.dataDir);
   });
 
   it('says which languages cannot run, and notices when a runner arrives', async () => {
-    const room = await createRoom(relay.url, { name: 'No runner', template: 'python' });
-    const alice = await newPerson(browser, 'Alice');
-    people.push(alice);
-    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    const room = await createRoom(suite.relay.url, { name: 'No runner', template: 'python' });
+    const alice = await newPerson(suite.browser, 'Alice');
+    suite.people.push(alice);
+    await alice.page.goto(`${suite.relay.url}/r/${room.roomId}#token=${room.token}`);
     await waitForEditor(alice.page);
     const unavailable = alice.page.locator('[data-testid=run-button][disabled]');
     await unavailable.waitFor();
@@ -92,14 +70,14 @@ describe.skipIf(skip)('runs in the browser', () => {
     expect(await goOption.isDisabled()).toBe(true);
     expect(await goOption.getAttribute('title')).toBe('no runner can run Go right now');
 
-    // The shortcut still asks the relay, which answers with the reason.
+    // The shortcut still asks the suite.relay, which answers with the reason.
     const before = await docText(alice.page, 'main.py');
     await alice.page.locator('.monaco-editor .view-lines').click();
     await alice.page.keyboard.press('Control+Enter');
     await waitForOutput(alice, 'Language unavailable: no runner can run python right now');
     expect(await docText(alice.page, 'main.py')).toBe(before); // Monaco inserted no line
 
-    runner = await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+    runner = await startRunner(suite.relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
     await alice.page
       .locator('[data-testid=run-button]:not([disabled])')
       .waitFor({ timeout: AVAILABILITY_WAIT_MS });
@@ -107,12 +85,12 @@ describe.skipIf(skip)('runs in the browser', () => {
   }, 60_000);
 
   it('runs, takes stdin and stops, live for everyone; viewers only watch', async () => {
-    runner ??= await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
-    const room = await createRoom(relay.url, { name: 'Runs', template: 'python' });
-    const alice = await newPerson(browser, 'Alice');
-    const victor = await newPerson(browser, 'Victor');
-    people.push(alice, victor);
-    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    runner ??= await startRunner(suite.relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+    const room = await createRoom(suite.relay.url, { name: 'Runs', template: 'python' });
+    const alice = await newPerson(suite.browser, 'Alice');
+    const victor = await newPerson(suite.browser, 'Victor');
+    suite.people.push(alice, victor);
+    await alice.page.goto(`${suite.relay.url}/r/${room.roomId}#token=${room.token}`);
     await victor.page.goto(room.links.view);
     await Promise.all([waitForEditor(alice.page), waitForEditor(victor.page)]);
 
@@ -156,8 +134,8 @@ describe.skipIf(skip)('runs in the browser', () => {
     await alice.page.locator('[data-testid=run-button]').waitFor();
 
     // Someone joining now sees the last run, and the room's recent runs.
-    const late = await newPerson(browser, 'Lena');
-    people.push(late);
+    const late = await newPerson(suite.browser, 'Lena');
+    suite.people.push(late);
     await late.page.goto(room.links.view);
     await waitForEditor(late.page);
     await waitForOutput(late, '▶ Alice · Python · main.py', 'last run', 'killed');
@@ -175,12 +153,12 @@ describe.skipIf(skip)('runs in the browser', () => {
   }, 180_000);
 
   it('a shared terminal: the editor types into a Python REPL, the viewer watches and cannot type', async () => {
-    runner ??= await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
-    const room = await createRoom(relay.url, { name: 'REPL', template: 'python' });
-    const alice = await newPerson(browser, 'Alice');
-    const victor = await newPerson(browser, 'Victor');
-    people.push(alice, victor);
-    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    runner ??= await startRunner(suite.relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+    const room = await createRoom(suite.relay.url, { name: 'REPL', template: 'python' });
+    const alice = await newPerson(suite.browser, 'Alice');
+    const victor = await newPerson(suite.browser, 'Victor');
+    suite.people.push(alice, victor);
+    await alice.page.goto(`${suite.relay.url}/r/${room.roomId}#token=${room.token}`);
     await victor.page.goto(room.links.view);
     await Promise.all([waitForEditor(alice.page), waitForEditor(victor.page)]);
     expect(await victor.page.locator('[data-testid=terminal-button]').count()).toBe(0);

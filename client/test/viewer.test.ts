@@ -2,43 +2,24 @@
  * A viewer sees everything live, cannot type, is not drawn as a cursor, and
  * cannot change the document even by sending updates from the page's console.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRoom, removeDataDir, startRelay, type RelayProcess } from '../../relay/test/harness.js';
+import { describe, expect, it } from 'vitest';
+import { createRoom } from '../../relay/test/harness.js';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { ensureClientBuilt } from './builtClient.js';
-import { docText, launchChromium, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
+import { docText, newPerson, pollUntil, waitForEditor } from './browser.js';
+import { browserSuite } from './suite.js';
 import { endOfLine } from './rooms.js';
 
 const skip = requireOrSkip('Chromium', chromiumPath() !== null);
 
 describe.skipIf(skip)('a viewer in the browser', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    relay = await startRelay();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterEach(async () => {
-    await Promise.all(people.splice(0).map((p) => p.context.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-    if (relay) removeDataDir(relay.dataDir);
-  });
+  const suite = browserSuite();
 
   it('watches live, cannot type, is no cursor, and hand-made updates are refused', async () => {
-    const room = await createRoom(relay.url, { name: 'Watch', template: 'python' });
-    const alice = await newPerson(browser, 'Alice');
-    const victor = await newPerson(browser, 'Victor');
-    people.push(alice, victor);
-    await alice.page.goto(`${relay.url}/r/${room.roomId}#token=${room.token}`);
+    const room = await createRoom(suite.relay.url, { name: 'Watch', template: 'python' });
+    const alice = await newPerson(suite.browser, 'Alice');
+    const victor = await newPerson(suite.browser, 'Victor');
+    suite.people.push(alice, victor);
+    await alice.page.goto(`${suite.relay.url}/r/${room.roomId}#token=${room.token}`);
     await victor.page.goto(room.links.view);
     await Promise.all([waitForEditor(alice.page), waitForEditor(victor.page)]);
     const original = (await docText(alice.page, 'main.py'))!;
@@ -61,7 +42,7 @@ describe.skipIf(skip)('a viewer in the browser', () => {
     await alice.page.locator('[data-testid=person][data-name=Victor]').waitFor();
     expect(await alice.page.locator('.tc-label', { hasText: 'Victor' }).count()).toBe(0);
 
-    // From the console: the update leaves the page, the relay refuses it.
+    // From the console: the update leaves the page, the suite.relay refuses it.
     await victor.page.evaluate(() => {
       type Entry = { get(key: string): { insert(index: number, text: string): void } };
       const doc = (window as unknown as { tandem: { doc: { getMap(n: string): Map<string, Entry> } } }).tandem
@@ -71,7 +52,7 @@ describe.skipIf(skip)('a viewer in the browser', () => {
     await victor.page.getByText('your changes were not saved').first().waitFor({ timeout: 5_000 });
     await alice.page.waitForTimeout(1000);
     expect(await docText(alice.page, 'main.py')).not.toContain('HACKED');
-    const stored = await fetch(`${relay.url}/api/rooms/${room.roomId}/files/main.py`, {
+    const stored = await fetch(`${suite.relay.url}/api/rooms/${room.roomId}/files/main.py`, {
       headers: { authorization: `Bearer ${room.token}` },
     }).then((response) => response.text());
     expect(stored).toBe(original.replace('print(greet("Tandem"))', 'print(greet("Tandem")) # hello viewer'));

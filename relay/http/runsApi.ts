@@ -11,6 +11,7 @@
 import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { isLanguageId, LANGUAGES } from '../../shared/languages.js';
+import type { StoredRunView } from '../../shared/protocol/api.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { OutputStream, RunMode, type RunExit } from '../../shared/protocol/runs.js';
 import { canEdit } from '../../shared/roles.js';
@@ -144,7 +145,7 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
     authorizeRoom(signer, c, roomId);
     const list = await storage.listRuns(roomId, RUNS_LISTED_MAX);
     return c.json(
-      list.map(({ output, roomId: _room, ...run }) => {
+      list.map(({ output, roomId: _room, ...run }): StoredRunView => {
         const chunks = readOutputLog(output);
         const text = (s: OutputStream) => utf8(chunks.filter((ch) => ch.stream === s).map((ch) => ch.bytes));
         return {

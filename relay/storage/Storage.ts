@@ -8,6 +8,7 @@
  * (the merged state up to and including a log sequence number); the log itself is
  * kept, because history and replay read it.
  */
+import type { RunSummary } from '../../shared/protocol/api.js';
 
 export interface RoomRecord {
   id: string;
@@ -40,25 +41,10 @@ export interface RoomState {
   tail: StoredUpdate[];
 }
 
-export interface RunRecord {
+export interface RunRecord extends RunSummary {
   roomId: string;
-  runId: string;
-  /** Who started it (token user id and display name). */
-  userId: string;
-  name: string;
-  language: string;
-  entry: string;
-  /** Milliseconds since the epoch. */
-  startedAt: number;
-  endedAt: number;
-  exitCode: number | null;
-  signal: string;
-  reason: string;
-  durationMs: number;
-  message: string;
   /** Output chunks as the runner sent them, capped; see relay/runs/outputLog.ts. */
   output: Uint8Array;
-  outputTruncated: boolean;
 }
 
 export interface SealedEnvVar {

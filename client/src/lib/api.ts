@@ -2,6 +2,7 @@
  * The relay's HTTP API. Errors come back as `{ error: { code, message } }` and are
  * thrown as `ApiError`, so the UI shows the relay's sentence, not a stack.
  */
+import type { StoredRunView } from '../../../shared/protocol/api.js';
 import { isErrorCode, type ErrorCode } from '../../../shared/protocol/errors.js';
 import type { Role } from '../../../shared/roles.js';
 
@@ -101,23 +102,7 @@ export async function runnerLanguages(): Promise<RunnerLanguage[]> {
 }
 
 /** A finished run as the relay stored it (output capped). */
-export interface StoredRun {
-  runId: string;
-  userId: string;
-  name: string;
-  language: string;
-  entry: string;
-  startedAt: number;
-  endedAt: number;
-  exitCode: number | null;
-  signal: string;
-  reason: string;
-  durationMs: number;
-  message: string;
-  outputTruncated: boolean;
-  stdout: string;
-  stderr: string;
-}
+export type StoredRun = StoredRunView;
 
 /** The room's stored runs, newest first. */
 export async function recentRuns(roomId: string, token: string): Promise<StoredRun[]> {

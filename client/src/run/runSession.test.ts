@@ -237,6 +237,10 @@ describe('RunSession', () => {
       outputTruncated: false,
       stdout: 'partial\n',
       stderr: 'Traceback\n',
+      output: [
+        { stream: 'stdout', text: 'partial\n' },
+        { stream: 'stderr', text: 'Traceback\n' },
+      ],
     };
     const { session, screen } = setup('viewer', [stored]);
     await session.loadHistory();

@@ -176,17 +176,18 @@ export class RunSession {
     this.lastWriter = null;
   }
 
-  /** A stored run into the terminal: its header, stdout, stderr (red) and exit. */
+  /** A stored run into the terminal: its header, its output (stderr in red) and exit. */
   showStored(run: StoredRun, note = 'earlier run'): void {
     this.panelOpen.value = true;
     this.transcript.newLine();
     this.transcript.write(headerLine(run, note));
-    this.transcript.write(run.stdout);
-    if (run.stderr) {
-      this.transcript.newLine();
-      this.transcript.style(STDERR_START);
-      this.transcript.write(run.stderr);
-      this.transcript.style(STDERR_END);
+    // Chunks in the order they arrived, stderr in red, as the run looked live.
+    for (const chunk of run.output) {
+      if (chunk.stream === 'stderr') {
+        this.transcript.style(STDERR_START);
+        this.transcript.write(chunk.text);
+        this.transcript.style(STDERR_END);
+      } else this.transcript.write(chunk.text);
     }
     this.transcript.newLine();
     if (run.outputTruncated) this.transcript.write(noteLine('(output cut: only the start was stored)'));
