@@ -15,6 +15,7 @@ import { CloseCode } from '../shared/protocol/closeCodes.js';
 import { TokenSigner } from './auth/tokens.js';
 import type { RelayConfig } from './config.js';
 import { createApi } from './http/api.js';
+import { errorHandler } from './http/errors.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from './log.js';
 import type { Connection } from './rooms/Connection.js';
@@ -78,6 +79,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   );
 
   const app = new Hono();
+  app.onError(errorHandler(log));
   const deps = { config, storage, rooms, signer, log };
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
   app.route('/', createApi(deps));

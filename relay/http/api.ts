@@ -14,7 +14,7 @@ import type { RelayConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
-import { HttpError, sendError } from './errors.js';
+import { HttpError } from './errors.js';
 import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -38,12 +38,6 @@ export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hon
 
   const authorize = (c: Context, roomId: string) => authorizeRoom(signer, c, roomId);
   const loadRoom = (roomId: string) => loadExistingRoom(rooms, roomId);
-
-  app.onError((error, c) => {
-    if (error instanceof HttpError) return sendError(c, error);
-    log.error('http.error', { path: c.req.path, error: String(error) });
-    return sendError(c, new HttpError(500, ErrorCode.Internal, 'internal error'));
-  });
 
   app.get('/healthz', (c) => {
     const memory = process.memoryUsage();

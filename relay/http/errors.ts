@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, type ErrorBody } from '../../shared/protocol/errors.js';
 import type { VerifyResult } from '../auth/tokens.js';
+import type { Logger } from '../log.js';
 
 export class HttpError extends Error {
   constructor(
@@ -18,6 +19,19 @@ export class HttpError extends Error {
 
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
+}
+
+/**
+ * The relay's one HTTP error handler (set on the top-level app, so every route
+ * group answers errors as JSON): typed errors as they are, anything else as a
+ * logged 500 that says nothing of the cause.
+ */
+export function errorHandler(log: Logger) {
+  return (error: Error, c: Context): Response => {
+    if (error instanceof HttpError) return sendError(c, error);
+    log.error('http.error', { path: c.req.path, error: String(error) });
+    return sendError(c, new HttpError(500, ErrorCode.Internal, 'internal error'));
+  };
 }
 
 export function sendError(c: Context, error: HttpError): Response {

@@ -11,7 +11,12 @@
 import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { isLanguageId, LANGUAGES } from '../../shared/languages.js';
-import type { StoredRunView } from '../../shared/protocol/api.js';
+import {
+  ENV_NAME_PATTERN,
+  ENV_VALUE_MAX_CHARS,
+  ENV_VARS_PER_ROOM_MAX,
+  type StoredRunView,
+} from '../../shared/protocol/api.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { OutputStream, RunMode, type RunExit } from '../../shared/protocol/runs.js';
 import { canEdit } from '../../shared/roles.js';
@@ -25,9 +30,6 @@ import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
 import { authorizeRoom, loadExistingRoom, optionalString, readBody } from './requests.js';
 
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const ENV_VALUE_MAX_CHARS = 32 * 1024;
-const ENV_VARS_PER_ROOM_MAX = 100;
 const STDIN_MAX_CHARS = 1024 * 1024;
 const PATH_MAX_CHARS = 512;
 const RUNS_LISTED_MAX = 50;

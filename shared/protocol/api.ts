@@ -26,3 +26,10 @@ export interface StoredRunView extends RunSummary {
   /** Both streams in the order they arrived. */
   output: { stream: 'stdout' | 'stderr'; text: string }[];
 }
+
+/** Rules for a room's environment variables (the relay enforces them; clients check first). */
+export const ENV_NAME_MAX_CHARS = 128;
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Counted in UTF-16 code units, as JavaScript counts string length. */
+export const ENV_VALUE_MAX_CHARS = 32 * 1024;
+export const ENV_VARS_PER_ROOM_MAX = 100;

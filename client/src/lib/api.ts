@@ -32,6 +32,7 @@ async function request<T>(path: string, init: RequestInit & { token?: string; bo
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
   }
+  if (response.status === 204) return undefined as T;
   if (response.ok) return (await response.json()) as T;
   throw await toApiError(response);
 }
@@ -109,4 +110,25 @@ export async function recentRuns(roomId: string, token: string): Promise<StoredR
   const path = `/api/rooms/${encodeURIComponent(roomId)}/runs`;
   const result = await request<unknown>(path, { method: 'GET', token });
   return Array.isArray(result) ? (result as StoredRun[]) : [];
+}
+
+function envPath(roomId: string, name?: string): string {
+  const base = `/api/rooms/${encodeURIComponent(roomId)}/env`;
+  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+}
+
+/** The names of the room's environment variables; the relay never answers with a value. */
+export async function envNames(roomId: string, token: string): Promise<string[]> {
+  const result = await request<{ names?: unknown }>(envPath(roomId), { method: 'GET', token });
+  return Array.isArray(result.names) ? result.names.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/** Editors: sets (or replaces) a variable. */
+export function setEnv(roomId: string, token: string, name: string, value: string): Promise<void> {
+  return request(envPath(roomId, name), { method: 'PUT', token, body: JSON.stringify({ value }) });
+}
+
+/** Editors: removes a variable (an `ApiError` with status 404 if it was already gone). */
+export function removeEnv(roomId: string, token: string, name: string): Promise<void> {
+  return request(envPath(roomId, name), { method: 'DELETE', token });
 }

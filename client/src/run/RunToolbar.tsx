@@ -1,7 +1,10 @@
 /** The run panel's bar: Run or Stop, the language and entry pickers, the run's status. */
+import { useState } from 'preact/hooks';
 import { LANGUAGES } from '../../../shared/languages.js';
+import { canEdit } from '../../../shared/roles.js';
 import type { RoomState } from '../room/roomState.js';
-import { ChevronIcon, ClearIcon, HistoryIcon, PlayIcon, StopIcon } from '../ui/icons.js';
+import { ChevronIcon, ClearIcon, HistoryIcon, KeyIcon, PlayIcon, StopIcon } from '../ui/icons.js';
+import { EnvDialog } from './EnvDialog.js';
 import type { RunSession } from './runSession.js';
 import { exitSentence, languageName } from './runText.js';
 
@@ -22,6 +25,8 @@ export function RunToolbar(props: { room: RoomState }) {
   const runs = props.room.runs;
   const canRun = runs.canRun.value;
   const open = runs.panelOpen.value;
+  const { conn } = props.room;
+  const [envOpen, setEnvOpen] = useState(false);
   return (
     <div class="run-toolbar">
       {canRun && <RunControls runs={runs} />}
@@ -29,6 +34,18 @@ export function RunToolbar(props: { room: RoomState }) {
         <Status runs={runs} />
       </span>
       <span class="spacer" />
+      {canEdit(conn.me.value.role) && (
+        <button
+          class="icon-button"
+          aria-label="Environment variables"
+          title="Environment variables for runs"
+          aria-haspopup="dialog"
+          data-testid="env-button"
+          onClick={() => setEnvOpen(true)}
+        >
+          <KeyIcon />
+        </button>
+      )}
       <button
         class="icon-button"
         aria-label="Recent runs"
@@ -59,6 +76,7 @@ export function RunToolbar(props: { room: RoomState }) {
       >
         <ChevronIcon />
       </button>
+      {envOpen && <EnvDialog roomId={conn.roomId} token={conn.token} onClose={() => setEnvOpen(false)} />}
     </div>
   );
 }

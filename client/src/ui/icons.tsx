@@ -51,3 +51,6 @@ export const PlayIcon = icon(<path d="M6 4l14 8-14 8z" />);
 export const StopIcon = icon(<rect x="5" y="5" width="14" height="14" rx="2" />);
 export const HistoryIcon = icon(<path d="M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M12 7v5l3 3" />);
 export const ClearIcon = icon(<path d="M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM5.6 5.6l12.8 12.8" />);
+export const KeyIcon = icon(
+  <path d="M7.5 21a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11zM11.4 11.6 21 2M15.5 7.5l3 3L22 7l-3-3" />,
+);
