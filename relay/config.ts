@@ -20,6 +20,10 @@ export interface RelayConfig {
   compactAfterUpdates: number;
   logLevel: LogLevel;
   runnerToken: string | null;
+  iceUrls: string[];
+  turnSecret: string | null;
+  turnTtlSeconds: number;
+  iceRelayOnly: boolean;
   runTimeoutMs: number;
   terminalTimeoutMs: number;
   runMemoryBytes: number;
@@ -69,6 +73,23 @@ const optionalSecret = (raw: string): string | null => {
   if (raw === '') return null;
   if (raw.length < 16) throw new ConfigError('must be at least 16 characters');
   return raw;
+};
+
+const iceUrls = (raw: string): string[] => {
+  const urls = raw
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  for (const url of urls) {
+    if (!/^(stuns?|turns?):[^\s]+$/.test(url)) throw new ConfigError(`not a stun: or turn: URL: ${url}`);
+  }
+  return urls;
+};
+
+const flag = (raw: string): boolean => {
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0' || raw === '') return false;
+  throw new ConfigError('expected true or false');
 };
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -252,6 +273,36 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: String(256 * 1024),
     description: 'Output kept with each stored run for history.',
     parse: integer(0, 1024 * MIB),
+  },
+  {
+    key: 'iceUrls',
+    env: 'TANDEM_ICE_URLS',
+    default: '',
+    description:
+      'Comma-separated STUN/TURN URLs for WebRTC (e.g. stun:stun.example.com:3478,turn:turn.example.com:3478). Empty: direct connections only (fine on one network).',
+    parse: iceUrls,
+  },
+  {
+    key: 'turnSecret',
+    env: 'TANDEM_TURN_SECRET',
+    default: '',
+    description:
+      "coturn's static-auth-secret: the relay hands each client short-lived TURN credentials made from it, never the secret.",
+    parse: optionalSecret,
+  },
+  {
+    key: 'turnTtlSeconds',
+    env: 'TANDEM_TURN_TTL_SECONDS',
+    default: '3600',
+    description: 'Lifetime of the TURN credentials handed to a client.',
+    parse: integer(60, 86_400),
+  },
+  {
+    key: 'iceRelayOnly',
+    env: 'TANDEM_ICE_RELAY_ONLY',
+    default: 'false',
+    description: "true: media only through TURN, so users never learn each other's network addresses.",
+    parse: flag,
   },
 ];
 

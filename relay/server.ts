@@ -19,6 +19,7 @@ import { errorHandler } from './http/errors.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from './log.js';
 import type { Connection } from './rooms/Connection.js';
+import type { RelayStats } from './rooms/messages.js';
 import { RoomManager } from './rooms/RoomManager.js';
 import { readOrCreateSecret } from './auth/secretFile.js';
 import { createRunsApi } from './http/runsApi.js';
@@ -78,9 +79,10 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
   );
 
+  const stats: RelayStats = { droppedSignals: 0 };
   const app = new Hono();
   app.onError(errorHandler(log));
-  const deps = { config, storage, rooms, signer, log };
+  const deps = { config, storage, rooms, signer, log, stats };
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
@@ -112,7 +114,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       wss,
       log,
       connections,
-      context: { runs },
+      context: { runs, stats },
       hub,
       runnerToken,
     }),

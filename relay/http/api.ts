@@ -10,8 +10,10 @@ import { findFile, listFiles } from '../../shared/schema/project.js';
 import { findTemplate, seedProject, TEMPLATES } from '../../shared/schema/templates.js';
 import { NAME_MAX_CHARS, type TokenClaims } from '../../shared/token.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
+import { iceConfig } from '../auth/turn.js';
 import type { RelayConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import type { RelayStats } from '../rooms/messages.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
@@ -23,6 +25,7 @@ const DEFAULT_GUEST_NAME = 'Guest';
 const DEFAULT_OWNER_NAME = 'Owner';
 
 export interface ApiDeps {
+  stats: RelayStats;
   config: RelayConfig;
   storage: Storage;
   rooms: RoomManager;
@@ -30,7 +33,7 @@ export interface ApiDeps {
   log: Logger;
 }
 
-export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hono {
+export function createApi({ config, storage, rooms, signer, log, stats }: ApiDeps): Hono {
   const app = new Hono();
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const issue = (claims: Omit<TokenClaims, 'exp'>, ttlSeconds = config.tokenTtlSeconds) =>
@@ -47,6 +50,7 @@ export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hon
       connections: rooms.connectionCount,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      droppedSignals: stats.droppedSignals,
     });
   });
 
@@ -109,6 +113,18 @@ export function createApi({ config, storage, rooms, signer, log }: ApiDeps): Hon
     const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? claims.name;
     const token = signer.sign({ room: roomId, uid: randomId(9), name, role: claims.role, exp: claims.exp });
     return c.json({ token }, 201);
+  });
+
+  // WebRTC: ICE servers and this user's TURN credentials (never the secret).
+  app.get('/api/rooms/:roomId/ice', (c) => {
+    const claims = authorize(c, c.req.param('roomId'));
+    const settings = {
+      urls: config.iceUrls,
+      turnSecret: config.turnSecret,
+      turnTtlSeconds: config.turnTtlSeconds,
+      relayOnly: config.iceRelayOnly,
+    };
+    return c.json(iceConfig(settings, claims.uid, nowSeconds()));
   });
 
   app.get('/api/rooms/:roomId/files', async (c) => {

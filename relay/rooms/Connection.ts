@@ -3,9 +3,11 @@
  * closing with a named code, and what the room needs to know about the client
  * (token claims, whether it speaks Tandem's own messages, updates not yet stored).
  */
+import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
 import { encodeTandemMessage, type TandemMessage } from '../../shared/protocol/tandem.js';
+import type { PeerInfo } from '../../shared/protocol/peers.js';
 import { canEdit } from '../../shared/roles.js';
 import type { TokenClaims } from '../../shared/token.js';
 
@@ -14,8 +16,14 @@ const CLOSE_GRACE_MS = 2_000;
 
 let nextId = 1;
 
+/** A peer id for signaling: random, so no one can guess another connection's. */
+function newPeerId(): string {
+  return randomBytes(8).toString('base64url');
+}
+
 export class Connection {
   readonly id = nextId++;
+  readonly peerId = newPeerId();
   /** Said `hello`: may be sent Tandem messages (type 100+). */
   tandem = false;
   /** Answered the last ping. */
@@ -39,6 +47,11 @@ export class Connection {
       this.expiryTimer = setTimeout(() => this.close(CloseCode.TokenExpired), Math.max(0, msLeft));
       this.expiryTimer.unref();
     }
+  }
+
+  get peer(): PeerInfo {
+    const { uid, name, role } = this.claims;
+    return { peerId: this.peerId, userId: uid, name, role };
   }
 
   get canEdit(): boolean {

@@ -15,6 +15,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { encodePeerMessage } from '../../shared/protocol/peers.js';
 import type { Logger } from '../log.js';
 import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
@@ -75,6 +76,8 @@ export class Room {
   leave(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     conn.dispose();
+    if (conn.tandem)
+      this.broadcastTandem(encodePeerMessage({ type: MessageType.PeerLeft, peerId: conn.peerId }), conn);
     const removed = this.awareness.removeAll(conn);
     if (removed.length > 0) this.broadcastAwareness(removed, conn);
     // Updates it sent before closing are still flushed: the client may count them as sent.
@@ -97,9 +100,15 @@ export class Room {
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 
-  /** Sends a Tandem frame to every connection that speaks them (said hello). */
-  broadcastTandem(bytes: Uint8Array): void {
-    for (const conn of this.connections) if (conn.tandem) conn.send(bytes);
+  /** Sends a Tandem frame to every connection that speaks them (said hello), but `except`. */
+  broadcastTandem(bytes: Uint8Array, except: Connection | null = null): void {
+    for (const conn of this.connections) if (conn.tandem && conn !== except) conn.send(bytes);
+  }
+
+  /** A connection that said hello, by its peer id. */
+  peer(peerId: string): Connection | null {
+    for (const conn of this.connections) if (conn.tandem && conn.peerId === peerId) return conn;
+    return null;
   }
 
   /**

@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { encodePeerMessage, readPeerMessage } from '../../shared/protocol/peers.js';
 import { readRunMessage } from '../../shared/protocol/runs.js';
 import { ProtocolError, guard, readTandemMessage } from '../../shared/protocol/tandem.js';
 import type { RunService } from '../runs/RunService.js';
@@ -28,6 +29,13 @@ const AUTH_PERMISSION_DENIED = 0;
 
 export interface MessageContext {
   runs: RunService;
+  stats: RelayStats;
+}
+
+/** Counters /healthz reports. */
+export interface RelayStats {
+  /** Signals addressed to no connection of the sender's room (another room's, unknown, left). */
+  droppedSignals: number;
 }
 
 export function handleMessage(room: Room, conn: Connection, data: Uint8Array, context: MessageContext): void {
@@ -50,9 +58,14 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.RunInput:
       case MessageType.RunStop:
         return handleRun(room, conn, decoder, type, context.runs);
+      case MessageType.Signal:
+        return handleSignal(room, conn, decoder, context.stats);
       case MessageType.Auth:
       case MessageType.Welcome:
       case MessageType.Error:
+      case MessageType.PeerList:
+      case MessageType.PeerJoined:
+      case MessageType.PeerLeft:
       case MessageType.RunStarted:
       case MessageType.RunOutput:
       case MessageType.RunExit:
@@ -139,6 +152,7 @@ function handleHello(room: Room, conn: Connection, decoder: decoding.Decoder): v
     );
     return;
   }
+  const first = !conn.tandem;
   conn.tandem = true;
   const { uid, name, role } = conn.claims;
   conn.sendTandem({
@@ -149,6 +163,28 @@ function handleHello(room: Room, conn: Connection, decoder: decoding.Decoder): v
     name,
     role,
   });
+  const others = [...room.connections].filter((other) => other.tandem && other !== conn);
+  conn.send(
+    encodePeerMessage({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }),
+  );
+  if (first) room.broadcastTandem(encodePeerMessage({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
+}
+
+/**
+ * Forwards a WebRTC signal to one connection of the same room that said hello,
+ * with the sender's peer id in place of the target's. Anything else is dropped
+ * and counted: the sender learns nothing about other rooms.
+ */
+function handleSignal(room: Room, conn: Connection, decoder: decoding.Decoder, stats: RelayStats): void {
+  const signal = readPeerMessage(decoder, MessageType.Signal);
+  if (signal.type !== MessageType.Signal) throw new ProtocolError('expected signal');
+  if (!conn.tandem) throw new ProtocolError('signals need hello first');
+  const target = room.peer(signal.peer);
+  if (!target || target === conn) {
+    stats.droppedSignals++;
+    return;
+  }
+  target.send(encodePeerMessage({ type: MessageType.Signal, peer: conn.peerId, data: signal.data }));
 }
 
 function handleSyncStatus(room: Room, conn: Connection, decoder: decoding.Decoder): void {

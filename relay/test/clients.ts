@@ -4,6 +4,7 @@
  * hand-made frames, and small HTTP and token helpers. Nothing here is mocked:
  * every helper talks to a real relay over a real socket.
  */
+import { decodePeerMessage, isPeerType, type PeerMessage } from '../../shared/protocol/peers.js';
 import { decodeRunMessage, isRunType, type RunMessage } from '../../shared/protocol/runs.js';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -150,6 +151,7 @@ export interface Health {
   connections: number;
   rssBytes: number;
   heapUsedBytes: number;
+  droppedSignals: number;
 }
 
 export async function health(url: string): Promise<{ status: number; body: Health }> {
@@ -332,6 +334,7 @@ export type Frame =
   | { kind: 'queryAwareness'; bytes: Uint8Array }
   | { kind: 'tandem'; message: TandemMessage; bytes: Uint8Array }
   | { kind: 'run'; message: RunMessage; bytes: Uint8Array }
+  | { kind: 'peer'; message: PeerMessage; bytes: Uint8Array }
   | { kind: 'unparsed'; error: string; bytes: Uint8Array };
 
 export function parseFrame(bytes: Uint8Array): Frame {
@@ -354,6 +357,7 @@ export function parseFrame(bytes: Uint8Array): Frame {
       default:
         if (isTandemType(type)) return { kind: 'tandem', message: decodeTandemMessage(bytes), bytes };
         if (isRunType(type)) return { kind: 'run', message: decodeRunMessage(bytes), bytes };
+        if (isPeerType(type)) return { kind: 'peer', message: decodePeerMessage(bytes), bytes };
         return { kind: 'unparsed', error: `unknown type ${type}`, bytes };
     }
   } catch (error) {

@@ -104,7 +104,8 @@ export interface RunnerProcess {
 
 /**
  * Starts a real runner (`runner/main.ts`) that dials `relay`, reading the runner
- * token from the relay's data directory. Resolves once the relay lists it.
+ * token from the relay's data directory. Resolves once the relay lists it with
+ * at least one language it can run.
  */
 export async function startRunner(
   relay: RelayProcess,
@@ -127,8 +128,12 @@ export async function startRunner(
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const runners = (await (await fetch(`${relay.url}/api/runners`)).json()) as { runners: number };
-    if (runners.runners > 0) break;
+    // Connected is not enough: the runner reports its languages just after its hello.
+    const runners = (await (await fetch(`${relay.url}/api/runners`)).json()) as {
+      runners: number;
+      languages: { available: boolean }[];
+    };
+    if (runners.runners > 0 && runners.languages.some((l) => l.available)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`runner did not connect:\n${output.join('\n')}`);
@@ -155,7 +160,7 @@ export interface CreatedRoom {
 
 export async function createRoom(
   url: string,
-  body: { name?: string; template?: string } = {},
+  body: { name?: string; template?: string; ownerName?: string } = {},
 ): Promise<CreatedRoom> {
   const response = await fetch(`${url}/api/rooms`, {
     method: 'POST',

@@ -24,6 +24,15 @@ export const MessageType = {
   /** relay -> client: a typed error that did not need to close the socket. */
   Error: 103,
 
+  /** relay -> client, after hello: your peer id and the room's other peers. */
+  PeerList: 110,
+  /** relay -> clients: a connection said hello. */
+  PeerJoined: 111,
+  /** relay -> clients: a connection left. */
+  PeerLeft: 112,
+  /** client -> relay: a WebRTC signal for one peer; relay -> that peer, with the sender stamped. */
+  Signal: 113,
+
   /** client -> relay: start a run of the room's files (editors only). */
   RunStart: 120,
   /** client -> relay -> runner: bytes for a run's stdin (editors only); may close it. */

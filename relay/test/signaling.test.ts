@@ -1,0 +1,182 @@
+/**
+ * WebRTC signaling through a real relay: who is in the room, signals delivered
+ * to one peer with the sender stamped by the relay, and everything else dropped
+ * and counted (another room's peer, an unknown peer, oneself) or refused
+ * (before hello, not JSON, too large). Last, two Node peers (simple-peer on
+ * @roamhq/wrtc) negotiate a real data channel over loopback through it.
+ */
+import wrtc from '@roamhq/wrtc';
+import SimplePeer from 'simple-peer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageType } from '../../shared/protocol/messageTypes.js';
+import { encodePeerMessage, SIGNAL_MAX_CHARS, type PeerMessage } from '../../shared/protocol/peers.js';
+import { health, RawClient, sleep, yjsUrl, type Frame } from './clients.js';
+import {
+  createRoom,
+  mintToken,
+  removeDataDir,
+  startRelay,
+  type CreatedRoom,
+  type RelayProcess,
+} from './harness.js';
+
+type Peer = Extract<PeerMessage, { type: typeof MessageType.PeerList }>['self'];
+
+function peerFrames(client: RawClient): PeerMessage[] {
+  return client.frames
+    .filter((f): f is Extract<Frame, { kind: 'peer' }> => f.kind === 'peer')
+    .map((f) => f.message);
+}
+
+async function join(
+  relay: RelayProcess,
+  room: CreatedRoom,
+  token = room.token,
+): Promise<{ client: RawClient; self: Peer }> {
+  const client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, token));
+  await client.hello();
+  await client.until(() => peerFrames(client).some((m) => m.type === MessageType.PeerList), 'peer list');
+  const list = peerFrames(client).find((m) => m.type === MessageType.PeerList)!;
+  return { client, self: list.type === MessageType.PeerList ? list.self : (undefined as never) };
+}
+
+const signal = (peer: string, data: unknown) =>
+  encodePeerMessage({ type: MessageType.Signal, peer, data: JSON.stringify(data) });
+
+describe('signaling through the relay', () => {
+  let relay: RelayProcess;
+  let room: CreatedRoom;
+  let other: CreatedRoom;
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    room = await createRoom(relay.url, { template: 'python', ownerName: 'Ann' });
+    other = await createRoom(relay.url, { template: 'python' });
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  it('lists the room, announces arrivals and departures with relay-stamped identities', async () => {
+    const a = await join(relay, room);
+    expect(a.self).toMatchObject({ name: 'Ann', role: 'owner' });
+    const list = peerFrames(a.client).find((m) => m.type === MessageType.PeerList);
+    expect(list).toMatchObject({ peers: [] });
+
+    const viewerToken = await mintToken(relay.url, room.roomId, room.token, { role: 'viewer', name: 'Vic' });
+    const v = await join(relay, room, viewerToken);
+    expect(peerFrames(v.client).find((m) => m.type === MessageType.PeerList)).toMatchObject({
+      self: { name: 'Vic', role: 'viewer' },
+      peers: [{ peerId: a.self.peerId, name: 'Ann', role: 'owner' }],
+    });
+    await a.client.until(() => peerFrames(a.client).some((m) => m.type === MessageType.PeerJoined), 'joined');
+    expect(peerFrames(a.client).find((m) => m.type === MessageType.PeerJoined)).toMatchObject({
+      peer: { peerId: v.self.peerId, name: 'Vic', role: 'viewer' },
+    });
+    v.client.close();
+    await a.client.until(() => peerFrames(a.client).some((m) => m.type === MessageType.PeerLeft), 'left');
+    expect(peerFrames(a.client).find((m) => m.type === MessageType.PeerLeft)).toMatchObject({
+      peerId: v.self.peerId,
+    });
+    a.client.close();
+  });
+
+  it('delivers a signal to its target only, with the sender stamped; viewers may signal', async () => {
+    const a = await join(relay, room);
+    const b = await join(
+      relay,
+      room,
+      await mintToken(relay.url, room.roomId, room.token, { role: 'viewer' }),
+    );
+    const c = await join(relay, room);
+    a.client.send(signal(b.self.peerId, { type: 'offer', sdp: 'v=0' }));
+    await b.client.until(
+      () => peerFrames(b.client).some((m) => m.type === MessageType.Signal),
+      'signal to b',
+    );
+    expect(peerFrames(b.client).find((m) => m.type === MessageType.Signal)).toEqual({
+      type: MessageType.Signal,
+      peer: a.self.peerId,
+      data: JSON.stringify({ type: 'offer', sdp: 'v=0' }),
+    });
+    b.client.send(signal(a.self.peerId, { type: 'answer', sdp: 'v=0' }));
+    await a.client.until(
+      () => peerFrames(a.client).some((m) => m.type === MessageType.Signal),
+      'answer to a',
+    );
+    await sleep(200);
+    expect(peerFrames(c.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
+    for (const p of [a, b, c]) p.client.close();
+  });
+
+  it('drops and counts signals to another room, an unknown peer or oneself; never delivers them', async () => {
+    const a = await join(relay, room);
+    const elsewhere = await join(relay, other);
+    const before = (await health(relay.url)).body.droppedSignals;
+    a.client.send(signal(elsewhere.self.peerId, { type: 'offer' }));
+    a.client.send(signal('nobodyHere123', { type: 'offer' }));
+    a.client.send(signal(a.self.peerId, { type: 'offer' }));
+    let dropped = before;
+    for (let i = 0; i < 100 && dropped < before + 3; i++) {
+      await sleep(20);
+      dropped = (await health(relay.url)).body.droppedSignals;
+    }
+    expect(dropped).toBe(before + 3);
+    expect(peerFrames(elsewhere.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
+    expect(a.client.isOpen).toBe(true);
+    a.client.close();
+    elsewhere.client.close();
+  });
+
+  it.each([
+    ['before hello', false, signal('abcdefgh', { type: 'offer' })],
+    [
+      'with data that is not JSON',
+      true,
+      encodePeerMessage({ type: MessageType.Signal, peer: 'abcdefgh', data: '{oops' }),
+    ],
+    ['larger than the cap', true, signal('abcdefgh', { sdp: 'x'.repeat(SIGNAL_MAX_CHARS) })],
+  ])('refuses a signal %s with 4400', async (_what, hello, frame) => {
+    const client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
+    if (hello) await client.hello();
+    client.send(frame);
+    expect((await client.waitClosed()).code).toBe(4400);
+  });
+
+  it('two Node peers negotiate a real data channel through it', async () => {
+    const a = await join(relay, room);
+    const b = await join(relay, room);
+    const make = (initiator: boolean, me: { client: RawClient }, target: string) => {
+      const peer = new SimplePeer({ initiator, wrtc, trickle: true, config: { iceServers: [] } });
+      peer.on('signal', (data) => me.client.send(signal(target, data)));
+      let seen = 0;
+      const pump = setInterval(() => {
+        const signals = peerFrames(me.client).filter((m) => m.type === MessageType.Signal);
+        for (const m of signals.slice(seen))
+          if (m.type === MessageType.Signal) peer.signal(JSON.parse(m.data));
+        seen = signals.length;
+      }, 10);
+      peer.on('close', () => clearInterval(pump));
+      peer.on('error', () => clearInterval(pump));
+      return peer;
+    };
+    const pa = make(true, a, b.self.peerId);
+    const pb = make(false, b, a.self.peerId);
+    const received = new Promise<string>((resolve) =>
+      pb.on('data', (data: Uint8Array) => resolve(Buffer.from(data).toString())),
+    );
+    await new Promise<void>((resolve, reject) => {
+      pa.once('connect', () => resolve());
+      pa.once('error', reject);
+      setTimeout(() => reject(new Error('no connection within 15 s')), 15_000);
+    });
+    pa.send('hello over webrtc');
+    expect(await received).toBe('hello over webrtc');
+    pa.destroy();
+    pb.destroy();
+    a.client.close();
+    b.client.close();
+  }, 30_000);
+});
