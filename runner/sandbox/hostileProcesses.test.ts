@@ -13,11 +13,12 @@ const SLACK_MS = 4_000;
 describe.skipIf(skip)('sandbox: hostile processes', () => {
   beforeAll(() => requireImages(docker));
 
-  it('a fork bomb hits the pids limit and the timeout', async () => {
+  it('a fork bomb hits the pids limit and the timeout (or the memory limit first)', async () => {
     const result = await run(docker, {
       code: 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n',
     });
-    expect(result.exit.reason).toBe('timeout');
+    // 64 spinning Pythons may exhaust 128 MiB before 3 s pass on a busy machine: both contain it.
+    expect(['timeout', 'memory']).toContain(result.exit.reason);
     expect(result.exit.durationMs).toBeLessThan(TEST_LIMITS.timeoutMs + SLACK_MS);
     expect(result.exits).toBe(1);
     await expectRemoved(docker, result.runId);

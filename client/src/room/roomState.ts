@@ -12,6 +12,7 @@ import { loadJson, saveJson } from '../lib/storage.js';
 import { setLocalUser, watchPeers, type Peer } from '../presence/presence.js';
 import { RunSession } from '../run/runSession.js';
 import { connectRunWire } from '../run/runWire.js';
+import { connectPeerWire, type PeerWire } from './peerWire.js';
 import type { RoomConnection } from './connection.js';
 import { watchFiles } from './files.js';
 
@@ -41,6 +42,8 @@ export class RoomState {
     () => this.peers.value.find((p) => p.clientId === this.following.value && !p.self) ?? null,
   );
   readonly runs: RunSession;
+  /** Who is connected, as the relay says; signals for WebRTC. */
+  readonly peerWire: PeerWire;
   private readonly stops: (() => void)[] = [];
 
   constructor(readonly conn: RoomConnection) {
@@ -50,6 +53,7 @@ export class RoomState {
     this.peers = peers.peers;
     this.stops.push(files.stop, peers.stop);
     this.watchMeta(conn.doc);
+    this.peerWire = connectPeerWire(conn);
     this.runs = new RunSession({
       wire: connectRunWire(conn),
       me: conn.me,
