@@ -16,12 +16,14 @@ export interface BrowserSuite {
   people: Person[];
 }
 
-export function browserSuite(options: { checkConsoleErrors?: boolean } = {}): BrowserSuite {
+export function browserSuite(
+  options: { checkConsoleErrors?: boolean; fakeMedia?: boolean } = {},
+): BrowserSuite {
   const suite = { people: [] as Person[] } as BrowserSuite;
   beforeAll(async () => {
     await ensureClientBuilt();
     suite.relay = await startRelay();
-    suite.browser = await launchChromium();
+    suite.browser = await launchChromium({ fakeMedia: options.fakeMedia });
   }, 120_000);
   afterEach(async () => {
     const people = suite.people.splice(0);

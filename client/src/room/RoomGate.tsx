@@ -11,6 +11,7 @@ import { navigate } from '../lib/route.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
 import { RoomConnection } from './connection.js';
 import { RoomPage } from './RoomPage.js';
+import { mediaDebug } from '../media/debug.js';
 import { RoomState } from './roomState.js';
 import { openSession } from './session.js';
 
@@ -46,7 +47,7 @@ export function RoomGate(props: { roomId: string; linkToken: string | null }) {
         role: claims.role,
       });
       room = new RoomState(conn);
-      exposeForDebugging(conn);
+      exposeForDebugging(conn, room);
       const kit = await kitLoad;
       if (cancelled) return;
       rememberRoom(props.roomId, room.roomName.value);
@@ -110,8 +111,10 @@ export function RoomGate(props: { roomId: string; linkToken: string | null }) {
  * For debugging and for end-to-end tests; it holds nothing the page does not
  * already have.
  */
-function exposeForDebugging(conn: RoomConnection): void {
-  Object.assign(window, { tandem: { conn, doc: conn.doc, provider: conn.provider } });
+function exposeForDebugging(conn: RoomConnection, room: RoomState): void {
+  Object.assign(window, {
+    tandem: { conn, doc: conn.doc, provider: conn.provider, media: mediaDebug(room.media) },
+  });
 }
 
 function NameCard(props: { onDone: () => void }) {

@@ -7,6 +7,7 @@ import { EditorPane } from '../editor/EditorPane.js';
 import { Tabs } from '../editor/Tabs.js';
 import { rememberRoom } from '../lib/profile.js';
 import { navigate } from '../lib/route.js';
+import { MediaStrip } from '../media/MediaStrip.js';
 import { People } from '../presence/People.js';
 import { RunPanel } from '../run/RunPanel.js';
 import { FileTree } from '../tree/FileTree.js';
@@ -74,6 +75,7 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
           <RunPanel room={room} />
         </main>
         <aside class="sidepanel" aria-label="People and chat">
+          <MediaStrip room={room} />
           <People room={room} />
           <ChatPanel room={room} />
         </aside>

@@ -10,6 +10,8 @@ import { colorFor } from '../lib/colors.js';
 import { recentRuns, runnerLanguages } from '../lib/api.js';
 import { loadJson, saveJson } from '../lib/storage.js';
 import { setLocalUser, watchPeers, type Peer } from '../presence/presence.js';
+import { MediaSession } from '../media/mediaSession.js';
+import { connectPeerDocSync } from '../media/peerDocSync.js';
 import { RunSession } from '../run/runSession.js';
 import { connectRunWire } from '../run/runWire.js';
 import { connectPeerWire, type PeerWire } from './peerWire.js';
@@ -44,6 +46,8 @@ export class RoomState {
   readonly runs: RunSession;
   /** Who is connected, as the relay says; signals for WebRTC. */
   readonly peerWire: PeerWire;
+  /** The call: devices, and WebRTC links to everyone else in the room. */
+  readonly media: MediaSession;
   private readonly stops: (() => void)[] = [];
 
   constructor(readonly conn: RoomConnection) {
@@ -54,6 +58,15 @@ export class RoomState {
     this.stops.push(files.stop, peers.stop);
     this.watchMeta(conn.doc);
     this.peerWire = connectPeerWire(conn);
+    this.media = new MediaSession(this.peerWire, conn.roomId, conn.token);
+    this.stops.push(
+      connectPeerDocSync(conn.doc, this.media.mesh, {
+        remoteOrigins: () => [conn.provider, conn.persistence],
+        canEdit: () => conn.canEdit,
+        applyOrigin: conn.provider,
+      }),
+      () => this.media.destroy(),
+    );
     this.runs = new RunSession({
       wire: connectRunWire(conn),
       me: conn.me,

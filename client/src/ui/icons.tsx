@@ -54,3 +54,14 @@ export const ClearIcon = icon(<path d="M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM5.6
 export const KeyIcon = icon(
   <path d="M7.5 21a5.5 5.5 0 1 0 0-11 5.5 5.5 0 0 0 0 11zM11.4 11.6 21 2M15.5 7.5l3 3L22 7l-3-3" />,
 );
+export const MicIcon = icon(
+  <path d="M12 2a3 3 0 0 0-3 3v7a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3zM19 10v2a7 7 0 0 1-14 0v-2M12 19v3" />,
+);
+export const MicOffIcon = icon(
+  <path d="M2 2l20 20M9 9v3a3 3 0 0 0 5.1 2.1M15 9.3V5a3 3 0 0 0-5.9-.7M17 16.9A7 7 0 0 1 5 12v-2M19 10v2a7 7 0 0 1-.1 1.2M12 19v3" />,
+);
+export const CameraIcon = icon(
+  <path d="M23 7l-7 5 7 5zM14 5H3a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2z" />,
+);
+export const ScreenIcon = icon(<path d="M3 4h18v12H3zM8 20h8M12 16v4" />);
+export const SettingsIcon = icon(<path d="M4 6h16M4 12h16M4 18h16M8 4v4M16 10v4M10 16v4" />);
