@@ -9,6 +9,7 @@ import { fanout } from './fanout.js';
 import { killServers } from './lib/servers.js';
 import { traceReplay } from './traceReplay.js';
 import { runsBench } from './runs.js';
+import { webrtcBench } from './webrtc.js';
 import { editorBench } from '../client/test/bench.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   churn,
   runs: runsBench,
   editor: editorBench,
+  webrtc: webrtcBench,
 };
 
 function pick(names: string[]): string[] {
