@@ -35,6 +35,8 @@ export interface RoomOptions {
 export class Room {
   readonly connections = new Set<Connection>();
   readonly awareness = new RoomAwareness();
+  /** Media the owner muted, by peer id; forgotten when that connection leaves. */
+  readonly mediaMuted = new Map<string, { audio: boolean; video: boolean }>();
   private readonly dirty = new Set<Connection>();
   private flushScheduled = false;
   /** Storing and broadcasting, in flush order. */

@@ -12,6 +12,7 @@ import { ErrorCode } from '../../shared/protocol/errors.js';
 import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../shared/protocol/messageTypes.js';
 import { encodePeerMessage, readPeerMessage } from '../../shared/protocol/peers.js';
 import { readRunMessage } from '../../shared/protocol/runs.js';
+import { canManage } from '../../shared/roles.js';
 import { ProtocolError, guard, readTandemMessage } from '../../shared/protocol/tandem.js';
 import type { RunService } from '../runs/RunService.js';
 import { decodeAwarenessUpdate } from '../sync/awareness.js';
@@ -60,6 +61,8 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
         return handleRun(room, conn, decoder, type, context.runs);
       case MessageType.Signal:
         return handleSignal(room, conn, decoder, context.stats);
+      case MessageType.MediaControl:
+        return handleMediaControl(room, conn, decoder);
       case MessageType.Auth:
       case MessageType.Welcome:
       case MessageType.Error:
@@ -168,6 +171,29 @@ function handleHello(room: Room, conn: Connection, decoder: decoding.Decoder): v
     encodePeerMessage({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }),
   );
   if (first) room.broadcastTandem(encodePeerMessage({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
+  for (const [peer, muted] of room.mediaMuted) {
+    conn.send(encodePeerMessage({ type: MessageType.MediaControl, peer, ...muted }));
+  }
+}
+
+/** Only the owner mutes others; the state goes to everyone and is kept for newcomers. */
+function handleMediaControl(room: Room, conn: Connection, decoder: decoding.Decoder): void {
+  const control = readPeerMessage(decoder, MessageType.MediaControl);
+  if (control.type !== MessageType.MediaControl) throw new ProtocolError('expected mediaControl');
+  if (!conn.tandem) throw new ProtocolError('mediaControl needs hello first');
+  if (!canManage(conn.claims.role)) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.Forbidden,
+      message: 'only the owner can mute others',
+    });
+    return;
+  }
+  if (!room.peer(control.peer)) return;
+  const { peer, audio, video } = control;
+  if (audio || video) room.mediaMuted.set(peer, { audio, video });
+  else room.mediaMuted.delete(peer);
+  room.broadcastTandem(encodePeerMessage({ type: MessageType.MediaControl, peer, audio, video }));
 }
 
 /**

@@ -145,6 +145,52 @@ describe('signaling through the relay', () => {
     expect((await client.waitClosed()).code).toBe(4400);
   });
 
+  it('only the owner mutes a participant; everyone hears of it, newcomers too, until unmuted or gone', async () => {
+    const fresh = await createRoom(relay.url, { template: 'python' });
+    const owner = await join(relay, fresh);
+    const editorToken = await mintToken(relay.url, fresh.roomId, fresh.token, { role: 'editor' });
+    const ed = await join(relay, fresh, editorToken);
+    const target = await join(
+      relay,
+      fresh,
+      await mintToken(relay.url, fresh.roomId, fresh.token, { role: 'viewer' }),
+    );
+    const controls = (client: RawClient) =>
+      peerFrames(client).filter((m) => m.type === MessageType.MediaControl);
+    const mute = (peer: string, audio: boolean, video: boolean) =>
+      encodePeerMessage({ type: MessageType.MediaControl, peer, audio, video });
+
+    const from = ed.client.frames.length;
+    ed.client.send(mute(target.self.peerId, true, true));
+    await ed.client.waitForFrame(
+      (f) => f.kind === 'tandem' && f.message.type === MessageType.Error,
+      'forbidden',
+      { from },
+    );
+    await sleep(100);
+    expect(controls(target.client)).toEqual([]);
+
+    owner.client.send(mute(target.self.peerId, true, false));
+    for (const c of [owner, ed, target]) {
+      await c.client.until(() => controls(c.client).length === 1, 'mute broadcast');
+      expect(controls(c.client)[0]).toEqual({
+        type: MessageType.MediaControl,
+        peer: target.self.peerId,
+        audio: true,
+        video: false,
+      });
+    }
+    const late = await join(relay, fresh, editorToken);
+    await late.client.until(() => controls(late.client).length === 1, 'mute for the newcomer');
+
+    owner.client.send(mute(target.self.peerId, false, false));
+    await target.client.until(() => controls(target.client).length === 2, 'unmute');
+    const later = await join(relay, fresh, editorToken);
+    await sleep(150);
+    expect(controls(later.client)).toEqual([]);
+    for (const c of [owner, ed, target, late, later]) c.client.close();
+  });
+
   it('two Node peers negotiate a real data channel through it', async () => {
     const a = await join(relay, room);
     const b = await join(relay, room);

@@ -32,6 +32,8 @@ export const MessageType = {
   PeerLeft: 112,
   /** client -> relay: a WebRTC signal for one peer; relay -> that peer, with the sender stamped. */
   Signal: 113,
+  /** owner -> relay -> everyone: a participant's outgoing audio/video muted (or not) for the room. */
+  MediaControl: 114,
 
   /** client -> relay: start a run of the room's files (editors only). */
   RunStart: 120,

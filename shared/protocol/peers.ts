@@ -46,10 +46,24 @@ export interface Signal {
   /** JSON text of the signal. */
   data: string;
 }
-export type PeerMessage = PeerList | PeerJoined | PeerLeft | Signal;
+/**
+ * The owner mutes (or unmutes) a participant's outgoing media for the room. The
+ * relay accepts it only from the owner, remembers it, and sends it to everyone
+ * (the target included, and newcomers after their peerList); every page then
+ * stops playing that participant's muted tracks, so a modified client cannot
+ * get around it for the others.
+ */
+export interface MediaControl {
+  type: typeof MessageType.MediaControl;
+  peer: string;
+  /** True: muted by the owner. */
+  audio: boolean;
+  video: boolean;
+}
+export type PeerMessage = PeerList | PeerJoined | PeerLeft | Signal | MediaControl;
 
 export function isPeerType(type: number): type is PeerMessage['type'] {
-  return type >= MessageType.PeerList && type <= MessageType.Signal;
+  return type >= MessageType.PeerList && type <= MessageType.MediaControl;
 }
 
 export function encodePeerMessage(message: PeerMessage): Uint8Array {
@@ -70,6 +84,10 @@ export function encodePeerMessage(message: PeerMessage): Uint8Array {
     case MessageType.Signal:
       encoding.writeVarString(e, message.peer);
       encoding.writeVarString(e, message.data);
+      break;
+    case MessageType.MediaControl:
+      encoding.writeVarString(e, message.peer);
+      encoding.writeVarUint(e, (message.audio ? 1 : 0) | (message.video ? 2 : 0));
       break;
   }
   return encoding.toUint8Array(e);
@@ -99,6 +117,12 @@ export function readPeerMessage(d: decoding.Decoder, type: PeerMessage['type']):
           throw new ProtocolError('signal data is not JSON');
         }
         return { type, peer, data };
+      }
+      case MessageType.MediaControl: {
+        const peer = readPeerId(d);
+        const flags = decoding.readVarUint(d);
+        if (flags > 3) throw new ProtocolError('unknown media flags');
+        return { type, peer, audio: (flags & 1) === 1, video: (flags & 2) === 2 };
       }
     }
   });
