@@ -8,6 +8,7 @@ import { coldLoad } from './coldLoad.js';
 import { fanout } from './fanout.js';
 import { killServers } from './lib/servers.js';
 import { traceReplay } from './traceReplay.js';
+import { engineBench } from './engine.js';
 import { runsBench } from './runs.js';
 import { webrtcBench } from './webrtc.js';
 import { editorBench } from '../client/test/bench.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   coldLoad,
   churn,
   runs: runsBench,
+  engine: engineBench,
   editor: editorBench,
   webrtc: webrtcBench,
 };

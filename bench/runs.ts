@@ -4,14 +4,12 @@
  * image measured in the same process; then throughput with several clients
  * asking at once. Prints figures, asserts only that every run printed the hello.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createRoom, removeDataDir, startRelay, startRunner } from '../relay/test/harness.js';
 import { resolveImage } from '../runner/languages.js';
+import { timeDockerRun } from './lib/docker.js';
 import { count, ms, printTable, ratio } from './lib/format.js';
 import { summarize } from './lib/stats.js';
 
-const run = promisify(execFile);
 const LATENCY_RUNS = 30;
 const DOCKER_RUNS = 15;
 const THROUGHPUT_SECONDS = 10;
@@ -49,21 +47,8 @@ export async function runsBench(): Promise<void> {
 
     const image = resolveImage('python');
     const docker: number[] = [];
-    for (let i = 0; i < DOCKER_RUNS; i++) {
-      const started = performance.now();
-      const { stdout } = await run('docker', [
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        image,
-        'python3',
-        '-c',
-        `print("${HELLO.trim()}")`,
-      ]);
-      if (stdout !== HELLO) throw new Error(`docker run printed ${JSON.stringify(stdout)}`);
-      docker.push(performance.now() - started);
-    }
+    for (let i = 0; i < DOCKER_RUNS; i++)
+      docker.push(await timeDockerRun(image, `print("${HELLO.trim()}")`, HELLO));
     const t = summarize(tandem);
     const d = summarize(docker);
     printTable(
