@@ -135,4 +135,74 @@ describe.skipIf(skip)('audio and video in the browser', () => {
     await expectEveryoneSeesEveryone([alice, bob]);
     expect(await links(alice.page)).toHaveLength(1);
   }, 120_000);
+
+  it("the owner mutes a participant's microphone and camera for everyone, and unmutes them", async () => {
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
+    for (const person of [alice, bob]) {
+      await person.page.getByTestId('toggle-camera').click();
+      await person.page.getByTestId('toggle-mic').click();
+    }
+    await expectEveryoneSeesEveryone([alice, bob]);
+    // Only the owner has the controls.
+    expect(await alice.page.getByTestId('owner-mute-mic').count()).toBe(1);
+    expect(await bob.page.getByTestId('owner-mute-mic').count()).toBe(0);
+    const bobTile = alice.page.locator('[data-testid=video-tile][data-name=Bob]');
+
+    await bobTile.getByTestId('owner-mute-mic').click();
+    await bob.page
+      .getByTestId('owner-muted')
+      .filter({ hasText: 'The owner muted your microphone' })
+      .waitFor();
+    expect(await bob.page.getByTestId('toggle-mic').isDisabled()).toBe(true);
+    expect(await bob.page.getByTestId('toggle-mic').getAttribute('aria-pressed')).toBe('false');
+    await bobTile.getByTestId('muted').waitFor();
+    expect(await remoteTracksEnabled(alice.page)).toEqual({ audio: false, video: true });
+
+    // A modified client that turns its microphone back on is still not heard.
+    await bob.page.evaluate(async () => {
+      const { local } = (
+        window as unknown as {
+          tandem: {
+            media: { session: { local: { ownerMute: { value: unknown }; toggleMic(): Promise<void> } } };
+          };
+        }
+      ).tandem.media.session;
+      local.ownerMute.value = { audio: false, video: false };
+      await local.toggleMic();
+    });
+    await alice.page.waitForTimeout(500);
+    expect(await remoteTracksEnabled(alice.page)).toEqual({ audio: false, video: true });
+    await bobTile.getByTestId('muted').waitFor();
+
+    await bobTile.getByTestId('owner-mute-camera').click();
+    await bob.page.getByTestId('owner-muted').filter({ hasText: 'turned your camera off' }).waitFor();
+    expect(await bob.page.getByTestId('toggle-camera').isDisabled()).toBe(true);
+    await alice.page.locator('[data-testid=video-tile][data-name=Bob].no-video').waitFor();
+    expect(await remoteTracksEnabled(alice.page)).toEqual({ audio: false, video: false });
+
+    await bobTile.getByTestId('owner-mute-mic').click();
+    await bobTile.getByTestId('owner-mute-camera').click();
+    await bob.page.getByTestId('owner-muted').waitFor({ state: 'detached' });
+    expect(await bob.page.getByTestId('toggle-camera').isDisabled()).toBe(false);
+    await bob.page.getByTestId('toggle-camera').click();
+    await expectEveryoneSeesEveryone([alice, bob]);
+    expect(await remoteTracksEnabled(alice.page)).toEqual({ audio: true, video: true });
+  }, 120_000);
 });
+
+/** Whether this page plays its one peer's received audio and video tracks. */
+function remoteTracksEnabled(page: Page): Promise<{ audio: boolean; video: boolean }> {
+  return page.evaluate(() => {
+    type Link = { stream: MediaStream };
+    const links = (
+      window as unknown as {
+        tandem: { media: { session: { mesh: { links: { peek(): Map<string, Link> } } } } };
+      }
+    ).tandem.media.session.mesh.links.peek();
+    const stream = [...links.values()][0]!.stream;
+    return {
+      audio: stream.getAudioTracks().every((t) => t.enabled),
+      video: stream.getVideoTracks().every((t) => t.enabled),
+    };
+  });
+}

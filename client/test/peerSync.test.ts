@@ -22,6 +22,25 @@ function channelsOpen(page: Page): Promise<number> {
   );
 }
 
+/** Where this page draws another person's main cursor (the caret decoration). */
+function remoteCaret(page: Page): Promise<{ line: number; column: number } | null> {
+  return page.evaluate(() => {
+    type Decoration = {
+      range: { startLineNumber: number; startColumn: number };
+      options: { beforeContentClassName?: string };
+    };
+    const editor = (
+      window as unknown as { tandem: { editor: { getModel(): { getAllDecorations(): Decoration[] } } } }
+    ).tandem.editor;
+    const carets = editor
+      .getModel()
+      .getAllDecorations()
+      .filter((d) => d.options.beforeContentClassName?.includes('tc-caret'));
+    if (carets.length !== 1) return null; // none, or a duplicate
+    return { line: carets[0]!.range.startLineNumber, column: carets[0]!.range.startColumn };
+  });
+}
+
 describe.skipIf(skip)('document sync over the peer path', () => {
   // Console errors are expected here: the browser logs every refused WebSocket reconnect.
   const suite = browserSuite();
@@ -67,6 +86,49 @@ describe.skipIf(skip)('document sync over the peer path', () => {
     expect(stored).toBe(a);
     expect(await docText(alice.page, 'main.py')).toBe(a);
     expect(await docText(bob.page, 'main.py')).toBe(a);
+  }, 90_000);
+
+  it("moves the other person's cursor while the relay is down, once per person", async () => {
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
+    for (const person of [alice, bob]) {
+      expect(
+        await pollUntil(
+          () => channelsOpen(person.page),
+          (n) => n === 1,
+        ),
+      ).toBe(1);
+    }
+    await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
+    const lines = (await docText(bob.page, 'main.py'))!.split('\n');
+    /** Waits until `viewer` draws exactly one remote caret, at the end of `line` (or at `column`). */
+    const caretAt = async (viewer: Page, line: number, column = lines[line - 1]!.length + 1) => {
+      const want = { line, column };
+      const seen = await pollUntil(
+        () => remoteCaret(viewer),
+        (c) => c?.line === line && c.column === column,
+        10_000,
+      );
+      expect(seen).toEqual(want);
+    };
+    await endOfLine(bob, 2);
+    await caretAt(alice.page, 2);
+
+    await suite.relay.stop();
+    await Promise.all([waitForState(alice, 'offline'), waitForState(bob, 'offline')]);
+    // Still offline: these moves come over the data channel.
+    await endOfLine(bob, 1);
+    await caretAt(alice.page, 1);
+    await bob.page.keyboard.press('Home');
+    await caretAt(alice.page, 1, 1);
+    await endOfLine(alice, 3);
+    await caretAt(bob.page, 3);
+    await alice.page.locator('.tc-label', { hasText: 'Bob' }).waitFor({ timeout: 10_000 });
+    await waitForState(alice, 'offline');
+
+    suite.relay = await startRelay({ port: suite.relay.port, dataDir: suite.relay.dataDir });
+    await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
+    await endOfLine(bob, 4);
+    await caretAt(alice.page, 4);
   }, 90_000);
 
   it('carries an edit to the relay through the other browser when its typist left before the relay returned', async () => {

@@ -35,7 +35,7 @@ export interface RoomOptions {
 export class Room {
   readonly connections = new Set<Connection>();
   readonly awareness = new RoomAwareness();
-  /** Media the owner muted, by peer id; forgotten when that connection leaves. */
+  /** Media the owner muted, by user id: a reload (a new connection) does not lift it. */
   readonly mediaMuted = new Map<string, { audio: boolean; video: boolean }>();
   private readonly dirty = new Set<Connection>();
   private flushScheduled = false;

@@ -171,8 +171,13 @@ function handleHello(room: Room, conn: Connection, decoder: decoding.Decoder): v
     encodePeerMessage({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }),
   );
   if (first) room.broadcastTandem(encodePeerMessage({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
-  for (const [peer, muted] of room.mediaMuted) {
-    conn.send(encodePeerMessage({ type: MessageType.MediaControl, peer, ...muted }));
+  // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
+  for (const other of room.connections) {
+    const muted = other.tandem ? room.mediaMuted.get(other.claims.uid) : undefined;
+    if (!muted) continue;
+    const control = encodePeerMessage({ type: MessageType.MediaControl, peer: other.peerId, ...muted });
+    if (other === conn) room.broadcastTandem(control);
+    else conn.send(control);
   }
 }
 
@@ -189,11 +194,19 @@ function handleMediaControl(room: Room, conn: Connection, decoder: decoding.Deco
     });
     return;
   }
-  if (!room.peer(control.peer)) return;
-  const { peer, audio, video } = control;
-  if (audio || video) room.mediaMuted.set(peer, { audio, video });
-  else room.mediaMuted.delete(peer);
-  room.broadcastTandem(encodePeerMessage({ type: MessageType.MediaControl, peer, audio, video }));
+  const target = room.peer(control.peer);
+  if (!target) return;
+  const { audio, video } = control;
+  const uid = target.claims.uid;
+  if (audio || video) room.mediaMuted.set(uid, { audio, video });
+  else room.mediaMuted.delete(uid);
+  // Every connection of that user: a second tab is the same person.
+  for (const conn of room.connections) {
+    if (!conn.tandem || conn.claims.uid !== uid) continue;
+    room.broadcastTandem(
+      encodePeerMessage({ type: MessageType.MediaControl, peer: conn.peerId, audio, video }),
+    );
+  }
 }
 
 /**

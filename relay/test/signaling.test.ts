@@ -183,8 +183,36 @@ describe('signaling through the relay', () => {
     const late = await join(relay, fresh, editorToken);
     await late.client.until(() => controls(late.client).length === 1, 'mute for the newcomer');
 
+    // Reloading does not lift it: the same user on a new connection is muted at once, for everyone.
+    const targetToken = await mintToken(relay.url, fresh.roomId, fresh.token, { role: 'viewer' });
+    const first = await join(relay, fresh, targetToken);
+    owner.client.send(mute(first.self.peerId, true, true));
+    await owner.client.until(
+      () => controls(owner.client).some((m) => 'peer' in m && m.peer === first.self.peerId),
+      'muted',
+    );
+    first.client.close();
+    const again = await join(relay, fresh, targetToken);
+    await owner.client.until(
+      () =>
+        controls(owner.client).some((m) => 'peer' in m && m.peer === again.self.peerId && m.audio && m.video),
+      'the reconnected participant muted again',
+    );
+    await again.client.until(
+      () => controls(again.client).some((m) => 'peer' in m && m.peer === again.self.peerId),
+      'told itself',
+    );
+    owner.client.send(mute(again.self.peerId, false, false));
+    again.client.close();
+
     owner.client.send(mute(target.self.peerId, false, false));
-    await target.client.until(() => controls(target.client).length === 2, 'unmute');
+    await target.client.until(
+      () =>
+        controls(target.client).some(
+          (m) => 'peer' in m && m.peer === target.self.peerId && !m.audio && !m.video,
+        ),
+      'unmute',
+    );
     const later = await join(relay, fresh, editorToken);
     await sleep(150);
     expect(controls(later.client)).toEqual([]);

@@ -13,6 +13,18 @@ import { isRole, type Role } from '../roles.js';
 import { MessageType } from './messageTypes.js';
 import { ProtocolError, guard } from './tandem.js';
 
+/**
+ * First varUint of a binary frame on the peers' data channel (id 0). Document
+ * frames are bare y-protocols sync messages (0 step 1, 1 step 2, 2 update);
+ * these follow them. Text frames on that channel are JSON control messages.
+ */
+export const PeerChannelFrame = {
+  /** varUint8Array(awarenessUpdate) holding only the sender's own client id. */
+  Awareness: 100,
+  /** "send your awareness state again, with a new clock". */
+  AwarenessQuery: 101,
+} as const;
+
 /** SDP offers with many candidates stay well below this. */
 export const SIGNAL_MAX_CHARS = 64 * 1024;
 const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;

@@ -5,6 +5,8 @@
  * editor never moves.
  */
 import { useMemo, useState } from 'preact/hooks';
+import { canManage } from '../../../shared/roles.js';
+import { NOT_MUTED } from '../room/peerWire.js';
 import type { RoomState } from '../room/roomState.js';
 import { CameraIcon, ChevronIcon, MicIcon, MicOffIcon, ScreenIcon, SettingsIcon } from '../ui/icons.js';
 import { VIDEO_PEOPLE_MAX } from './mesh.js';
@@ -21,9 +23,13 @@ export function MediaStrip(props: { room: RoomState }) {
     () => new MediaStream([tracks.audio, tracks.video].filter((t): t is MediaStreamTrack => t !== null)),
     [tracks.audio, tracks.video],
   );
+  const muted = room.peerWire.roster.muted.value;
+  const ownerMute = local.ownerMute.value;
+  const manage = canManage(me.role);
+  // Someone the owner muted keeps a tile, so the owner can unmute them.
   const links = [...mesh.links.value.values()].filter((link) => {
     const media = link.media.value;
-    return media.audio || media.video;
+    return media.audio || media.video || muted.has(link.peer.peerId);
   });
   const connected = [...mesh.links.value.values()].filter((l) => l.state.value === 'connected').length;
   const showSelf = state.audio || state.video;
@@ -46,8 +52,15 @@ export function MediaStrip(props: { room: RoomState }) {
         <span class="spacer" />
         <button
           class={`icon-button${state.audio ? ' on' : ''}`}
-          title={state.audio ? 'Mute microphone' : 'Turn microphone on'}
+          title={
+            ownerMute.audio
+              ? 'The owner muted your microphone'
+              : state.audio
+                ? 'Mute microphone'
+                : 'Turn microphone on'
+          }
           aria-pressed={state.audio}
+          disabled={ownerMute.audio}
           data-testid="toggle-mic"
           onClick={() => void local.toggleMic()}
         >
@@ -55,8 +68,15 @@ export function MediaStrip(props: { room: RoomState }) {
         </button>
         <button
           class={`icon-button${local.camera.value ? ' on' : ''}`}
-          title={local.camera.value ? 'Turn camera off' : 'Turn camera on'}
+          title={
+            ownerMute.video
+              ? 'The owner turned your camera off'
+              : local.camera.value
+                ? 'Turn camera off'
+                : 'Turn camera on'
+          }
           aria-pressed={!!local.camera.value}
+          disabled={ownerMute.video}
           data-testid="toggle-camera"
           onClick={() => void local.toggleCamera()}
         >
@@ -66,6 +86,7 @@ export function MediaStrip(props: { room: RoomState }) {
           class={`icon-button${state.screen ? ' on' : ''}`}
           title={state.screen ? 'Stop sharing the screen' : 'Share the screen'}
           aria-pressed={state.screen}
+          disabled={ownerMute.video}
           data-testid="toggle-screen"
           onClick={() => void local.toggleScreen()}
         >
@@ -84,23 +105,41 @@ export function MediaStrip(props: { room: RoomState }) {
         </button>
       </h3>
       {settings && <DevicePickers room={room} />}
+      {(ownerMute.audio || ownerMute.video) && (
+        <p class="media-note" data-testid="owner-muted">
+          {ownerMute.audio && ownerMute.video
+            ? 'The owner muted your microphone and turned your camera off.'
+            : ownerMute.audio
+              ? 'The owner muted your microphone.'
+              : 'The owner turned your camera off.'}
+        </p>
+      )}
       {local.error.value && <p class="media-note error">{local.error.value}</p>}
       {!mesh.videoAllowed.value && (
         <p class="media-note">More than {VIDEO_PEOPLE_MAX} people here: video is off, audio only.</p>
       )}
       {!collapsed.value && (showSelf || links.length > 0) && (
         <div class="tiles">
-          {links.map((link) => (
-            <VideoTile
-              key={link.peer.peerId}
-              stream={link.stream}
-              name={link.peer.name}
-              userId={link.peer.userId}
-              media={link.media.value}
-              peerId={link.peer.peerId}
-              state={link.state.value}
-            />
-          ))}
+          {links.map((link) => {
+            const mute = muted.get(link.peer.peerId) ?? NOT_MUTED;
+            const media = link.media.value;
+            const video = media.video && !mute.video;
+            return (
+              <VideoTile
+                key={link.peer.peerId}
+                stream={link.stream}
+                name={link.peer.name}
+                userId={link.peer.userId}
+                media={{ audio: media.audio && !mute.audio, video, screen: video && media.screen }}
+                peerId={link.peer.peerId}
+                state={link.state.value}
+                ownerMute={mute}
+                onOwnerMute={
+                  manage ? (next) => room.peerWire.sendMediaControl(link.peer.peerId, next) : undefined
+                }
+              />
+            );
+          })}
           {showSelf && <VideoTile stream={ownStream} name={me.name} userId={me.userId} media={state} self />}
         </div>
       )}

@@ -50,6 +50,8 @@ export class PeerLink {
   private chain: Promise<void>;
   private tracks: LocalTracks = { audio: null, video: null };
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the owner muted of this peer: those received tracks are disabled (silence, black). */
+  private ownerMute = { audio: false, video: false };
   /** True once an offer was applied: a second offer means the peer started over. */
   answered = false;
 
@@ -80,6 +82,19 @@ export class PeerLink {
     if (typeof data === 'string') this.channel.send(data);
     else this.channel.send(data as Uint8Array<ArrayBuffer>);
     return true;
+  }
+
+  /**
+   * Stops playing what the owner muted, on this page, whatever the peer still
+   * sends: a disabled remote track renders as silence or black.
+   */
+  setOwnerMute(mute: { audio: boolean; video: boolean }): void {
+    this.ownerMute = mute;
+    for (const track of this.stream.getTracks()) this.applyOwnerMute(track);
+  }
+
+  private applyOwnerMute(track: MediaStreamTrack): void {
+    track.enabled = !(track.kind === 'audio' ? this.ownerMute.audio : this.ownerMute.video);
   }
 
   get channelOpen(): boolean {
@@ -116,6 +131,7 @@ export class PeerLink {
     };
     pc.ontrack = ({ track }) => {
       for (const old of this.stream.getTracks()) if (old.kind === track.kind) this.stream.removeTrack(old);
+      this.applyOwnerMute(track);
       this.stream.addTrack(track);
     };
     pc.onconnectionstatechange = () => this.onConnectionState(pc.connectionState);

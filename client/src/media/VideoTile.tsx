@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef } from 'preact/hooks';
 import { colorFor, initials } from '../lib/colors.js';
-import { MicOffIcon } from '../ui/icons.js';
+import type { OwnerMute } from '../room/peerWire.js';
+import { CameraIcon, MicIcon, MicOffIcon } from '../ui/icons.js';
 import type { MediaState } from './PeerLink.js';
 import { useSpeaking } from './speaking.js';
 
@@ -17,6 +18,10 @@ export interface TileProps {
   self?: boolean;
   peerId?: string;
   state?: string;
+  /** What the owner muted of this person; `media` already has it switched off. */
+  ownerMute?: OwnerMute;
+  /** Only for the owner, on someone else's tile: mute or unmute them for the room. */
+  onOwnerMute?: (mute: OwnerMute) => void;
 }
 
 export function VideoTile(props: TileProps) {
@@ -48,14 +53,47 @@ export function VideoTile(props: TileProps) {
       )}
       <figcaption>
         {!media.audio && (
-          <span class="tile-muted" title="Microphone off" data-testid="muted">
+          <span
+            class="tile-muted"
+            title={props.ownerMute?.audio ? 'Muted by the owner' : 'Microphone off'}
+            data-testid="muted"
+          >
             <MicOffIcon size={12} />
           </span>
         )}
         <span class="tile-name">{props.self ? `${props.name} (you)` : props.name}</span>
         {media.screen && <span class="tile-badge">screen</span>}
+        {props.onOwnerMute && <OwnerControls {...props} onOwnerMute={props.onOwnerMute} />}
       </figcaption>
     </figure>
+  );
+}
+
+function OwnerControls(props: TileProps & { onOwnerMute: (mute: OwnerMute) => void }) {
+  const mute = props.ownerMute ?? { audio: false, video: false };
+  return (
+    <span class="tile-controls">
+      <button
+        class={`tile-control${mute.audio ? ' on' : ''}`}
+        title={mute.audio ? `Let ${props.name} speak again` : `Mute ${props.name} for everyone`}
+        aria-pressed={mute.audio}
+        data-testid="owner-mute-mic"
+        onClick={() => props.onOwnerMute({ ...mute, audio: !mute.audio })}
+      >
+        {mute.audio ? <MicOffIcon size={12} /> : <MicIcon size={12} />}
+      </button>
+      <button
+        class={`tile-control${mute.video ? ' on' : ''}`}
+        title={
+          mute.video ? `Let ${props.name} show video again` : `Turn off ${props.name}'s video for everyone`
+        }
+        aria-pressed={mute.video}
+        data-testid="owner-mute-camera"
+        onClick={() => props.onOwnerMute({ ...mute, video: !mute.video })}
+      >
+        <CameraIcon size={12} />
+      </button>
+    </span>
   );
 }
 

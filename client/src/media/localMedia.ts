@@ -21,6 +21,8 @@ export class LocalMedia {
   readonly devices = signal<MediaDeviceInfo[]>([]);
   readonly micId = signal<string | null>(null);
   readonly cameraId = signal<string | null>(null);
+  /** What the owner muted of this person: those devices are off and cannot be turned on. */
+  readonly ownerMute = signal<{ audio: boolean; video: boolean }>({ audio: false, video: false });
   /** A sentence for the last thing that failed (permission denied, no device). */
   readonly error = signal<string | null>(null);
   readonly tracks = computed<LocalTracks>(() => ({
@@ -41,22 +43,32 @@ export class LocalMedia {
     }
   }
 
+  setOwnerMute(mute: { audio: boolean; video: boolean }): void {
+    this.ownerMute.value = mute;
+    if (mute.audio) this.stop(this.mic);
+    if (mute.video) for (const track of [this.camera, this.screen]) this.stop(track);
+  }
+
   async toggleMic(): Promise<void> {
     if (this.mic.peek()) return this.stop(this.mic);
+    if (this.ownerMute.peek().audio) return;
     await this.open('audio');
   }
 
   async toggleCamera(): Promise<void> {
     if (this.camera.peek()) return this.stop(this.camera);
+    if (this.ownerMute.peek().video) return;
     await this.open('video');
   }
 
   async toggleScreen(): Promise<void> {
     if (this.screen.peek()) return this.stop(this.screen);
+    if (this.ownerMute.peek().video) return;
     try {
       const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
       const track = stream.getVideoTracks()[0] ?? null;
       if (!track) return;
+      if (this.ownerMute.peek().video) return track.stop(); // muted while the picker was open
       track.addEventListener('ended', () => {
         if (this.screen.peek() === track) this.screen.value = null;
       });
@@ -98,6 +110,7 @@ export class LocalMedia {
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
       const track = (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0] ?? null;
+      if (this.ownerMute.peek()[kind]) return track?.stop(); // muted while permission was asked
       (kind === 'audio' ? this.mic : this.camera).value = track;
       this.error.value = null;
       await this.refreshDevices();

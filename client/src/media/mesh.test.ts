@@ -40,6 +40,7 @@ class FakeRelay {
         }, 1);
         return this.rosters.has(target);
       },
+      sendMediaControl: () => false,
     };
   }
 

@@ -6,11 +6,12 @@
  * ids are per connection, so a returning peer is a new link).
  *
  * Data channel frames: text is JSON control (`{t: 'media', audio, video,
- * screen}`), binary is handed to whoever listens (the peer document path).
+ * screen}`), binary is handed to whoever listens: document sync frames (first
+ * byte 0-2, peerDocSync.ts) and awareness frames (100, 101, peerAwareness.ts).
  */
 import { computed, effect, signal } from '@preact/signals';
 import type { PeerInfo } from '../../../shared/protocol/peers.js';
-import type { PeerWire } from '../room/peerWire.js';
+import { NOT_MUTED, type PeerWire } from '../room/peerWire.js';
 import type { IceConfig } from './iceConfig.js';
 import type { LocalMedia } from './localMedia.js';
 
@@ -44,6 +45,11 @@ export class PeerMesh {
       effect(() => {
         const tracks = this.outgoingTracks();
         for (const link of this.links.value.values()) link.setTracks(tracks);
+      }),
+      effect(() => {
+        const muted = wire.roster.muted.value;
+        for (const link of this.links.value.values())
+          link.setOwnerMute(muted.get(link.peer.peerId) ?? NOT_MUTED);
       }),
       effect(() => {
         const text = this.stateFrame(local.state.value, this.videoAllowed.value);

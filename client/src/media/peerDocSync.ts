@@ -31,6 +31,9 @@ export interface DocChannels {
 /** Chromium's SCTP message limit is 256 KiB; larger frames are left to the relay. */
 export const PEER_FRAME_MAX_BYTES = 256 * 1024 - 64;
 
+/** The highest first byte of a y-protocols sync frame (step 1, step 2, update). */
+const SYNC_FRAME_LAST = 2;
+
 /** The default transaction origin of updates that came over a data channel; they are not sent on again. */
 export const PEER_ORIGIN = Symbol('tandem-peer');
 
@@ -77,6 +80,8 @@ export function connectPeerDocSync(doc: Y.Doc, mesh: DocChannels, options: PeerD
   });
 
   const stopBinary = mesh.onBinary((link, bytes) => {
+    // Sync frames start with 0, 1 or 2; anything else is another listener's (awareness).
+    if ((bytes[0] ?? 255) > SYNC_FRAME_LAST) return;
     if (!options.canEdit() || !canEdit(link.peer.role)) return; // a viewer's updates are ignored
     const reply = encoding.createEncoder();
     try {

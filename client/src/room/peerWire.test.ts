@@ -31,4 +31,21 @@ describe('PeerRoster', () => {
     roster.apply({ type: MessageType.Signal, peer: 'gone1', data: '{"type":"offer"}' });
     expect(seen).toEqual([['viewer', { type: 'offer' }]]);
   });
+
+  it("keeps the owner's mutes, its own included, across a dropped socket until the next peerList", () => {
+    const roster = new PeerRoster();
+    roster.apply({ type: MessageType.PeerList, self: bob, peers: [ann, vic] });
+    roster.apply({ type: MessageType.MediaControl, peer: 'bob1', audio: true, video: false });
+    roster.apply({ type: MessageType.MediaControl, peer: 'vic1', audio: true, video: true });
+    expect(roster.ownMute.value).toEqual({ audio: true, video: false });
+    roster.apply({ type: MessageType.MediaControl, peer: 'vic1', audio: false, video: false });
+    expect([...roster.muted.value.keys()]).toEqual(['bob1']);
+    roster.reset();
+    expect(roster.ownMute.value).toEqual({ audio: true, video: false });
+    // A new connection: a new peer id, and the relay repeats whatever still holds.
+    roster.apply({ type: MessageType.PeerList, self: { ...bob, peerId: 'bob2' }, peers: [ann] });
+    expect(roster.ownMute.value).toEqual({ audio: false, video: false });
+    roster.apply({ type: MessageType.MediaControl, peer: 'bob2', audio: false, video: true });
+    expect(roster.ownMute.value).toEqual({ audio: false, video: true });
+  });
 });

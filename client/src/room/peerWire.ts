@@ -4,7 +4,7 @@
  * here come from the relay's token check, so media and the peer path can trust
  * a peer's role (a viewer's document updates are ignored by the others).
  */
-import { signal, type ReadonlySignal } from '@preact/signals';
+import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type * as decoding from 'lib0/decoding';
 import { MessageType } from '../../../shared/protocol/messageTypes.js';
 import {
@@ -28,12 +28,29 @@ const RELAY_TYPES = [
   MessageType.PeerJoined,
   MessageType.PeerLeft,
   MessageType.Signal,
+  MessageType.MediaControl,
 ] as const;
+
+/** What the owner has muted of one participant's outgoing media. */
+export interface OwnerMute {
+  audio: boolean;
+  video: boolean;
+}
+export const NOT_MUTED: OwnerMute = { audio: false, video: false };
 
 /** The roster from the relay's peer messages; kept apart from the socket so tests feed it directly. */
 export class PeerRoster {
   readonly self = signal<PeerInfo | null>(null);
   readonly peers = signal<PeerInfo[]>([]);
+  /**
+   * The owner's mutes by peer id. Kept while the relay is away (so nobody gets
+   * around a mute by cutting the socket); replaced after the next peerList.
+   */
+  readonly muted = signal<ReadonlyMap<string, OwnerMute>>(new Map());
+  /** This page's peer id as last given; not cleared with `self`, for the same reason. */
+  private readonly lastSelfId = signal<string | null>(null);
+  /** What the owner has muted of this page's own media. */
+  readonly ownMute = computed(() => this.muted.value.get(this.lastSelfId.value ?? '') ?? NOT_MUTED);
   private readonly signalListeners = new Set<(from: PeerInfo, data: unknown) => void>();
 
   apply(message: PeerMessage): void {
@@ -41,6 +58,8 @@ export class PeerRoster {
       case MessageType.PeerList:
         this.self.value = message.self;
         this.peers.value = message.peers;
+        this.lastSelfId.value = message.self.peerId;
+        this.muted.value = new Map(); // the relay sends the current mutes right after
         return;
       case MessageType.PeerJoined:
         this.peers.value = [
@@ -56,6 +75,14 @@ export class PeerRoster {
         if (!from) return; // a signal from someone who already left
         const data: unknown = JSON.parse(message.data);
         for (const listener of this.signalListeners) listener(from, data);
+        return;
+      }
+      case MessageType.MediaControl: {
+        const next = new Map(this.muted.peek());
+        if (message.audio || message.video)
+          next.set(message.peer, { audio: message.audio, video: message.video });
+        else next.delete(message.peer);
+        this.muted.value = next;
         return;
       }
     }
@@ -78,6 +105,8 @@ export interface PeerWire {
   readonly peers: ReadonlySignal<PeerInfo[]>;
   /** False when the socket is not open: the signal was not sent. */
   sendSignal(peerId: string, data: unknown): boolean;
+  /** The owner mutes (true) or unmutes a participant's microphone and camera; the relay checks the role. */
+  sendMediaControl(peerId: string, mute: OwnerMute): boolean;
 }
 
 export function connectPeerWire(conn: RoomConnection): PeerWire {
@@ -94,14 +123,17 @@ export function connectPeerWire(conn: RoomConnection): PeerWire {
   conn.provider.on('status', ({ status }: { status: string }) => {
     if (status !== 'connected') roster.reset();
   });
+  const send = (message: PeerMessage): boolean => {
+    const ws = conn.provider.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(encodePeerMessage(message));
+    return true;
+  };
   return {
     roster,
     peers: roster.peers,
-    sendSignal(peerId, data) {
-      const ws = conn.provider.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-      ws.send(encodePeerMessage({ type: MessageType.Signal, peer: peerId, data: JSON.stringify(data) }));
-      return true;
-    },
+    sendSignal: (peerId, data) =>
+      send({ type: MessageType.Signal, peer: peerId, data: JSON.stringify(data) }),
+    sendMediaControl: (peerId, mute) => send({ type: MessageType.MediaControl, peer: peerId, ...mute }),
   };
 }

@@ -11,6 +11,7 @@ import { recentRuns, runnerLanguages } from '../lib/api.js';
 import { loadJson, saveJson } from '../lib/storage.js';
 import { setLocalUser, watchPeers, type Peer } from '../presence/presence.js';
 import { MediaSession } from '../media/mediaSession.js';
+import { connectPeerAwareness } from '../media/peerAwareness.js';
 import { connectPeerDocSync } from '../media/peerDocSync.js';
 import { RunSession } from '../run/runSession.js';
 import { connectRunWire } from '../run/runWire.js';
@@ -65,6 +66,7 @@ export class RoomState {
         canEdit: () => conn.canEdit,
         applyOrigin: conn.provider,
       }),
+      connectPeerAwareness(conn.awareness, this.media.mesh, { relayOrigin: conn.provider }),
       () => this.media.destroy(),
     );
     this.runs = new RunSession({
