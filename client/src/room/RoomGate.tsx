@@ -2,6 +2,7 @@
  * Opening a room: ask for a name if we have none, exchange the link for a
  * personal token, load Monaco while the document loads, then show the room.
  */
+import { BrandLink } from '../ui/BrandLink.js';
 import { useEffect, useState } from 'preact/hooks';
 import type * as EditorKitModule from '../editor/editorKit.js';
 import { ApiError } from '../lib/api.js';
@@ -75,16 +76,7 @@ export function RoomGate(props: { roomId: string; linkToken: string | null }) {
   return (
     <div class="gate">
       <div class="gate-top">
-        <a
-          class="brand"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/');
-          }}
-        >
-          <span class="brand-mark" /> Tandem
-        </a>
+        <BrandLink />
         <ThemeToggle />
       </div>
       {phase.kind === 'name' && <NameCard onDone={() => setPhase({ kind: 'loading' })} />}

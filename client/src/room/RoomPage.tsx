@@ -1,4 +1,5 @@
 /** The room: file tree left, tabs and editor centre, people and chat right. */
+import { BrandLink } from '../ui/BrandLink.js';
 import { useSignalEffect } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { canManage } from '../../../shared/roles.js';
@@ -42,16 +43,7 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
   return (
     <div class="room">
       <header class="topbar">
-        <a
-          class="brand"
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/');
-          }}
-        >
-          <span class="brand-mark" /> Tandem
-        </a>
+        <BrandLink />
         <span class="room-name" title={room.roomName.value}>
           {room.roomName.value || 'Untitled project'}
         </span>
