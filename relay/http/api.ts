@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { Role, canManage } from '../../shared/roles.js';
+import { forkProject } from '../../shared/schema/fork.js';
 import { findFile, listFiles } from '../../shared/schema/project.js';
 import { findTemplate, seedProject, TEMPLATES } from '../../shared/schema/templates.js';
 import { NAME_MAX_CHARS, type TokenClaims } from '../../shared/token.js';
@@ -58,6 +59,36 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     c.json(TEMPLATES.map(({ id, name, language, entry }) => ({ id, name, language, entry }))),
   );
 
+  /** Stores a new room seeded by `seed` and answers with its owner token and links. */
+  const createRoom = async (
+    c: Context,
+    room: { name: string; ownerName: string; template: string | null; log?: Record<string, string> },
+    seed: (doc: Y.Doc) => void,
+  ) => {
+    const roomId = randomId(12);
+    const ownerId = randomId(9);
+    const doc = new Y.Doc();
+    seed(doc);
+    const now = Date.now();
+    await storage.createRoom(
+      { id: roomId, name: room.name, ownerId, createdAt: now, template: room.template },
+      { at: now, author: 'system', data: Y.encodeStateAsUpdate(doc) },
+    );
+    doc.destroy();
+    log.info('room.created', { room: roomId, template: room.template, ...room.log });
+    const base = config.publicUrl ?? new URL(c.req.url).origin;
+    const link = (role: Role) =>
+      `${base}/r/${roomId}#token=${issue({ room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role })}`;
+    return c.json(
+      {
+        roomId,
+        token: issue({ room: roomId, uid: ownerId, name: room.ownerName, role: Role.Owner }),
+        links: { edit: link(Role.Editor), view: link(Role.Viewer) },
+      },
+      201,
+    );
+  };
+
   app.post('/api/rooms', async (c) => {
     const body = await readBody(c);
     const name = optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ?? 'Untitled room';
@@ -65,29 +96,28 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     const templateId = optionalString(body, 'template', 64) ?? 'empty';
     const template = findTemplate(templateId);
     if (!template) throw new HttpError(400, ErrorCode.BadRequest, `unknown template "${templateId}"`);
+    return createRoom(c, { name, ownerName, template: template.id }, (doc) =>
+      seedProject(doc, template, name),
+    );
+  });
 
-    const roomId = randomId(12);
-    const ownerId = randomId(9);
-    const doc = new Y.Doc();
-    seedProject(doc, template, name);
-    const now = Date.now();
-    await storage.createRoom(
-      { id: roomId, name, ownerId, createdAt: now, template: template.id },
-      { at: now, author: 'system', data: Y.encodeStateAsUpdate(doc) },
-    );
-    doc.destroy();
-    const base = config.publicUrl ?? new URL(c.req.url).origin;
-    const link = (role: Role) =>
-      `${base}/r/${roomId}#token=${issue({ room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role })}`;
-    log.info('room.created', { room: roomId, template: template.id });
-    return c.json(
-      {
-        roomId,
-        token: issue({ room: roomId, uid: ownerId, name: ownerName, role: Role.Owner }),
-        links: { edit: link(Role.Editor), view: link(Role.Viewer) },
-      },
-      201,
-    );
+  // Anyone in a room (viewers too) may copy its current files into a room of their own.
+  app.post('/api/rooms/:roomId/fork', async (c) => {
+    const roomId = c.req.param('roomId');
+    const claims = authorize(c, roomId);
+    const body = await readBody(c);
+    const source = await loadRoom(roomId);
+    source.applyPending();
+    const name =
+      optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ??
+      `${source.record.name} (fork)`.slice(0, ROOM_NAME_MAX_CHARS);
+    const room = {
+      name,
+      ownerName: claims.name,
+      template: source.record.template,
+      log: { forkedFrom: roomId },
+    };
+    return createRoom(c, room, (doc) => forkProject(source.doc, doc, name));
   });
 
   app.post('/api/rooms/:roomId/tokens', async (c) => {

@@ -58,6 +58,15 @@ export function createRoom(body: {
 }
 
 /** Exchanges a link token for a personal one: a fresh user id with the link's role. */
+/** Copies the room's current files into a new room owned by the token's user. */
+export function forkRoom(roomId: string, token: string, name?: string): Promise<CreatedRoom> {
+  return request(`/api/rooms/${encodeURIComponent(roomId)}/fork`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify(name ? { name } : {}),
+  });
+}
+
 export async function joinRoom(roomId: string, linkToken: string, name: string): Promise<string> {
   const path = `/api/rooms/${encodeURIComponent(roomId)}/join`;
   const result = await request<{ token: string }>(path, {

@@ -1,4 +1,6 @@
 /** The room: file tree left, tabs and editor centre, people and chat right. */
+import { ApiError, forkRoom } from '../lib/api.js';
+import { OWNER_LINK, remember } from './session.js';
 import { BrandLink } from '../ui/BrandLink.js';
 import { useSignalEffect } from '@preact/signals';
 import { useState } from 'preact/hooks';
@@ -40,6 +42,18 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
 
   const closed = conn.closed.value;
   const role = conn.me.value.role;
+  const [forking, setForking] = useState(false);
+  const fork = async () => {
+    setForking(true);
+    try {
+      const copy = await forkRoom(conn.roomId, conn.token);
+      remember(copy.roomId, OWNER_LINK, copy.token, copy.links);
+      navigate(`/r/${copy.roomId}`);
+    } catch (error) {
+      toast(error instanceof ApiError ? error.message : 'The room could not be forked.', 'error');
+      setForking(false);
+    }
+  };
   return (
     <div class="room">
       <header class="topbar">
@@ -50,6 +64,15 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
         {role === 'viewer' && <span class="pill">View only</span>}
         <ConnectionBadge conn={conn} />
         <span class="spacer" />
+        <button
+          class="button small"
+          title="Copy the current files into a new room of your own"
+          disabled={forking}
+          onClick={() => void fork()}
+          data-testid="fork"
+        >
+          {forking ? 'Forking…' : 'Fork'}
+        </button>
         {canManage(role) && (
           <button class="button small" onClick={() => setSharing(true)} data-testid="share">
             <ShareIcon size={14} /> Share
