@@ -92,3 +92,22 @@ export async function pollUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Where this page draws another person's main cursor (the caret decoration). */
+export function remoteCaret(page: Page): Promise<{ line: number; column: number } | null> {
+  return page.evaluate(() => {
+    type Decoration = {
+      range: { startLineNumber: number; startColumn: number };
+      options: { beforeContentClassName?: string };
+    };
+    const editor = (
+      window as unknown as { tandem: { editor: { getModel(): { getAllDecorations(): Decoration[] } } } }
+    ).tandem.editor;
+    const carets = editor
+      .getModel()
+      .getAllDecorations()
+      .filter((d) => d.options.beforeContentClassName?.includes('tc-caret'));
+    if (carets.length !== 1) return null; // none, or a duplicate
+    return { line: carets[0]!.range.startLineNumber, column: carets[0]!.range.startColumn };
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { docText, editorValue, newPerson, pollUntil, waitForEditor } from './browser.js';
+import { docText, editorValue, newPerson, pollUntil, remoteCaret, waitForEditor } from './browser.js';
 import { browserSuite } from './suite.js';
 import { endOfLine, newFile, openPair, waitForState } from './rooms.js';
 
@@ -46,21 +46,7 @@ describe.skipIf(skip)('co-editing in the browser', () => {
     const line2 = (await docText(bob.page, 'main.py'))!.split('\n')[1]!;
     await alice.page.locator('.tc-label', { hasText: 'Bob' }).waitFor({ timeout: 10_000 });
     const caret = await pollUntil(
-      () =>
-        alice.page.evaluate(() => {
-          type Decoration = {
-            range: { startLineNumber: number; startColumn: number };
-            options: { beforeContentClassName?: string };
-          };
-          const editor = (
-            window as unknown as { tandem: { editor: { getModel(): { getAllDecorations(): Decoration[] } } } }
-          ).tandem.editor;
-          const found = editor
-            .getModel()
-            .getAllDecorations()
-            .find((d) => d.options.beforeContentClassName?.includes('tc-caret'));
-          return found ? { line: found.range.startLineNumber, column: found.range.startColumn } : null;
-        }),
+      () => remoteCaret(alice.page),
       (value) => value?.line === 2,
     );
     expect(caret).toEqual({ line: 2, column: line2.length + 1 });

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startRelay } from '../../relay/test/harness.js';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { docText, pollUntil } from './browser.js';
+import { docText, pollUntil, remoteCaret } from './browser.js';
 import { endOfLine, openPair, waitForState } from './rooms.js';
 import { browserSuite } from './suite.js';
 
@@ -22,32 +22,13 @@ function channelsOpen(page: Page): Promise<number> {
   );
 }
 
-/** Where this page draws another person's main cursor (the caret decoration). */
-function remoteCaret(page: Page): Promise<{ line: number; column: number } | null> {
-  return page.evaluate(() => {
-    type Decoration = {
-      range: { startLineNumber: number; startColumn: number };
-      options: { beforeContentClassName?: string };
-    };
-    const editor = (
-      window as unknown as { tandem: { editor: { getModel(): { getAllDecorations(): Decoration[] } } } }
-    ).tandem.editor;
-    const carets = editor
-      .getModel()
-      .getAllDecorations()
-      .filter((d) => d.options.beforeContentClassName?.includes('tc-caret'));
-    if (carets.length !== 1) return null; // none, or a duplicate
-    return { line: carets[0]!.range.startLineNumber, column: carets[0]!.range.startColumn };
-  });
-}
-
 describe.skipIf(skip)('document sync over the peer path', () => {
   // Console errors are expected here: the browser logs every refused WebSocket reconnect.
   const suite = browserSuite();
-
-  it('keeps two browsers in sync while the relay is down, then the relay converges', async () => {
-    const { room, alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
-    for (const person of [alice, bob]) {
+  /** Two people in one room with their peer channel open (and, if asked, everything saved). */
+  async function linkedPair(saved: boolean) {
+    const pair = await openPair(suite.browser, suite.relay.url, suite.people);
+    for (const person of [pair.alice, pair.bob]) {
       expect(
         await pollUntil(
           () => channelsOpen(person.page),
@@ -55,7 +36,12 @@ describe.skipIf(skip)('document sync over the peer path', () => {
         ),
       ).toBe(1);
     }
-    await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
+    if (saved) await Promise.all([waitForState(pair.alice, 'saved'), waitForState(pair.bob, 'saved')]);
+    return pair;
+  }
+
+  it('keeps two browsers in sync while the relay is down, then the relay converges', async () => {
+    const { room, alice, bob } = await linkedPair(true);
 
     await suite.relay.stop();
     await Promise.all([waitForState(alice, 'offline'), waitForState(bob, 'offline')]);
@@ -89,16 +75,7 @@ describe.skipIf(skip)('document sync over the peer path', () => {
   }, 90_000);
 
   it("moves the other person's cursor while the relay is down, once per person", async () => {
-    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
-    for (const person of [alice, bob]) {
-      expect(
-        await pollUntil(
-          () => channelsOpen(person.page),
-          (n) => n === 1,
-        ),
-      ).toBe(1);
-    }
-    await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
+    const { alice, bob } = await linkedPair(true);
     const lines = (await docText(bob.page, 'main.py'))!.split('\n');
     /** Waits until `viewer` draws exactly one remote caret, at the end of `line` (or at `column`). */
     const caretAt = async (viewer: Page, line: number, column = lines[line - 1]!.length + 1) => {
@@ -132,16 +109,7 @@ describe.skipIf(skip)('document sync over the peer path', () => {
   }, 90_000);
 
   it('carries an edit to the relay through the other browser when its typist left before the relay returned', async () => {
-    const { room, alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
-    for (const person of [alice, bob]) {
-      expect(
-        await pollUntil(
-          () => channelsOpen(person.page),
-          (n) => n === 1,
-        ),
-      ).toBe(1);
-    }
-    await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
+    const { room, alice, bob } = await linkedPair(true);
     await suite.relay.stop();
     await waitForState(alice, 'offline');
     await endOfLine(alice, 5);
