@@ -3,7 +3,6 @@
  * Every error is JSON `{ error: { code, message } }` with its status.
  */
 import { Hono, type Context } from 'hono';
-import * as Y from 'yjs';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { Role, canManage } from '../../shared/roles.js';
 import { forkProject } from '../../shared/schema/fork.js';
@@ -18,11 +17,11 @@ import type { RelayStats } from '../rooms/messages.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
+import { createRoom, DEFAULT_GUEST_NAME } from './newRoom.js';
 import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const ROOM_NAME_MAX_CHARS = 100;
-const DEFAULT_GUEST_NAME = 'Guest';
 const DEFAULT_OWNER_NAME = 'Owner';
 
 export interface ApiDeps {
@@ -59,35 +58,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     c.json(TEMPLATES.map(({ id, name, language, entry }) => ({ id, name, language, entry }))),
   );
 
-  /** Stores a new room seeded by `seed` and answers with its owner token and links. */
-  const createRoom = async (
-    c: Context,
-    room: { name: string; ownerName: string; template: string | null; log?: Record<string, string> },
-    seed: (doc: Y.Doc) => void,
-  ) => {
-    const roomId = randomId(12);
-    const ownerId = randomId(9);
-    const doc = new Y.Doc();
-    seed(doc);
-    const now = Date.now();
-    await storage.createRoom(
-      { id: roomId, name: room.name, ownerId, createdAt: now, template: room.template },
-      { at: now, author: 'system', data: Y.encodeStateAsUpdate(doc) },
-    );
-    doc.destroy();
-    log.info('room.created', { room: roomId, template: room.template, ...room.log });
-    const base = config.publicUrl ?? new URL(c.req.url).origin;
-    const link = (role: Role) =>
-      `${base}/r/${roomId}#token=${issue({ room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role })}`;
-    return c.json(
-      {
-        roomId,
-        token: issue({ room: roomId, uid: ownerId, name: room.ownerName, role: Role.Owner }),
-        links: { edit: link(Role.Editor), view: link(Role.Viewer) },
-      },
-      201,
-    );
-  };
+  const newRoom = { config, storage, signer, log };
 
   app.post('/api/rooms', async (c) => {
     const body = await readBody(c);
@@ -96,7 +67,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     const templateId = optionalString(body, 'template', 64) ?? 'empty';
     const template = findTemplate(templateId);
     if (!template) throw new HttpError(400, ErrorCode.BadRequest, `unknown template "${templateId}"`);
-    return createRoom(c, { name, ownerName, template: template.id }, (doc) =>
+    return createRoom(newRoom, c, { name, ownerName, template: template.id }, (doc) =>
       seedProject(doc, template, name),
     );
   });
@@ -117,7 +88,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       template: source.record.template,
       log: { forkedFrom: roomId },
     };
-    return createRoom(c, room, (doc) => forkProject(source.doc, doc, name));
+    return createRoom(newRoom, c, room, (doc) => forkProject(source.doc, doc, name));
   });
 
   app.post('/api/rooms/:roomId/tokens', async (c) => {

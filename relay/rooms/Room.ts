@@ -16,6 +16,8 @@ import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
 import { encodePeerMessage } from '../../shared/protocol/peers.js';
+import { canEdit } from '../../shared/roles.js';
+import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../log.js';
 import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
@@ -59,6 +61,11 @@ export class Room {
 
   get id(): string {
     return this.record.id;
+  }
+
+  /** Whether a user may change the document right now (role, and the room's settings). */
+  mayEdit(claims: Pick<TokenClaims, 'uid' | 'role'>): boolean {
+    return canEdit(claims.role);
   }
 
   /** Greets a new connection: sync step 1 (editors only: a viewer's answer would be dropped) and who is here. */
@@ -120,6 +127,43 @@ export class Room {
    */
   applyPending(): void {
     if (this.flushScheduled) this.flush();
+  }
+
+  /**
+   * Changes the document on the relay's own behalf (a restore, a rename), after
+   * everything queued before it. The change is stored with `author` and sent to
+   * every connection, like any editor's update; resolves once it is stored and
+   * sent. A change that alters nothing stores nothing.
+   */
+  async change(author: string, edit: (doc: Y.Doc) => void): Promise<void> {
+    this.applyPending();
+    let update: Uint8Array | null = null;
+    const capture = (bytes: Uint8Array, origin: unknown) => {
+      if (origin === this) update = update ? Y.mergeUpdates([update, bytes]) : bytes;
+    };
+    this.doc.on('update', capture);
+    try {
+      this.doc.transact(() => edit(this.doc), this);
+    } finally {
+      this.doc.off('update', capture);
+      this.captured = null;
+    }
+    const data: Uint8Array | null = update;
+    if (!data) return;
+    this.enqueue(async () => {
+      try {
+        const [seq] = await this.options.storage.appendUpdates(this.id, [{ at: Date.now(), author, data }]);
+        this.lastSeq = seq ?? this.lastSeq;
+        this.sinceSnapshot += 1;
+      } catch (error) {
+        this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
+        this.options.onBroken(this);
+        return;
+      }
+      this.broadcastUpdate(data, null);
+      this.maybeScheduleCompaction();
+    });
+    await this.chain;
   }
 
   /** Resolves once everything queued so far is stored and sent. */
@@ -248,7 +292,7 @@ export class Room {
     return updates.length === 1 ? updates[0]! : captured;
   }
 
-  private broadcastUpdate(update: Uint8Array, from: Connection): void {
+  private broadcastUpdate(update: Uint8Array, from: Connection | null): void {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MessageType.Sync);
     encoding.writeVarUint(encoder, SyncStep.Update);
