@@ -15,6 +15,8 @@ import { CloseCode } from '../shared/protocol/closeCodes.js';
 import { TokenSigner } from './auth/tokens.js';
 import type { RelayConfig } from './config.js';
 import { createApi } from './http/api.js';
+import { refuseRemovedUsers } from './http/requests.js';
+import { createRoomAdminApi } from './http/roomAdmin.js';
 import { errorHandler } from './http/errors.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from './log.js';
@@ -83,6 +85,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const app = new Hono();
   app.onError(errorHandler(log));
   const deps = { config, storage, rooms, signer, log, stats };
+  app.use('/api/rooms/:roomId/*', refuseRemovedUsers(signer, storage));
+  app.route('/', createRoomAdminApi(deps));
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
@@ -110,6 +114,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     createUpgradeHandler({
       config,
       rooms,
+      storage,
       signer,
       wss,
       log,

@@ -2,6 +2,8 @@
 export const Role = {
   Owner: 'owner',
   Editor: 'editor',
+  /** An interview room's second interviewer: edits and reads the private notes, manages nothing. */
+  Interviewer: 'interviewer',
   Viewer: 'viewer',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
@@ -14,10 +16,15 @@ export function isRole(value: unknown): value is Role {
 
 /** May send document updates. */
 export function canEdit(role: Role): boolean {
-  return role === Role.Owner || role === Role.Editor;
+  return role === Role.Owner || role === Role.Editor || role === Role.Interviewer;
 }
 
 /** May mint tokens and change the room's settings. */
 export function canManage(role: Role): boolean {
   return role === Role.Owner;
+}
+
+/** May open an interview room's private notes (a candidate, an editor, never can). */
+export function canReadNotes(role: Role): boolean {
+  return role === Role.Owner || role === Role.Interviewer;
 }

@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { Role, canManage } from '../../shared/roles.js';
+import { RoomKind } from '../../shared/rooms.js';
 import { forkProject } from '../../shared/schema/fork.js';
 import { findFile, listFiles } from '../../shared/schema/project.js';
 import { findTemplate, seedProject, TEMPLATES } from '../../shared/schema/templates.js';
@@ -21,7 +22,7 @@ import { createRoom, DEFAULT_GUEST_NAME } from './newRoom.js';
 import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const ROOM_NAME_MAX_CHARS = 100;
+export const ROOM_NAME_MAX_CHARS = 100;
 const DEFAULT_OWNER_NAME = 'Owner';
 
 export interface ApiDeps {
@@ -67,7 +68,11 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     const templateId = optionalString(body, 'template', 64) ?? 'empty';
     const template = findTemplate(templateId);
     if (!template) throw new HttpError(400, ErrorCode.BadRequest, `unknown template "${templateId}"`);
-    return createRoom(newRoom, c, { name, ownerName, template: template.id }, (doc) =>
+    const kind = body.kind ?? RoomKind.Pair;
+    if (kind !== RoomKind.Pair && kind !== RoomKind.Interview) {
+      throw new HttpError(400, ErrorCode.BadRequest, 'kind must be "pair" or "interview"');
+    }
+    return createRoom(newRoom, c, { name, ownerName, template: template.id, kind }, (doc) =>
       seedProject(doc, template, name),
     );
   });
@@ -98,8 +103,12 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can issue tokens');
     const body = await readBody(c);
     const role = body.role;
-    if (role !== Role.Editor && role !== Role.Viewer) {
-      throw new HttpError(400, ErrorCode.BadRequest, 'role must be "editor" or "viewer"');
+    const interview = (await loadRoom(roomId)).record.policy.kind === RoomKind.Interview;
+    if (!(role === Role.Editor || role === Role.Viewer || (interview && role === Role.Interviewer))) {
+      const roles = interview
+        ? '"editor" (the candidate), "interviewer" or "viewer"'
+        : '"editor" or "viewer"';
+      throw new HttpError(400, ErrorCode.BadRequest, `role must be ${roles}`);
     }
     const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? DEFAULT_GUEST_NAME;
     const ttl = optionalInteger(body, 'ttlSeconds', 1, config.tokenTtlSeconds) ?? config.tokenTtlSeconds;

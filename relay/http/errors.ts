@@ -56,3 +56,8 @@ export function tokenError(result: Exclude<VerifyResult, { ok: true }>): HttpErr
     ? new HttpError(401, ErrorCode.TokenExpired, 'token expired: ask for a new link')
     : new HttpError(401, ErrorCode.Unauthorised, 'invalid token');
 }
+
+/** A user the owner removed, trying to come back. */
+export function removedError(): HttpError {
+  return new HttpError(403, ErrorCode.Removed, 'you were removed from this room by the owner');
+}

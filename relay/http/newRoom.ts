@@ -6,10 +6,12 @@
 import type { Context } from 'hono';
 import * as Y from 'yjs';
 import { Role } from '../../shared/roles.js';
+import { RoomKind } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RelayConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import { defaultPolicy } from '../storage/policy.js';
 import type { Storage } from '../storage/Storage.js';
 
 export const DEFAULT_GUEST_NAME = 'Guest';
@@ -25,6 +27,8 @@ export interface NewRoom {
   name: string;
   ownerName: string;
   template: string | null;
+  /** Pair (the default) or interview. */
+  kind?: RoomKind;
   /** Extra fields for the `room.created` log line (e.g. what it was forked from). */
   log?: Record<string, string | number>;
 }
@@ -51,12 +55,13 @@ export async function createRoom(
   const doc = new Y.Doc();
   seed(doc);
   const now = Date.now();
+  const policy = { ...defaultPolicy(), kind: room.kind ?? RoomKind.Pair };
   await storage.createRoom(
-    { id: roomId, name: room.name, ownerId, createdAt: now, template: room.template },
+    { id: roomId, name: room.name, ownerId, createdAt: now, template: room.template, policy },
     { at: now, author: 'system', data: Y.encodeStateAsUpdate(doc) },
   );
   doc.destroy();
-  log.info('room.created', { room: roomId, template: room.template, ...room.log });
+  log.info('room.created', { room: roomId, template: room.template, kind: policy.kind, ...room.log });
   const base = config.publicUrl ?? new URL(c.req.url).origin;
   const ttl = config.tokenTtlSeconds;
   const link = (role: Role) =>
@@ -65,7 +70,11 @@ export async function createRoom(
     {
       roomId,
       token: issueToken(signer, { room: roomId, uid: ownerId, name: room.ownerName, role: Role.Owner }, ttl),
-      links: { edit: link(Role.Editor), view: link(Role.Viewer) },
+      links: {
+        edit: link(Role.Editor),
+        view: link(Role.Viewer),
+        ...(policy.kind === RoomKind.Interview && { interviewer: link(Role.Interviewer) }),
+      },
     },
     201,
   );

@@ -1,11 +1,12 @@
 /** Request helpers shared by the HTTP routes: bearer tokens, room loading, JSON bodies. */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import type { Room } from '../rooms/Room.js';
 import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
-import { HttpError, tokenError } from './errors.js';
+import type { Storage } from '../storage/Storage.js';
+import { HttpError, removedError, tokenError } from './errors.js';
 
 const BODY_MAX_BYTES = 64 * 1024;
 
@@ -19,6 +20,23 @@ export function authorizeRoom(signer: TokenSigner, c: Context, roomId: string): 
   if (result.claims.room !== roomId)
     throw new HttpError(403, ErrorCode.Forbidden, 'token is for another room');
   return result.claims;
+}
+
+/**
+ * Turns away a user the owner removed, on every route under a room. Checks only
+ * tokens that verify for this room; the routes themselves still authorize.
+ */
+export function refuseRemovedUsers(signer: TokenSigner, storage: Storage): MiddlewareHandler {
+  return async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    const verified = match ? signer.verify(match[1]!) : null;
+    const roomId = c.req.param('roomId');
+    if (verified?.ok && verified.claims.room === roomId) {
+      const record = await storage.getRoom(roomId);
+      if (record?.policy.removed.includes(verified.claims.uid)) throw removedError();
+    }
+    await next();
+  };
 }
 
 /** The loaded room, or a 404 / 503 HttpError. */

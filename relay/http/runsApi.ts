@@ -81,6 +81,8 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
       );
     }
     const room = await loadExistingRoom(rooms, roomId);
+    const right = room.editRight(claims);
+    if (!right.canEdit) throw new HttpError(403, ErrorCode.ReadOnly, `cannot run: ${right.reason}`);
     const runId = randomId(12);
     const request = {
       runId,

@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
+import { canReadNotes } from '../../shared/roles.js';
+import { RoomKind } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import type { RelayConfig } from '../config.js';
@@ -18,15 +20,19 @@ import type { Room } from '../rooms/Room.js';
 import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
 import { acceptRunner, isRunnerAuthorised } from '../runs/runnerSocket.js';
 import type { RunnerHub } from '../runs/RunnerHub.js';
+import type { Storage } from '../storage/Storage.js';
 import { ROOM_ID_PATTERN } from './api.js';
-import { HttpError, refuseUpgrade, tokenError } from './errors.js';
+import { HttpError, refuseUpgrade, removedError, tokenError } from './errors.js';
+import { notesRoomId } from '../rooms/notes.js';
 
 const PATH_PREFIX = '/yjs/';
+const NOTES_SUFFIX = '/notes';
 const RUNNER_PATH = '/runner';
 
 export interface UpgradeDeps {
   config: RelayConfig;
   rooms: RoomManager;
+  storage: Storage;
   signer: TokenSigner;
   wss: WebSocketServer;
   log: Logger;
@@ -58,8 +64,9 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
     deps.wss.handleUpgrade(req, socket, head, (ws) => acceptRunner(ws, deps.hub, deps.log));
     return;
   }
-  const roomId = url.pathname.startsWith(PATH_PREFIX) ? url.pathname.slice(PATH_PREFIX.length) : '';
-  if (!ROOM_ID_PATTERN.test(roomId)) throw new HttpError(404, ErrorCode.NotFound, 'expected /yjs/:roomId');
+  const target = parseDocPath(url.pathname);
+  if (!target) throw new HttpError(404, ErrorCode.NotFound, 'expected /yjs/:roomId or /yjs/:roomId/notes');
+  const { roomId, notes } = target;
   const token = url.searchParams.get('token');
   if (!token) throw new HttpError(401, ErrorCode.Unauthorised, 'missing ?token=');
   const verified = deps.signer.verify(token);
@@ -70,6 +77,8 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
   let room: Room | null;
   try {
     room = await deps.rooms.acquire(roomId);
+    if (room && room.isRemoved(claims.uid)) throw removedError();
+    if (room && notes) room = await openNotes(deps, room, claims);
   } catch (error) {
     if (error instanceof RoomLoadError) throw new HttpError(503, ErrorCode.RoomUnavailable, error.message);
     throw error;
@@ -86,6 +95,40 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
   // No await between here and join: the room cannot be unloaded in between.
   const joined = room;
   deps.wss.handleUpgrade(req, socket, head, (ws) => connect(deps, joined, ws, claims));
+}
+
+/** `/yjs/:roomId` (the project) or `/yjs/:roomId/notes` (an interview's private notes). */
+function parseDocPath(pathname: string): { roomId: string; notes: boolean } | null {
+  if (!pathname.startsWith(PATH_PREFIX)) return null;
+  const rest = pathname.slice(PATH_PREFIX.length);
+  const notes = rest.endsWith(NOTES_SUFFIX);
+  const roomId = notes ? rest.slice(0, -NOTES_SUFFIX.length) : rest;
+  return ROOM_ID_PATTERN.test(roomId) ? { roomId, notes } : null;
+}
+
+/**
+ * The private notes of an interview room: a document of its own (created on first
+ * use), opened only with an interviewer's token. A candidate is refused before the
+ * upgrade, so not one byte of it can reach their socket.
+ */
+async function openNotes(deps: UpgradeDeps, room: Room, claims: TokenClaims): Promise<Room | null> {
+  if (room.record.policy.kind !== RoomKind.Interview) {
+    throw new HttpError(404, ErrorCode.NotFound, 'only interview rooms have private notes');
+  }
+  if (!canReadNotes(claims.role)) {
+    throw new HttpError(403, ErrorCode.Forbidden, 'the private notes are for interviewers only');
+  }
+  const notesId = notesRoomId(room.id);
+  if (!(await deps.storage.getRoom(notesId))) {
+    const { ownerId, template } = room.record;
+    await deps.storage
+      .createRoom({ id: notesId, name: 'Private notes', ownerId, createdAt: Date.now(), template }, null)
+      // Two interviewers opening the notes at once: one creates them, the other finds them.
+      .catch(async (error: unknown) => {
+        if (!(await deps.storage.getRoom(notesId))) throw error;
+      });
+  }
+  return deps.rooms.acquire(notesId);
 }
 
 function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClaims): void {
@@ -123,4 +166,9 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
     deps.rooms.releaseIfIdle(room);
   });
   room.join(conn);
+  deps.storage
+    .recordUser(room.id, { uid: claims.uid, name: claims.name, role: claims.role, at: Date.now() })
+    .catch((error: unknown) =>
+      deps.log.warn('room.record_user_failed', { room: room.id, error: String(error) }),
+    );
 }

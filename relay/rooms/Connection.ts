@@ -8,7 +8,6 @@ import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
 import { encodeTandemMessage, type TandemMessage } from '../../shared/protocol/tandem.js';
 import type { PeerInfo } from '../../shared/protocol/peers.js';
-import { canEdit } from '../../shared/roles.js';
 import type { TokenClaims } from '../../shared/token.js';
 
 /** Time a closing socket gets to finish the close handshake before it is cut. */
@@ -32,6 +31,8 @@ export class Connection {
   pendingUpdates: Uint8Array[] = [];
   /** `syncStatus` counters to echo once the pending updates are stored. */
   pendingStatuses: number[] = [];
+  /** Could edit when the room last looked (join, or its last announcement): who gained the right. */
+  editing = false;
   /** Last time a read-only refusal was answered (ms), to answer floods once a second. */
   lastRefusalAt = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
@@ -52,10 +53,6 @@ export class Connection {
   get peer(): PeerInfo {
     const { uid, name, role } = this.claims;
     return { peerId: this.peerId, userId: uid, name, role };
-  }
-
-  get canEdit(): boolean {
-    return canEdit(this.claims.role);
   }
 
   get open(): boolean {

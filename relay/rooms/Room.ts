@@ -16,15 +16,19 @@ import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
 import { encodePeerMessage } from '../../shared/protocol/peers.js';
-import { canEdit } from '../../shared/roles.js';
+import { encodeRoomState } from '../../shared/protocol/roomState.js';
+import { canReadNotes } from '../../shared/roles.js';
+import { RoomKind, editRight, nextHandover, type EditRight, type RoomSettings } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../log.js';
-import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
+import type { NewUpdate, RoomPolicy, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
 import type { Connection } from './Connection.js';
 
 /** Wait after the log passes the compaction threshold, so a burst finishes first. */
 const COMPACT_DELAY_MS = 2_000;
+/** The driver timer's announcement fires this long after the handover instant. */
+const HANDOVER_SLACK_MS = 5;
 
 export interface RoomOptions {
   storage: Storage;
@@ -45,6 +49,8 @@ export class Room {
   private chain: Promise<void> = Promise.resolve();
   private captured: Uint8Array | null = null;
   private compactTimer: NodeJS.Timeout | null = null;
+  private handoverTimer: NodeJS.Timeout | null = null;
+  private settingsChain: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
@@ -63,21 +69,104 @@ export class Room {
     return this.record.id;
   }
 
-  /** Whether a user may change the document right now (role, and the room's settings). */
+  /** The room's settings as clients see them (the policy without the removed list). */
+  get settings(): RoomSettings {
+    const { removed: _removed, ...policy } = this.record.policy;
+    return { name: this.record.name, ...policy, editors: [...policy.editors] };
+  }
+
+  /** Whether a user may change the document right now, and why not. */
+  editRight(claims: Pick<TokenClaims, 'uid' | 'role'>): EditRight {
+    if (this.isRemoved(claims.uid)) return { canEdit: false, reason: 'removed from the room by the owner' };
+    return editRight(this.settings, claims, Date.now());
+  }
+
   mayEdit(claims: Pick<TokenClaims, 'uid' | 'role'>): boolean {
-    return canEdit(claims.role);
+    return this.editRight(claims).canEdit;
+  }
+
+  isRemoved(uid: string): boolean {
+    return this.record.policy.removed.includes(uid);
+  }
+
+  /**
+   * Changes the room's name and/or policy: stored first, then every connection
+   * hears the new state and its own edit right (changes run one at a time, so
+   * two owners' clicks cannot lose one another). `change` sees the current
+   * record and returns what to change, or null for nothing.
+   */
+  updateSettings(
+    change: (record: RoomRecord) => { name?: string; policy?: RoomPolicy } | null,
+  ): Promise<void> {
+    const step = this.settingsChain.then(async () => {
+      const patch = change(this.record);
+      if (!patch) return;
+      await this.options.storage.updateRoom(this.id, patch);
+      if (patch.name !== undefined) this.record.name = patch.name;
+      if (patch.policy !== undefined) this.record.policy = patch.policy;
+      this.announce();
+    });
+    this.settingsChain = step.catch(() => undefined);
+    return step;
+  }
+
+  /** The `roomState` message for one connection. */
+  stateFor(conn: Connection): Uint8Array {
+    const { claims } = conn;
+    const right = this.editRight(claims);
+    return encodeRoomState({
+      type: MessageType.RoomState,
+      settings: this.settings,
+      canEdit: right.canEdit,
+      reason: right.reason,
+      notes: this.record.policy.kind === RoomKind.Interview && canReadNotes(claims.role),
+      serverTime: Date.now(),
+    });
+  }
+
+  /**
+   * Tells every connection the room's state and its edit right. A connection that
+   * just gained the right is asked for what it has (sync step 1), since it was
+   * not asked while it could not edit.
+   */
+  announce(): void {
+    for (const conn of this.connections) {
+      if (conn.tandem) conn.send(this.stateFor(conn));
+      const editing = this.mayEdit(conn.claims);
+      if (editing && !conn.editing) this.requestState(conn);
+      conn.editing = editing;
+    }
+    this.scheduleHandover();
+  }
+
+  /** Announces again when the driver timer hands the keyboard over. */
+  private scheduleHandover(): void {
+    if (this.handoverTimer) clearTimeout(this.handoverTimer);
+    this.handoverTimer = null;
+    const driver = this.record.policy.driver;
+    if (!driver || this.closed) return;
+    const now = Date.now();
+    // A little late rather than early: the rule, evaluated then, must already see the new driver.
+    this.handoverTimer = setTimeout(
+      () => this.announce(),
+      nextHandover(driver, now) - now + HANDOVER_SLACK_MS,
+    );
+    this.handoverTimer.unref();
+  }
+
+  private requestState(conn: Connection): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.Sync);
+    encoding.writeVarUint(encoder, SyncStep.Step1);
+    encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc));
+    conn.send(encoding.toUint8Array(encoder));
   }
 
   /** Greets a new connection: sync step 1 (editors only: a viewer's answer would be dropped) and who is here. */
   join(conn: Connection): void {
     this.connections.add(conn);
-    if (conn.canEdit) {
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MessageType.Sync);
-      encoding.writeVarUint(encoder, SyncStep.Step1);
-      encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc));
-      conn.send(encoding.toUint8Array(encoder));
-    }
+    conn.editing = this.mayEdit(conn.claims);
+    if (conn.editing) this.requestState(conn);
     const live = this.awareness.encodeLive();
     if (live) conn.send(frame(MessageType.Awareness, live));
   }
@@ -201,6 +290,7 @@ export class Room {
   destroy(): void {
     this.closed = true;
     if (this.compactTimer) clearTimeout(this.compactTimer);
+    if (this.handoverTimer) clearTimeout(this.handoverTimer);
     this.doc.destroy();
   }
 

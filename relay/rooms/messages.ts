@@ -73,6 +73,7 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.RunOutput:
       case MessageType.RunExit:
       case MessageType.RunQueued:
+      case MessageType.RoomState:
         throw new ProtocolError(`message type ${type} only goes from relay to client`);
       default:
         throw new ProtocolError(`unknown message type ${type}`);
@@ -104,7 +105,8 @@ function handleSync(room: Room, conn: Connection, decoder: decoding.Decoder): vo
     case SyncStep.Update: {
       const { structs, deleteRanges } = validateUpdate(payload);
       if (structs === 0 && deleteRanges === 0) return;
-      if (!conn.canEdit) return refuseReadOnly(conn);
+      const right = room.editRight(conn.claims);
+      if (!right.canEdit) return refuseReadOnly(conn, right.reason ?? READ_ONLY_REASON);
       room.queueUpdate(conn, payload);
       return;
     }
@@ -113,16 +115,16 @@ function handleSync(room: Room, conn: Connection, decoder: decoding.Decoder): vo
   }
 }
 
-function refuseReadOnly(conn: Connection): void {
+function refuseReadOnly(conn: Connection, reason: string): void {
   const now = Date.now();
   if (now - conn.lastRefusalAt < REFUSAL_INTERVAL_MS) return;
   conn.lastRefusalAt = now;
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MessageType.Auth);
   encoding.writeVarUint(encoder, AUTH_PERMISSION_DENIED);
-  encoding.writeVarString(encoder, READ_ONLY_REASON);
+  encoding.writeVarString(encoder, reason);
   conn.send(encoding.toUint8Array(encoder));
-  conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: READ_ONLY_REASON });
+  conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: reason });
 }
 
 function handleAwareness(room: Room, conn: Connection, decoder: decoding.Decoder): void {
@@ -170,6 +172,7 @@ function handleHello(room: Room, conn: Connection, decoder: decoding.Decoder): v
   conn.send(
     encodePeerMessage({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }),
   );
+  conn.send(room.stateFor(conn));
   if (first) room.broadcastTandem(encodePeerMessage({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
   // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
   for (const other of room.connections) {
@@ -241,11 +244,12 @@ function handleRun(
 ): void {
   const message = readRunMessage(decoder, type);
   if (!conn.tandem) throw new ProtocolError('run messages need hello first');
-  if (!conn.canEdit) {
+  const right = room.editRight(conn.claims);
+  if (!right.canEdit) {
     conn.sendTandem({
       type: MessageType.Error,
       code: ErrorCode.ReadOnly,
-      message: 'viewers cannot run or steer runs',
+      message: `cannot run or steer runs: ${right.reason ?? READ_ONLY_REASON}`,
     });
     return;
   }

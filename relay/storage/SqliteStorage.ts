@@ -13,9 +13,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RUNS_MIGRATION, SqliteRuns } from './sqliteRuns.js';
+import { isRole } from '../../shared/roles.js';
+import { defaultPolicy, parsePolicy } from './policy.js';
 import type {
+  NewRoomRecord,
   NewUpdate,
+  RoomPolicy,
   RoomRecord,
+  RoomUser,
   RoomState,
   RunRecord,
   SealedEnvVar,
@@ -61,6 +66,21 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   `,
   RUNS_MIGRATION,
+  `
+  -- Mode, kind, classroom editors, end, driver timer and removed users, as JSON
+  -- (relay/storage/policy.ts validates it on every read). NULL: the defaults.
+  ALTER TABLE rooms ADD COLUMN policy TEXT;
+
+  CREATE TABLE room_users (
+    room_id TEXT NOT NULL REFERENCES rooms(id),
+    uid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (room_id, uid)
+  ) STRICT;
+  `,
 ];
 
 interface RoomRow {
@@ -69,6 +89,15 @@ interface RoomRow {
   owner_id: string;
   created_at: number;
   template: string | null;
+  policy: string | null;
+}
+
+interface UserRow {
+  uid: string;
+  name: string;
+  role: string;
+  first_seen: number;
+  last_seen: number;
 }
 
 interface UpdateRow {
@@ -123,7 +152,11 @@ export class SqliteStorage implements Storage {
   private readonly runs: SqliteRuns;
   private closed = false;
 
-  private readonly insertRoom: Database.Statement<[string, string, string, number, string | null]>;
+  private readonly insertRoom: Database.Statement<[string, string, string, number, string | null, string]>;
+  private readonly updateName: Database.Statement<[string, string]>;
+  private readonly updatePolicy: Database.Statement<[string, string]>;
+  private readonly upsertUser: Database.Statement<[string, string, string, string, number, number]>;
+  private readonly selectUsers: Database.Statement<[string], UserRow>;
   private readonly selectRoom: Database.Statement<[string], RoomRow>;
   private readonly insertUpdate: Database.Statement<[number, string, string, Uint8Array]>;
   private readonly selectLatestSnapshot: Database.Statement<[string], SnapshotRow>;
@@ -132,7 +165,7 @@ export class SqliteStorage implements Storage {
   private readonly selectLastSeq: Database.Statement<[string], { seq: number | null }>;
   private readonly upsertSnapshot: Database.Statement<[string, number, number, Uint8Array]>;
 
-  private readonly createRoomTx: (room: RoomRecord, initial: NewUpdate | null) => void;
+  private readonly createRoomTx: (room: NewRoomRecord, initial: NewUpdate | null) => void;
   private readonly appendTx: (roomId: string, updates: NewUpdate[]) => number[];
   private readonly loadTx: (roomId: string) => RoomState;
   private readonly snapshotTx: (roomId: string, seq: number, data: Uint8Array) => void;
@@ -154,9 +187,21 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     this.runs = new SqliteRuns(db);
     this.insertRoom = db.prepare(
-      'INSERT INTO rooms (id, name, owner_id, created_at, template) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO rooms (id, name, owner_id, created_at, template, policy) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.selectRoom = db.prepare('SELECT id, name, owner_id, created_at, template FROM rooms WHERE id = ?');
+    this.selectRoom = db.prepare(
+      'SELECT id, name, owner_id, created_at, template, policy FROM rooms WHERE id = ?',
+    );
+    this.updateName = db.prepare('UPDATE rooms SET name = ? WHERE id = ?');
+    this.updatePolicy = db.prepare('UPDATE rooms SET policy = ? WHERE id = ?');
+    this.upsertUser = db.prepare(
+      `INSERT INTO room_users (room_id, uid, name, role, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (room_id, uid) DO UPDATE SET name = excluded.name, role = excluded.role,
+         last_seen = excluded.last_seen`,
+    );
+    this.selectUsers = db.prepare(
+      'SELECT uid, name, role, first_seen, last_seen FROM room_users WHERE room_id = ? ORDER BY first_seen, uid',
+    );
     this.insertUpdate = db.prepare('INSERT INTO updates (at, author, room_id, data) VALUES (?, ?, ?, ?)');
     this.selectLatestSnapshot = db.prepare(
       'SELECT seq, data FROM snapshots WHERE room_id = ? ORDER BY seq DESC LIMIT 1',
@@ -175,8 +220,9 @@ export class SqliteStorage implements Storage {
     // Writes take the lock up front (IMMEDIATE): a deferred transaction that
     // reads and then writes can fail with SQLITE_BUSY without waiting when
     // another connection writes in between.
-    const createRoomTx = db.transaction((room: RoomRecord, initial: NewUpdate | null) => {
-      this.insertRoom.run(room.id, room.name, room.ownerId, room.createdAt, room.template);
+    const createRoomTx = db.transaction((room: NewRoomRecord, initial: NewUpdate | null) => {
+      const policy = JSON.stringify(room.policy ?? defaultPolicy());
+      this.insertRoom.run(room.id, room.name, room.ownerId, room.createdAt, room.template, policy);
       if (initial) this.insertUpdate.run(initial.at, initial.author, room.id, initial.data);
     });
     this.createRoomTx = (room, initial) => createRoomTx.immediate(room, initial);
@@ -213,7 +259,7 @@ export class SqliteStorage implements Storage {
     this.snapshotTx = (roomId, seq, data) => snapshotTx.immediate(roomId, seq, data);
   }
 
-  async createRoom(room: RoomRecord, initial: NewUpdate | null): Promise<void> {
+  async createRoom(room: NewRoomRecord, initial: NewUpdate | null): Promise<void> {
     this.requireOpen();
     try {
       this.createRoomTx(room, initial);
@@ -233,7 +279,45 @@ export class SqliteStorage implements Storage {
       ownerId: row.owner_id,
       createdAt: row.created_at,
       template: row.template,
+      policy: row.policy === null ? defaultPolicy() : parsePolicy(JSON.parse(row.policy)),
     };
+  }
+
+  async updateRoom(roomId: string, change: { name?: string; policy?: RoomPolicy }): Promise<void> {
+    this.requireOpen();
+    this.db
+      .transaction(() => {
+        this.requireRoom(roomId);
+        if (change.name !== undefined) this.updateName.run(change.name, roomId);
+        if (change.policy !== undefined) this.updatePolicy.run(JSON.stringify(change.policy), roomId);
+      })
+      .immediate();
+  }
+
+  async recordUser(
+    roomId: string,
+    user: { uid: string; name: string; role: string; at: number },
+  ): Promise<void> {
+    this.requireOpen();
+    this.requireRoom(roomId);
+    this.upsertUser.run(roomId, user.uid, user.name, user.role, user.at, user.at);
+  }
+
+  async listUsers(roomId: string): Promise<RoomUser[]> {
+    this.requireOpen();
+    return this.selectUsers.all(roomId).flatMap((row) =>
+      isRole(row.role)
+        ? [
+            {
+              uid: row.uid,
+              name: row.name,
+              role: row.role,
+              firstSeen: row.first_seen,
+              lastSeen: row.last_seen,
+            },
+          ]
+        : [],
+    );
   }
 
   async appendUpdates(roomId: string, updates: NewUpdate[]): Promise<number[]> {

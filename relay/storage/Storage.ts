@@ -9,6 +9,14 @@
  * kept, because history and replay read it.
  */
 import type { RunSummary } from '../../shared/protocol/api.js';
+import type { Role } from '../../shared/roles.js';
+import type { RoomSettings } from '../../shared/rooms.js';
+
+/** The room's settings (name aside) and who the owner removed: the relay's authority over editing. */
+export interface RoomPolicy extends Omit<RoomSettings, 'name'> {
+  /** User ids the owner removed; their tokens no longer join. */
+  removed: string[];
+}
 
 export interface RoomRecord {
   id: string;
@@ -17,6 +25,20 @@ export interface RoomRecord {
   /** Milliseconds since the epoch. */
   createdAt: number;
   template: string | null;
+  policy: RoomPolicy;
+}
+
+/** A new room: without a policy it gets the defaults (an open pair room). */
+export type NewRoomRecord = Omit<RoomRecord, 'policy'> & { policy?: RoomPolicy };
+
+/** Someone who joined the room: the name and role their token carried when last seen. */
+export interface RoomUser {
+  uid: string;
+  name: string;
+  role: Role;
+  /** Milliseconds since the epoch. */
+  firstSeen: number;
+  lastSeen: number;
 }
 
 export interface NewUpdate {
@@ -55,8 +77,14 @@ export interface SealedEnvVar {
 
 export interface Storage {
   /** Creates a room with its first update (the template), atomically. Throws if the id exists. */
-  createRoom(room: RoomRecord, initial: NewUpdate | null): Promise<void>;
+  createRoom(room: NewRoomRecord, initial: NewUpdate | null): Promise<void>;
   getRoom(roomId: string): Promise<RoomRecord | null>;
+  /** Renames the room and/or replaces its policy. Throws if the room does not exist. */
+  updateRoom(roomId: string, change: { name?: string; policy?: RoomPolicy }): Promise<void>;
+  /** Records that a user joined (first time or again): name and role as their token says now. */
+  recordUser(roomId: string, user: { uid: string; name: string; role: Role; at: number }): Promise<void>;
+  /** Everyone who ever joined the room, in order of first arrival. */
+  listUsers(roomId: string): Promise<RoomUser[]>;
   /** Appends updates in order, atomically; returns their seqs. Throws if the room does not exist. */
   appendUpdates(roomId: string, updates: NewUpdate[]): Promise<number[]>;
   /** Everything needed to rebuild the room's document. */

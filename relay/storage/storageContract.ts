@@ -6,7 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { NewUpdate, RoomRecord, RunRecord, Storage } from './Storage.js';
+import { defaultPolicy } from './policy.js';
+import type { NewUpdate, RoomPolicy, RoomRecord, RunRecord, Storage } from './Storage.js';
 
 export interface StorageFixture {
   storage: Storage;
@@ -21,7 +22,14 @@ const MANY_UPDATES = 5_000;
 const MANY_BATCH = 250;
 
 function room(id: string, template: string | null = null): RoomRecord {
-  return { id, name: `Room ${id}`, ownerId: `owner-${id}`, createdAt: BASE_AT_MS, template };
+  return {
+    id,
+    name: `Room ${id}`,
+    ownerId: `owner-${id}`,
+    createdAt: BASE_AT_MS,
+    template,
+    policy: defaultPolicy(),
+  };
 }
 
 function update(n: number, author = 'alice'): NewUpdate {
@@ -91,6 +99,43 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       await storage.createRoom(room('b', 'python'), null);
       expect(await storage.getRoom('a')).toEqual(room('a'));
       expect(await storage.getRoom('b')).toEqual(room('b', 'python'));
+    });
+
+    it('renames a room and replaces its policy, durably; other rooms untouched', async () => {
+      await storage.createRoom(room('a'), null);
+      await storage.createRoom(room('b'), null);
+      const policy: RoomPolicy = {
+        kind: 'interview',
+        mode: 'classroom',
+        editors: ['u1', 'u2'],
+        endedAt: BASE_AT_MS + 5,
+        driver: { userIds: ['u1', 'u2'], periodMs: 60_000, startedAt: BASE_AT_MS },
+        removed: ['u3'],
+      };
+      await storage.updateRoom('a', { name: 'Renamed', policy });
+      await reopen();
+      expect(await storage.getRoom('a')).toEqual({ ...room('a'), name: 'Renamed', policy });
+      expect(await storage.getRoom('b')).toEqual(room('b'));
+      await storage.updateRoom('a', { name: 'Again' });
+      expect(await storage.getRoom('a')).toEqual({ ...room('a'), name: 'Again', policy });
+      await expect(storage.updateRoom('missing', { name: 'x' })).rejects.toThrow();
+    });
+
+    it('records who joined, first arrival first, keeping the latest name and role', async () => {
+      await storage.createRoom(room('a'), null);
+      await storage.createRoom(room('b'), null);
+      await storage.recordUser('a', { uid: 'u2', name: 'Bo', role: 'editor', at: BASE_AT_MS + 1 });
+      await storage.recordUser('a', { uid: 'u1', name: 'Al', role: 'owner', at: BASE_AT_MS + 2 });
+      await storage.recordUser('a', { uid: 'u2', name: 'Bob', role: 'viewer', at: BASE_AT_MS + 3 });
+      await storage.recordUser('b', { uid: 'u9', name: 'Other', role: 'editor', at: BASE_AT_MS });
+      expect(await storage.listUsers('a')).toEqual([
+        { uid: 'u2', name: 'Bob', role: 'viewer', firstSeen: BASE_AT_MS + 1, lastSeen: BASE_AT_MS + 3 },
+        { uid: 'u1', name: 'Al', role: 'owner', firstSeen: BASE_AT_MS + 2, lastSeen: BASE_AT_MS + 2 },
+      ]);
+      expect(await storage.listUsers('missing')).toEqual([]);
+      await expect(
+        storage.recordUser('missing', { uid: 'u', name: 'x', role: 'editor', at: BASE_AT_MS }),
+      ).rejects.toThrow();
     });
 
     it('returns null for an unknown room and loads it as empty', async () => {

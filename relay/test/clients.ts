@@ -4,6 +4,7 @@
  * hand-made frames, and small HTTP and token helpers. Nothing here is mocked:
  * every helper talks to a real relay over a real socket.
  */
+import { decodeRoomState, type RoomStateMessage } from '../../shared/protocol/roomState.js';
 import { decodePeerMessage, isPeerType, type PeerMessage } from '../../shared/protocol/peers.js';
 import { decodeRunMessage, isRunType, type RunMessage } from '../../shared/protocol/runs.js';
 import WebSocket from 'ws';
@@ -335,6 +336,7 @@ export type Frame =
   | { kind: 'tandem'; message: TandemMessage; bytes: Uint8Array }
   | { kind: 'run'; message: RunMessage; bytes: Uint8Array }
   | { kind: 'peer'; message: PeerMessage; bytes: Uint8Array }
+  | { kind: 'roomState'; message: RoomStateMessage; bytes: Uint8Array }
   | { kind: 'unparsed'; error: string; bytes: Uint8Array };
 
 export function parseFrame(bytes: Uint8Array): Frame {
@@ -354,6 +356,8 @@ export function parseFrame(bytes: Uint8Array): Frame {
       }
       case MessageType.QueryAwareness:
         return { kind: 'queryAwareness', bytes };
+      case MessageType.RoomState:
+        return { kind: 'roomState', message: decodeRoomState(bytes), bytes };
       default:
         if (isTandemType(type)) return { kind: 'tandem', message: decodeTandemMessage(bytes), bytes };
         if (isRunType(type)) return { kind: 'run', message: decodeRunMessage(bytes), bytes };
@@ -625,4 +629,8 @@ export function textById(doc: Y.Doc, fileId: string): string {
 
 export function awarenessStates(peer: Peer): Map<number, Record<string, unknown>> {
   return peer.awareness.getStates() as Map<number, Record<string, unknown>>;
+}
+
+export function isRoomState(frame: Frame): frame is Extract<Frame, { kind: 'roomState' }> {
+  return frame.kind === 'roomState';
 }

@@ -155,12 +155,12 @@ export function removeDataDir(dir: string): void {
 export interface CreatedRoom {
   roomId: string;
   token: string;
-  links: { edit: string; view: string };
+  links: { edit: string; view: string; interviewer?: string };
 }
 
 export async function createRoom(
   url: string,
-  body: { name?: string; template?: string; ownerName?: string } = {},
+  body: { name?: string; template?: string; ownerName?: string; kind?: 'pair' | 'interview' } = {},
 ): Promise<CreatedRoom> {
   const response = await fetch(`${url}/api/rooms`, {
     method: 'POST',
@@ -176,7 +176,7 @@ export async function mintToken(
   url: string,
   roomId: string,
   ownerToken: string,
-  body: { role: 'editor' | 'viewer'; name?: string; ttlSeconds?: number },
+  body: { role: 'editor' | 'viewer' | 'interviewer'; name?: string; ttlSeconds?: number },
 ): Promise<string> {
   const response = await fetch(`${url}/api/rooms/${roomId}/tokens`, {
     method: 'POST',

@@ -20,6 +20,8 @@ export const CloseCode = {
   RoomNotFound: 4404,
   PongTimeout: 4508,
   ProtocolMismatch: 4409,
+  /** The owner removed this user from the room; their token no longer joins it. */
+  Removed: 4410,
   RoomFull: 4529,
   SlowConsumer: 4530,
   RoomUnavailable: 4503,
@@ -36,6 +38,7 @@ export const CloseReason: Record<CloseCode, string> = {
   [CloseCode.RoomNotFound]: 'room not found',
   [CloseCode.PongTimeout]: 'no pong within the timeout',
   [CloseCode.ProtocolMismatch]: 'protocol version mismatch',
+  [CloseCode.Removed]: 'removed from the room by the owner',
   [CloseCode.RoomFull]: 'room full',
   [CloseCode.SlowConsumer]: 'send buffer full: client too slow',
   [CloseCode.RoomUnavailable]: 'room could not be loaded',

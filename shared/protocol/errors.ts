@@ -8,6 +8,8 @@ export const ErrorCode = {
   Unauthorised: 'unauthorised',
   TokenExpired: 'token_expired',
   Forbidden: 'forbidden',
+  /** The owner removed this user from the room. */
+  Removed: 'removed',
   ReadOnly: 'read_only',
   NotFound: 'not_found',
   RoomNotFound: 'room_not_found',

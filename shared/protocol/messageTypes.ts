@@ -56,6 +56,9 @@ export const MessageType = {
   RunnerJob: 131,
   /** runner -> relay: languages it can serve now (Docker up or down, images present). */
   RunnerStatus: 132,
+
+  /** relay -> client, after hello and on every change: the room's settings and your edit right. */
+  RoomState: 140,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

@@ -157,6 +157,8 @@ export class RoomConnection {
     handlers[MessageType.Welcome] = tandem;
     handlers[MessageType.SyncStatus] = tandem;
     handlers[MessageType.Error] = tandem;
+    // Room settings: not acted on by this client yet; without a handler y-websocket logs an error.
+    handlers[MessageType.RoomState] = () => {};
   }
 
   /**

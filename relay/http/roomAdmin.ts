@@ -1,0 +1,212 @@
+/**
+ * The room's settings over HTTP: what anyone in the room may read (settings,
+ * participants, their own edit right) and what only the owner may change (name,
+ * mode, classroom editors, driver timer, removing someone, ending the room).
+ * Every change is stored, then pushed to every live connection as `roomState`,
+ * and the relay enforces it from the next message on: nothing here trusts the
+ * document.
+ */
+import { Hono, type Context } from 'hono';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import { canManage, canReadNotes } from '../../shared/roles.js';
+import {
+  DRIVER_PERIOD_MAX_MS,
+  DRIVER_PERIOD_MIN_MS,
+  RoomKind,
+  RoomMode,
+  isUserId,
+  type RoomMode as RoomModeType,
+} from '../../shared/rooms.js';
+import { metaOf } from '../../shared/schema/project.js';
+import type { TokenClaims } from '../../shared/token.js';
+import type { TokenSigner } from '../auth/tokens.js';
+import type { Room } from '../rooms/Room.js';
+import type { RoomManager } from '../rooms/RoomManager.js';
+import type { RoomPolicy, Storage } from '../storage/Storage.js';
+import { ROOM_NAME_MAX_CHARS } from './api.js';
+import { HttpError, removedError } from './errors.js';
+import { authorizeRoom, loadExistingRoom, optionalString, readBody } from './requests.js';
+
+const MINUTE_MS = 60_000;
+
+export interface RoomAdminDeps {
+  storage: Storage;
+  rooms: RoomManager;
+  signer: TokenSigner;
+}
+
+export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): Hono {
+  const app = new Hono();
+
+  /** The caller's claims and the loaded room; a removed user is turned away from every route. */
+  const enter = async (c: Context): Promise<{ claims: TokenClaims; room: Room }> => {
+    const roomId = c.req.param('roomId')!;
+    const claims = authorizeRoom(signer, c, roomId);
+    const room = await loadExistingRoom(rooms, roomId);
+    if (room.isRemoved(claims.uid)) throw removedError();
+    return { claims, room };
+  };
+  const owner = async (c: Context) => {
+    const entered = await enter(c);
+    if (!canManage(entered.claims.role)) {
+      throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can change the room');
+    }
+    return entered;
+  };
+  const settingsOf = (c: Context, room: Room) => c.json({ settings: room.settings });
+  const setPolicy = (room: Room, change: (policy: RoomPolicy) => RoomPolicy | null) =>
+    room.updateSettings((record) => {
+      const policy = change(record.policy);
+      return policy ? { policy } : null;
+    });
+
+  app.get('/api/rooms/:roomId', async (c) => {
+    const { claims, room } = await enter(c);
+    const online = new Set([...room.connections].map((conn) => conn.claims.uid));
+    const users = await storage.listUsers(room.id);
+    const right = room.editRight(claims);
+    return c.json({
+      id: room.id,
+      createdAt: room.record.createdAt,
+      settings: room.settings,
+      you: {
+        userId: claims.uid,
+        name: claims.name,
+        role: claims.role,
+        canEdit: right.canEdit,
+        reason: right.reason,
+        notes: room.record.policy.kind === RoomKind.Interview && canReadNotes(claims.role),
+      },
+      participants: users
+        .filter((user) => !room.isRemoved(user.uid))
+        .map((user) => ({
+          userId: user.uid,
+          name: user.name,
+          role: user.role,
+          online: online.has(user.uid),
+          canEdit: room.mayEdit(user),
+        })),
+    });
+  });
+
+  app.patch('/api/rooms/:roomId', async (c) => {
+    const { claims, room } = await owner(c);
+    const body = await readBody(c);
+    const name = optionalString(body, 'name', ROOM_NAME_MAX_CHARS);
+    const mode = body.mode;
+    if (mode !== undefined && mode !== RoomMode.Open && mode !== RoomMode.Classroom) {
+      throw new HttpError(400, ErrorCode.BadRequest, 'mode must be "open" or "classroom"');
+    }
+    if (name === undefined && mode === undefined) {
+      throw new HttpError(400, ErrorCode.BadRequest, 'nothing to change: give "name" and/or "mode"');
+    }
+    await room.updateSettings((record) => ({
+      ...(name !== undefined && { name }),
+      ...(mode !== undefined && { policy: { ...record.policy, mode: mode as RoomModeType } }),
+    }));
+    // The document's copy of the name is for display; the database above is the authority.
+    if (name !== undefined) await room.change(claims.uid, (doc) => metaOf(doc).set('name', name));
+    return settingsOf(c, room);
+  });
+
+  app.put('/api/rooms/:roomId/editors/:userId', async (c) => {
+    const { room } = await owner(c);
+    const userId = param(c, 'userId');
+    if (room.isRemoved(userId)) throw new HttpError(409, ErrorCode.BadRequest, 'that user was removed');
+    await setPolicy(room, (policy) =>
+      policy.editors.includes(userId) ? null : { ...policy, editors: [...policy.editors, userId] },
+    );
+    return settingsOf(c, room);
+  });
+
+  app.delete('/api/rooms/:roomId/editors/:userId', async (c) => {
+    const { room } = await owner(c);
+    const userId = param(c, 'userId');
+    await setPolicy(room, (policy) =>
+      policy.editors.includes(userId)
+        ? { ...policy, editors: policy.editors.filter((uid) => uid !== userId) }
+        : null,
+    );
+    return settingsOf(c, room);
+  });
+
+  app.post('/api/rooms/:roomId/kick', async (c) => {
+    const { claims, room } = await owner(c);
+    const body = await readBody(c);
+    const userId = body.userId;
+    if (!isUserId(userId)) throw new HttpError(400, ErrorCode.BadRequest, '"userId" must be a user id');
+    if (userId === claims.uid || userId === room.record.ownerId) {
+      throw new HttpError(400, ErrorCode.BadRequest, 'the owner cannot remove themselves');
+    }
+    await setPolicy(room, (policy) => ({
+      ...policy,
+      removed: policy.removed.includes(userId) ? policy.removed : [...policy.removed, userId],
+      editors: policy.editors.filter((uid) => uid !== userId),
+      driver: policy.driver?.userIds.includes(userId) ? null : policy.driver,
+    }));
+    let closed = 0;
+    for (const conn of room.connections) {
+      if (conn.claims.uid !== userId) continue;
+      conn.close(CloseCode.Removed);
+      closed++;
+    }
+    return c.json({ closed });
+  });
+
+  app.post('/api/rooms/:roomId/end', async (c) => {
+    const { room } = await owner(c);
+    await setPolicy(room, (policy) =>
+      policy.endedAt === null ? { ...policy, endedAt: Date.now(), driver: null } : null,
+    );
+    return settingsOf(c, room);
+  });
+
+  app.put('/api/rooms/:roomId/driver', async (c) => {
+    const { room } = await owner(c);
+    const body = await readBody(c);
+    const { userIds, minutes } = body;
+    if (
+      !Array.isArray(userIds) ||
+      userIds.length !== 2 ||
+      !userIds.every(isUserId) ||
+      userIds[0] === userIds[1]
+    ) {
+      throw new HttpError(400, ErrorCode.BadRequest, '"userIds" must be two different user ids');
+    }
+    const periodMs = typeof minutes === 'number' ? Math.round(minutes * MINUTE_MS) : NaN;
+    if (!(periodMs >= DRIVER_PERIOD_MIN_MS && periodMs <= DRIVER_PERIOD_MAX_MS)) {
+      throw new HttpError(
+        400,
+        ErrorCode.BadRequest,
+        `"minutes" must be from ${DRIVER_PERIOD_MIN_MS / MINUTE_MS} to ${DRIVER_PERIOD_MAX_MS / MINUTE_MS}`,
+      );
+    }
+    if (room.record.policy.endedAt !== null) {
+      throw new HttpError(409, ErrorCode.ReadOnly, 'this room has ended');
+    }
+    const pair: [string, string] = [userIds[0] as string, userIds[1] as string];
+    if (pair.some((uid) => room.isRemoved(uid))) {
+      throw new HttpError(409, ErrorCode.BadRequest, 'one of them was removed from the room');
+    }
+    await setPolicy(room, (policy) => ({
+      ...policy,
+      driver: { userIds: pair, periodMs, startedAt: Date.now() },
+    }));
+    return settingsOf(c, room);
+  });
+
+  app.delete('/api/rooms/:roomId/driver', async (c) => {
+    const { room } = await owner(c);
+    await setPolicy(room, (policy) => (policy.driver ? { ...policy, driver: null } : null));
+    return settingsOf(c, room);
+  });
+
+  return app;
+}
+
+function param(c: Context, name: string): string {
+  const value = c.req.param(name);
+  if (!isUserId(value)) throw new HttpError(400, ErrorCode.BadRequest, `bad ${name}`);
+  return value;
+}

@@ -1,0 +1,19 @@
+/** A room policy as stored (JSON): defaults for new rooms, validation on the way back. */
+import { DEFAULT_SETTINGS, isUserId, parseRoomSettings } from '../../shared/rooms.js';
+import type { RoomPolicy } from './Storage.js';
+
+const REMOVED_MAX = 10_000;
+
+export function defaultPolicy(): RoomPolicy {
+  return { ...DEFAULT_SETTINGS, editors: [], removed: [] };
+}
+
+/** Validates a stored policy; throws with what is wrong (a corrupt row must not load as "open"). */
+export function parsePolicy(value: unknown): RoomPolicy {
+  const { removed, ...rest } = (value ?? {}) as Record<string, unknown>;
+  const { name: _name, ...settings } = parseRoomSettings({ ...rest, name: '' });
+  if (!Array.isArray(removed) || removed.length > REMOVED_MAX || !removed.every(isUserId)) {
+    throw new Error('policy.removed must be a list of user ids');
+  }
+  return { ...settings, removed: [...removed] };
+}

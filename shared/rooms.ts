@@ -1,0 +1,146 @@
+/**
+ * A room's settings and the one rule that decides who may edit it now. The
+ * relay's database holds the settings and the relay applies the rule to every
+ * update; clients run the same rule only to explain it (the countdown to their
+ * turn, why the editor is read-only), never to enforce it.
+ */
+import { Role, canEdit } from './roles.js';
+
+export const RoomMode = {
+  /** Everyone with an edit link edits. */
+  Open: 'open',
+  /** The owner picks who edits; only editors' cursors are shown. */
+  Classroom: 'classroom',
+} as const;
+export type RoomMode = (typeof RoomMode)[keyof typeof RoomMode];
+
+export const RoomKind = {
+  Pair: 'pair',
+  /** Interviewer and candidate roles; interviewers share private notes. */
+  Interview: 'interview',
+} as const;
+export type RoomKind = (typeof RoomKind)[keyof typeof RoomKind];
+
+/** Driver and navigator: the editing right alternates between two users every `periodMs`. */
+export interface DriverTimer {
+  /** The driver first, then the navigator. */
+  userIds: [string, string];
+  periodMs: number;
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+}
+
+export interface RoomSettings {
+  name: string;
+  kind: RoomKind;
+  mode: RoomMode;
+  /** Users the owner let edit in classroom mode. */
+  editors: string[];
+  /** When the owner ended the room (ms since the epoch); an ended room is read-only. */
+  endedAt: number | null;
+  driver: DriverTimer | null;
+}
+
+export const DRIVER_PERIOD_MIN_MS = 30_000;
+export const DRIVER_PERIOD_MAX_MS = 4 * 60 * 60_000;
+const USER_ID_MAX_CHARS = 64;
+const EDITORS_MAX = 1_000;
+const NAME_MAX_CHARS = 100;
+
+export const DEFAULT_SETTINGS: Omit<RoomSettings, 'name'> = {
+  kind: RoomKind.Pair,
+  mode: RoomMode.Open,
+  editors: [],
+  endedAt: null,
+  driver: null,
+};
+
+/** Who holds the keyboard at `now`. */
+export function currentDriver(timer: DriverTimer, now: number): string {
+  const turn = Math.floor(Math.max(0, now - timer.startedAt) / timer.periodMs);
+  return timer.userIds[turn % 2]!;
+}
+
+/** When the keyboard next changes hands (ms since the epoch). */
+export function nextHandover(timer: DriverTimer, now: number): number {
+  const turn = Math.floor(Math.max(0, now - timer.startedAt) / timer.periodMs);
+  return timer.startedAt + (turn + 1) * timer.periodMs;
+}
+
+export interface EditRight {
+  canEdit: boolean;
+  /** Why not, in words for the person; null when they may edit. */
+  reason: string | null;
+}
+
+/** May this user change the document at `now`? The relay's rule, checked on every update. */
+export function editRight(settings: RoomSettings, user: { uid: string; role: Role }, now: number): EditRight {
+  if (!canEdit(user.role)) return refuse('read-only: this link can view the room but not edit it');
+  if (settings.endedAt !== null) return refuse('this room has ended: it is read-only now');
+  if (settings.driver) {
+    const driver = currentDriver(settings.driver, now);
+    if (driver !== user.uid) return refuse('you are navigating: the driver has the keyboard');
+    return { canEdit: true, reason: null };
+  }
+  if (
+    settings.mode === RoomMode.Classroom &&
+    user.role !== Role.Owner &&
+    !settings.editors.includes(user.uid)
+  ) {
+    return refuse('classroom: the owner has not given you the right to edit');
+  }
+  return { canEdit: true, reason: null };
+}
+
+function refuse(reason: string): EditRight {
+  return { canEdit: false, reason };
+}
+
+/** Validates settings read from storage or the wire; throws with what is wrong. */
+export function parseRoomSettings(value: unknown): RoomSettings {
+  if (typeof value !== 'object' || value === null) throw new Error('settings must be an object');
+  const { name, kind, mode, editors, endedAt, driver } = value as Record<string, unknown>;
+  if (typeof name !== 'string' || name.length > NAME_MAX_CHARS) throw new Error('bad room name');
+  if (kind !== RoomKind.Pair && kind !== RoomKind.Interview)
+    throw new Error(`unknown room kind ${String(kind)}`);
+  if (mode !== RoomMode.Open && mode !== RoomMode.Classroom)
+    throw new Error(`unknown room mode ${String(mode)}`);
+  if (!Array.isArray(editors) || editors.length > EDITORS_MAX || !editors.every(isUserId)) {
+    throw new Error('editors must be a list of user ids');
+  }
+  if (endedAt !== null && !isTime(endedAt)) throw new Error('endedAt must be a time or null');
+  return {
+    name,
+    kind,
+    mode,
+    editors: [...editors],
+    endedAt,
+    driver: driver === null ? null : parseDriver(driver),
+  };
+}
+
+function parseDriver(value: unknown): DriverTimer {
+  if (typeof value !== 'object' || value === null) throw new Error('driver must be an object or null');
+  const { userIds, periodMs, startedAt } = value as Record<string, unknown>;
+  if (
+    !Array.isArray(userIds) ||
+    userIds.length !== 2 ||
+    !userIds.every(isUserId) ||
+    userIds[0] === userIds[1]
+  ) {
+    throw new Error('driver.userIds must be two different user ids');
+  }
+  if (!isTime(periodMs) || periodMs < DRIVER_PERIOD_MIN_MS || periodMs > DRIVER_PERIOD_MAX_MS) {
+    throw new Error(`driver.periodMs must be from ${DRIVER_PERIOD_MIN_MS} to ${DRIVER_PERIOD_MAX_MS}`);
+  }
+  if (!isTime(startedAt)) throw new Error('driver.startedAt must be a time');
+  return { userIds: [userIds[0] as string, userIds[1] as string], periodMs, startedAt };
+}
+
+export function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= USER_ID_MAX_CHARS;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
