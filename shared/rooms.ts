@@ -68,32 +68,35 @@ export function nextHandover(timer: DriverTimer, now: number): number {
 }
 
 export interface EditRight {
-  canEdit: boolean;
+  readonly canEdit: boolean;
   /** Why not, in words for the person; null when they may edit. */
-  reason: string | null;
+  readonly reason: string | null;
 }
+
+const ALLOWED: EditRight = Object.freeze({ canEdit: true, reason: null });
+const refuse = (reason: string): EditRight => Object.freeze({ canEdit: false, reason });
+const VIEW_ONLY = refuse('read-only: this link can view the room but not edit it');
+const ENDED = refuse('this room has ended: it is read-only now');
+const NAVIGATING = refuse('you are navigating: the driver has the keyboard');
+const NOT_GRANTED = refuse('classroom: the owner has not given you the right to edit');
 
 /** May this user change the document at `now`? The relay's rule, checked on every update. */
 export function editRight(settings: RoomSettings, user: { uid: string; role: Role }, now: number): EditRight {
-  if (!canEdit(user.role)) return refuse('read-only: this link can view the room but not edit it');
-  if (settings.endedAt !== null) return refuse('this room has ended: it is read-only now');
+  if (!canEdit(user.role)) return VIEW_ONLY;
+  if (settings.endedAt !== null) return ENDED;
   if (settings.driver) {
     const driver = currentDriver(settings.driver, now);
-    if (driver !== user.uid) return refuse('you are navigating: the driver has the keyboard');
-    return { canEdit: true, reason: null };
+    if (driver !== user.uid) return NAVIGATING;
+    return ALLOWED;
   }
   if (
     settings.mode === RoomMode.Classroom &&
     user.role !== Role.Owner &&
     !settings.editors.includes(user.uid)
   ) {
-    return refuse('classroom: the owner has not given you the right to edit');
+    return NOT_GRANTED;
   }
-  return { canEdit: true, reason: null };
-}
-
-function refuse(reason: string): EditRight {
-  return { canEdit: false, reason };
+  return ALLOWED;
 }
 
 /** Validates settings read from storage or the wire; throws with what is wrong. */

@@ -27,6 +27,7 @@ import type { Connection } from './Connection.js';
 
 /** Wait after the log passes the compaction threshold, so a burst finishes first. */
 const COMPACT_DELAY_MS = 2_000;
+const REMOVED: EditRight = { canEdit: false, reason: 'removed from the room by the owner' };
 /** The driver timer's announcement fires this long after the handover instant. */
 const HANDOVER_SLACK_MS = 5;
 
@@ -51,6 +52,7 @@ export class Room {
   private compactTimer: NodeJS.Timeout | null = null;
   private handoverTimer: NodeJS.Timeout | null = null;
   private settingsChain: Promise<void> = Promise.resolve();
+  private cachedSettings: RoomSettings | null = null;
   private closed = false;
 
   constructor(
@@ -69,15 +71,18 @@ export class Room {
     return this.record.id;
   }
 
-  /** The room's settings as clients see them (the policy without the removed list). */
+  /** The room's settings as clients see them (the policy without the removed list). Do not mutate. */
   get settings(): RoomSettings {
-    const { removed: _removed, ...policy } = this.record.policy;
-    return { name: this.record.name, ...policy, editors: [...policy.editors] };
+    if (!this.cachedSettings) {
+      const { removed: _removed, ...policy } = this.record.policy;
+      this.cachedSettings = { name: this.record.name, ...policy };
+    }
+    return this.cachedSettings;
   }
 
-  /** Whether a user may change the document right now, and why not. */
+  /** Whether a user may change the document right now, and why not. Runs for every update: no allocation. */
   editRight(claims: Pick<TokenClaims, 'uid' | 'role'>): EditRight {
-    if (this.isRemoved(claims.uid)) return { canEdit: false, reason: 'removed from the room by the owner' };
+    if (this.isRemoved(claims.uid)) return REMOVED;
     return editRight(this.settings, claims, Date.now());
   }
 
@@ -104,6 +109,7 @@ export class Room {
       await this.options.storage.updateRoom(this.id, patch);
       if (patch.name !== undefined) this.record.name = patch.name;
       if (patch.policy !== undefined) this.record.policy = patch.policy;
+      this.cachedSettings = null;
       this.announce();
     });
     this.settingsChain = step.catch(() => undefined);
