@@ -9,6 +9,7 @@ import { fanout } from './fanout.js';
 import { killServers } from './lib/servers.js';
 import { traceReplay } from './traceReplay.js';
 import { engineBench } from './engine.js';
+import { replayBench } from './replay.js';
 import { runsBench } from './runs.js';
 import { webrtcBench } from './webrtc.js';
 import { editorBench } from '../client/test/bench.js';
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   engine: engineBench,
   editor: editorBench,
   webrtc: webrtcBench,
+  replay: replayBench,
 };
 
 function pick(names: string[]): string[] {

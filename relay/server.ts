@@ -18,6 +18,7 @@ import { createApi } from './http/api.js';
 import { refuseRemovedUsers } from './http/requests.js';
 import { createRoomAdminApi } from './http/roomAdmin.js';
 import { errorHandler } from './http/errors.js';
+import { createHistoryApi } from './http/historyApi.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from './log.js';
 import type { Connection } from './rooms/Connection.js';
@@ -88,6 +89,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.use('/api/rooms/:roomId/*', refuseRemovedUsers(signer, storage));
   app.route('/', createRoomAdminApi(deps));
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
+  app.route('/', createHistoryApi(deps));
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
     app.use('/*', serveStatic({ root: config.clientDir }));

@@ -1,0 +1,191 @@
+/**
+ * History (README documents it):
+ *   GET  /api/rooms/:roomId/history        any token: the replay bundle (shared/replay/bundle.ts)
+ *   POST /api/rooms/:roomId/restore        editor: `{ seq }`, the files as they were after that
+ *                                          log entry, written over the live document
+ *   POST /api/rooms/:roomId/history/fork   any token: `{ seq, name? }`, a new room with those files
+ *
+ * The log is append-only and stays so: a restore is one more update (made by
+ * the relay on the caller's behalf, stored with their id), never a rewrite.
+ * The log is read in pages, and the bundle is streamed page by page, so a
+ * long history never sits in memory whole.
+ */
+import { Hono } from 'hono';
+import * as Y from 'yjs';
+import type { RunSummary } from '../../shared/protocol/api.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import {
+  replayEntryJson,
+  replayJsonEnd,
+  replayJsonStart,
+  type ReplayRun,
+  type ReplayUser,
+} from '../../shared/replay/bundle.js';
+import { forkProject } from '../../shared/schema/fork.js';
+import { restoreProject } from '../../shared/schema/restore.js';
+import type { Storage, StoredUpdate } from '../storage/Storage.js';
+import { ROOM_NAME_MAX_CHARS, type ApiDeps } from './api.js';
+import { HttpError } from './errors.js';
+import { createRoom } from './newRoom.js';
+import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+
+/** Log entries read from storage at a time. */
+const LOG_PAGE_ENTRIES = 1000;
+/** Runs included in a bundle (the newest; each carries up to TANDEM_RUN_STORED_OUTPUT_BYTES of output). */
+const HISTORY_RUNS_MAX = 100;
+
+export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDeps): Hono {
+  const app = new Hono();
+  const newRoom = { config, storage, signer, log };
+
+  app.get('/api/rooms/:roomId/history', async (c) => {
+    const roomId = c.req.param('roomId');
+    authorizeRoom(signer, c, roomId);
+    const room = await loadExistingRoom(rooms, roomId);
+    await room.settle(); // updates still queued belong in the bundle
+    const runs = (await storage.listRuns(roomId, HISTORY_RUNS_MAX))
+      .reverse()
+      .map(({ roomId: _room, ...run }): ReplayRun => run);
+    const pages = logPages(storage, roomId);
+    // The first page is read before answering: a failing store is then a 500, not a cut-off body.
+    const first = await pages.next();
+    const start = replayJsonStart({ id: roomId, name: room.record.name }, Date.now());
+    const authors = new Set<string>();
+    const encoder = new TextEncoder();
+    let pending: IteratorResult<StoredUpdate[]> | null = first;
+    let written = 0;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(start));
+      },
+      async pull(controller) {
+        try {
+          const next = pending ?? (await pages.next());
+          pending = null;
+          if (next.done) {
+            const users = await userNames(storage, roomId, authors, runs);
+            controller.enqueue(encoder.encode(replayJsonEnd(users, runs)));
+            controller.close();
+            return;
+          }
+          const json = next.value.map((entry) => {
+            authors.add(entry.author);
+            return replayEntryJson(entry);
+          });
+          controller.enqueue(encoder.encode((written > 0 ? ',' : '') + json.join(',')));
+          written += json.length;
+        } catch (error) {
+          log.error('history.read_failed', { room: roomId, error: String(error) });
+          controller.error(error);
+        }
+      },
+    });
+    return c.body(body, 200, { 'content-type': 'application/json; charset=utf-8' });
+  });
+
+  app.post('/api/rooms/:roomId/restore', async (c) => {
+    const roomId = c.req.param('roomId');
+    const claims = authorizeRoom(signer, c, roomId);
+    const room = await loadExistingRoom(rooms, roomId);
+    if (!room.mayEdit(claims))
+      throw new HttpError(403, ErrorCode.ReadOnly, 'you cannot edit this room now, so you cannot restore it');
+    const seq = requiredSeq(await readBody(c));
+    await room.settle();
+    const past = await projectAt(storage, roomId, seq);
+    let summary: ReturnType<typeof restoreProject> | undefined;
+    try {
+      await room.change(claims.uid, (doc) => (summary = restoreProject(doc, past)));
+    } finally {
+      past.destroy();
+    }
+    const changed = summary!.created + summary!.deleted + summary!.changed > 0;
+    log.info('room.restored', { room: roomId, user: claims.uid, seq, ...summary });
+    return c.json({ restoredTo: seq, seq: changed ? await headSeq(storage, roomId) : null, ...summary });
+  });
+
+  app.post('/api/rooms/:roomId/history/fork', async (c) => {
+    const roomId = c.req.param('roomId');
+    const claims = authorizeRoom(signer, c, roomId);
+    const body = await readBody(c);
+    const seq = requiredSeq(body);
+    const source = await loadExistingRoom(rooms, roomId);
+    const name =
+      optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ??
+      `${source.record.name} (from history)`.slice(0, ROOM_NAME_MAX_CHARS);
+    await source.settle();
+    const past = await projectAt(storage, roomId, seq);
+    const room = {
+      name,
+      ownerName: claims.name,
+      template: source.record.template,
+      log: { forkedFrom: roomId, atSeq: seq },
+    };
+    try {
+      return await createRoom(newRoom, c, room, (doc) => forkProject(past, doc, name));
+    } finally {
+      past.destroy();
+    }
+  });
+
+  return app;
+}
+
+/**
+ * Display names for the authors of a log: the name each user's token carried
+ * when they last joined, else the name a run of theirs recorded, else their id
+ * ("system" stays "system").
+ */
+async function userNames(
+  storage: Storage,
+  roomId: string,
+  uids: Iterable<string>,
+  runs: readonly RunSummary[],
+): Promise<Record<string, ReplayUser>> {
+  const known = new Map(runs.map((run) => [run.userId, run.name]));
+  for (const user of await storage.listUsers(roomId)) known.set(user.uid, user.name);
+  const users = Object.create(null) as Record<string, ReplayUser>;
+  for (const uid of uids) users[uid] = { name: known.get(uid) ?? uid };
+  return users;
+}
+
+function requiredSeq(body: Record<string, unknown>): number {
+  const seq = optionalInteger(body, 'seq', 1, Number.MAX_SAFE_INTEGER);
+  if (seq === undefined)
+    throw new HttpError(400, ErrorCode.BadRequest, '"seq" is required: the log entry to go back to');
+  return seq;
+}
+
+async function* logPages(storage: Storage, roomId: string): AsyncGenerator<StoredUpdate[]> {
+  let after = 0;
+  for (;;) {
+    const page = await storage.readLog(roomId, after, LOG_PAGE_ENTRIES);
+    if (page.length > 0) yield page;
+    if (page.length < LOG_PAGE_ENTRIES) return;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+/** The room's document as it was right after log entry `seq`; 400 if the room's log has no such entry. */
+async function projectAt(storage: Storage, roomId: string, seq: number): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  for await (const page of logPages(storage, roomId)) {
+    let found = false;
+    doc.transact(() => {
+      for (const entry of page) {
+        if (entry.seq > seq) break;
+        Y.applyUpdate(doc, entry.data);
+        found = entry.seq === seq;
+      }
+    });
+    if (found) return doc;
+    if (page[page.length - 1]!.seq > seq) break;
+  }
+  doc.destroy();
+  throw new HttpError(400, ErrorCode.BadRequest, `seq ${seq} is not an entry of this room's log`);
+}
+
+/** The room's newest log seq (the snapshot's when nothing follows it). */
+async function headSeq(storage: Storage, roomId: string): Promise<number | null> {
+  const state = await storage.loadState(roomId);
+  return state.tail.at(-1)?.seq ?? (state.snapshot ? state.snapshotSeq : null);
+}
