@@ -93,14 +93,14 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
     await room.settle();
     const past = await projectAt(storage, roomId, seq);
     let summary: ReturnType<typeof restoreProject> | undefined;
+    let stored: number | null;
     try {
-      await room.change(claims.uid, (doc) => (summary = restoreProject(doc, past)));
+      stored = await room.change(claims.uid, (doc) => (summary = restoreProject(doc, past)));
     } finally {
       past.destroy();
     }
-    const changed = summary!.created + summary!.deleted + summary!.changed > 0;
     log.info('room.restored', { room: roomId, user: claims.uid, seq, ...summary });
-    return c.json({ restoredTo: seq, seq: changed ? await headSeq(storage, roomId) : null, ...summary });
+    return c.json({ restoredTo: seq, seq: stored, ...summary });
   });
 
   app.post('/api/rooms/:roomId/history/fork', async (c) => {
@@ -185,7 +185,3 @@ async function projectAt(storage: Storage, roomId: string, seq: number): Promise
 }
 
 /** The room's newest log seq (the snapshot's when nothing follows it). */
-async function headSeq(storage: Storage, roomId: string): Promise<number | null> {
-  const state = await storage.loadState(roomId);
-  return state.tail.at(-1)?.seq ?? (state.snapshot ? state.snapshotSeq : null);
-}

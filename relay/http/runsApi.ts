@@ -23,7 +23,7 @@ import { canEdit } from '../../shared/roles.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { EnvCrypto } from '../runs/envCrypto.js';
-import { readOutputLog } from '../runs/outputLog.js';
+import { readOutputLog } from '../../shared/protocol/outputLog.js';
 import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
 import type { RunObserver, RunService } from '../runs/RunService.js';
 import type { Storage } from '../storage/Storage.js';

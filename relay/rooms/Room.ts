@@ -227,10 +227,11 @@ export class Room {
   /**
    * Changes the document on the relay's own behalf (a restore, a rename), after
    * everything queued before it. The change is stored with `author` and sent to
-   * every connection, like any editor's update; resolves once it is stored and
-   * sent. A change that alters nothing stores nothing.
+   * every connection, like any editor's update; resolves with its log seq once
+   * it is stored and sent (null: it altered nothing, so nothing was stored), and
+   * rejects if storing failed.
    */
-  async change(author: string, edit: (doc: Y.Doc) => void): Promise<void> {
+  async change(author: string, edit: (doc: Y.Doc) => void): Promise<number | null> {
     this.applyPending();
     let update: Uint8Array | null = null;
     const capture = (bytes: Uint8Array, origin: unknown) => {
@@ -244,13 +245,17 @@ export class Room {
       this.captured = null;
     }
     const data: Uint8Array | null = update;
-    if (!data) return;
+    if (!data) return null;
+    let stored: number | null = null;
+    let failure: unknown = null;
     this.enqueue(async () => {
       try {
         const [seq] = await this.options.storage.appendUpdates(this.id, [{ at: Date.now(), author, data }]);
+        stored = seq ?? null;
         this.lastSeq = seq ?? this.lastSeq;
         this.sinceSnapshot += 1;
       } catch (error) {
+        failure = error;
         this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
         this.options.onBroken(this);
         return;
@@ -259,6 +264,8 @@ export class Room {
       this.maybeScheduleCompaction();
     });
     await this.chain;
+    if (failure !== null) throw new Error('the change could not be stored', { cause: failure });
+    return stored;
   }
 
   /** Resolves once everything queued so far is stored and sent. */

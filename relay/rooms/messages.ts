@@ -16,7 +16,7 @@ import { canManage } from '../../shared/roles.js';
 import { ProtocolError, guard, readTandemMessage } from '../../shared/protocol/tandem.js';
 import type { RunService } from '../runs/RunService.js';
 import { decodeAwarenessUpdate } from '../sync/awareness.js';
-import { validateUpdate } from '../sync/validateUpdate.js';
+import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { Connection } from './Connection.js';
 import { frame, type Room } from './Room.js';
 

@@ -1,8 +1,8 @@
 /**
  * A run's output as stored with it: the chunks in order, each `varUint(stream)
  * varUint8Array(bytes)`, capped at a byte budget (the rest is counted, not kept).
+ * The reader is shared/protocol/outputLog.ts (replay bundles carry it too).
  */
-import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { OutputStream } from '../../shared/protocol/runs.js';
 
@@ -32,14 +32,4 @@ export class OutputLog {
   toBytes(): Uint8Array {
     return encoding.toUint8Array(this.encoder);
   }
-}
-
-export function readOutputLog(bytes: Uint8Array): { stream: OutputStream; bytes: Uint8Array }[] {
-  const decoder = decoding.createDecoder(bytes);
-  const chunks: { stream: OutputStream; bytes: Uint8Array }[] = [];
-  while (decoding.hasContent(decoder)) {
-    const stream = decoding.readVarUint(decoder) as OutputStream;
-    chunks.push({ stream, bytes: decoding.readVarUint8Array(decoder) });
-  }
-  return chunks;
 }

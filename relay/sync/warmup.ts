@@ -7,7 +7,7 @@
  * listens; touches no room.
  */
 import * as Y from 'yjs';
-import { validateUpdate } from './validateUpdate.js';
+import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 
 const EDITS = 3_000;
 const ROUNDS = 3;

@@ -18,10 +18,9 @@
  *
  * Base64 is base64.ts's: strict, and the same in Node, a tab and a worker.
  */
-import * as decoding from 'lib0/decoding';
-import * as Y from 'yjs';
 import type { RunSummary } from '../protocol/api.js';
-import { OutputStream } from '../protocol/runs.js';
+import { readOutputLog, type OutputChunk } from '../protocol/outputLog.js';
+import { validateUpdate } from '../sync/validateUpdate.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
 
 export const REPLAY_FORMAT = 'tandem-replay';
@@ -154,23 +153,12 @@ export function parseReplayBundle(value: unknown): ReplayBundle {
 }
 
 /** Decodes a run's stored output; throws ReplayFormatError if it is not in the stored form. */
-export function readRunOutput(bytes: Uint8Array): { stream: OutputStream; bytes: Uint8Array }[] {
-  const decoder = decoding.createDecoder(bytes);
-  const chunks: { stream: OutputStream; bytes: Uint8Array }[] = [];
+export function readRunOutput(bytes: Uint8Array): OutputChunk[] {
   try {
-    while (decoding.hasContent(decoder)) {
-      const stream = decoding.readVarUint(decoder);
-      if (stream !== OutputStream.Stdout && stream !== OutputStream.Stderr)
-        throw new ReplayFormatError(`unknown output stream ${stream}`);
-      const length = decoding.readVarUint(decoder);
-      if (length > bytes.byteLength - decoder.pos) throw new ReplayFormatError('output chunk is truncated');
-      chunks.push({ stream, bytes: decoding.readUint8Array(decoder, length) });
-    }
+    return readOutputLog(bytes);
   } catch (error) {
-    if (error instanceof ReplayFormatError) throw error;
-    throw new ReplayFormatError('output chunk is truncated');
+    throw new ReplayFormatError((error as Error).message);
   }
-  return chunks;
 }
 
 function parseUsers(value: unknown): Record<string, ReplayUser> {
@@ -189,8 +177,9 @@ function parseEntry(value: unknown, where: string): ReplayEntry {
   const data = base64(entry.data, `${where}.data`);
   if (data.byteLength === 0) throw new ReplayFormatError(`${where}.data: empty update`);
   try {
-    // Decoding reads every struct and the delete set; garbage fails on the way.
-    Y.decodeUpdate(data);
+    // The relay's own check on every update it receives: every struct, the delete
+    // set, bounded counts, and no trailing bytes.
+    validateUpdate(data);
   } catch (error) {
     throw new ReplayFormatError(`${where}.data: not a valid Yjs update (${String(error)})`);
   }

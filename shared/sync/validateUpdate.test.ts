@@ -1,7 +1,7 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../shared/protocol/tandem.js';
+import { ProtocolError } from '../protocol/tandem.js';
 import { validateUpdate } from './validateUpdate.js';
 
 // Struct info bits and content refs of the Yjs update v1 encoding.

@@ -1,0 +1,34 @@
+/**
+ * A run's output as the relay stores it (and as replay bundles carry it): the
+ * chunks in arrival order, each `varUint(stream) varUint8Array(bytes)`, stream 0
+ * stdout and 1 stderr. The writer is relay/runs/outputLog.ts.
+ */
+import * as decoding from 'lib0/decoding';
+import { OutputStream } from './runs.js';
+
+export interface OutputChunk {
+  stream: OutputStream;
+  bytes: Uint8Array;
+}
+
+/** Reads every chunk; throws on an unknown stream or a truncated chunk. */
+export function readOutputLog(bytes: Uint8Array): OutputChunk[] {
+  const decoder = decoding.createDecoder(bytes);
+  const chunks: OutputChunk[] = [];
+  while (decoding.hasContent(decoder)) {
+    let stream: number;
+    let length: number;
+    try {
+      stream = decoding.readVarUint(decoder);
+      length = decoding.readVarUint(decoder);
+    } catch {
+      throw new Error('output chunk is truncated');
+    }
+    if (stream !== OutputStream.Stdout && stream !== OutputStream.Stderr) {
+      throw new Error(`unknown output stream ${stream}`);
+    }
+    if (length > bytes.byteLength - decoder.pos) throw new Error('output chunk is truncated');
+    chunks.push({ stream, bytes: decoding.readUint8Array(decoder, length) });
+  }
+  return chunks;
+}
