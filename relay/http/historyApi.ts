@@ -155,8 +155,7 @@ function requiredSeq(body: Record<string, unknown>): number {
   return seq;
 }
 
-async function* logPages(storage: Storage, roomId: string): AsyncGenerator<StoredUpdate[]> {
-  let after = 0;
+async function* logPages(storage: Storage, roomId: string, after = 0): AsyncGenerator<StoredUpdate[]> {
   for (;;) {
     const page = await storage.readLog(roomId, after, LOG_PAGE_ENTRIES);
     if (page.length > 0) yield page;
@@ -168,7 +167,13 @@ async function* logPages(storage: Storage, roomId: string): AsyncGenerator<Store
 /** The room's document as it was right after log entry `seq`; 400 if the room's log has no such entry. */
 async function projectAt(storage: Storage, roomId: string, seq: number): Promise<Y.Doc> {
   const doc = new Y.Doc();
-  for await (const page of logPages(storage, roomId)) {
+  // Start from the newest snapshot at or before seq (a snapshot's seq is always one of the room's entries).
+  const snapshot = await storage.loadSnapshotAt(roomId, seq);
+  if (snapshot) {
+    Y.applyUpdate(doc, snapshot.data);
+    if (snapshot.seq === seq) return doc;
+  }
+  for await (const page of logPages(storage, roomId, snapshot?.seq ?? 0)) {
     let found = false;
     doc.transact(() => {
       for (const entry of page) {
@@ -183,5 +188,3 @@ async function projectAt(storage: Storage, roomId: string, seq: number): Promise
   doc.destroy();
   throw new HttpError(400, ErrorCode.BadRequest, `seq ${seq} is not an entry of this room's log`);
 }
-
-/** The room's newest log seq (the snapshot's when nothing follows it). */

@@ -160,6 +160,7 @@ export class SqliteStorage implements Storage {
   private readonly selectRoom: Database.Statement<[string], RoomRow>;
   private readonly insertUpdate: Database.Statement<[number, string, string, Uint8Array]>;
   private readonly selectLatestSnapshot: Database.Statement<[string], SnapshotRow>;
+  private readonly selectSnapshotAt: Database.Statement<[string, number], SnapshotRow>;
   private readonly selectUpdatesAfter: Database.Statement<[string, number], UpdateRow>;
   private readonly selectLogPage: Database.Statement<[string, number, number], UpdateRow>;
   private readonly selectLastSeq: Database.Statement<[string], { seq: number | null }>;
@@ -205,6 +206,9 @@ export class SqliteStorage implements Storage {
     this.insertUpdate = db.prepare('INSERT INTO updates (at, author, room_id, data) VALUES (?, ?, ?, ?)');
     this.selectLatestSnapshot = db.prepare(
       'SELECT seq, data FROM snapshots WHERE room_id = ? ORDER BY seq DESC LIMIT 1',
+    );
+    this.selectSnapshotAt = db.prepare(
+      'SELECT seq, data FROM snapshots WHERE room_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
     );
     this.selectUpdatesAfter = db.prepare(
       'SELECT seq, at, author, data FROM updates WHERE room_id = ? AND seq > ? ORDER BY seq',
@@ -336,6 +340,12 @@ export class SqliteStorage implements Storage {
     this.requireOpen();
     if (!Number.isSafeInteger(seq) || seq < 0) throw new Error(`invalid snapshot seq: ${seq}`);
     this.snapshotTx(roomId, seq, data);
+  }
+
+  async loadSnapshotAt(roomId: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null> {
+    this.requireOpen();
+    const row = this.selectSnapshotAt.get(roomId, seq);
+    return row ? { seq: row.seq, data: bytes(row.data) } : null;
   }
 
   async readLog(roomId: string, afterSeq: number, limit: number): Promise<StoredUpdate[]> {

@@ -91,6 +91,8 @@ export interface Storage {
   loadState(roomId: string): Promise<RoomState>;
   /** Stores a snapshot covering every update up to `seq`; older snapshots may be kept. */
   saveSnapshot(roomId: string, seq: number, data: Uint8Array): Promise<void>;
+  /** The newest snapshot covering no update past `seq` (history reads the log only after it), or null. */
+  loadSnapshotAt(roomId: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null>;
   /** Log entries with seq > afterSeq, oldest first, at most `limit`. */
   readLog(roomId: string, afterSeq: number, limit: number): Promise<StoredUpdate[]>;
   /** Stores a finished run. Throws if the room does not exist or the run id is taken in that room. */

@@ -138,6 +138,25 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       ).rejects.toThrow();
     });
 
+    it('finds the newest snapshot at or before a seq, for history', async () => {
+      await storage.createRoom(room('a'), null);
+      await storage.createRoom(room('b'), null);
+      const seqs = await storage.appendUpdates('a', [update(1), update(2), update(3), update(4)]);
+      await storage.appendUpdates('b', [update(5)]);
+      expect(await storage.loadSnapshotAt('a', seqs[3]!)).toBeNull();
+      await storage.saveSnapshot('a', seqs[1]!, Uint8Array.of(2));
+      await storage.saveSnapshot('a', seqs[3]!, Uint8Array.of(4));
+      expect(await storage.loadSnapshotAt('a', seqs[0]!)).toBeNull();
+      expect(await storage.loadSnapshotAt('a', seqs[1]!)).toEqual({ seq: seqs[1], data: Uint8Array.of(2) });
+      expect(await storage.loadSnapshotAt('a', seqs[2]!)).toEqual({ seq: seqs[1], data: Uint8Array.of(2) });
+      expect(await storage.loadSnapshotAt('a', seqs[3]! + 100)).toEqual({
+        seq: seqs[3],
+        data: Uint8Array.of(4),
+      });
+      expect(await storage.loadSnapshotAt('b', seqs[3]!)).toBeNull();
+      expect(await storage.loadSnapshotAt('missing', 1)).toBeNull();
+    });
+
     it('returns null for an unknown room and loads it as empty', async () => {
       expect(await storage.getRoom('missing')).toBeNull();
       expect(await storage.loadState('missing')).toEqual({ snapshot: null, snapshotSeq: 0, tail: [] });

@@ -5,6 +5,8 @@
  * log entry; fork-from-history starts an independent room; bad requests get
  * clear errors.
  */
+import Database from 'better-sqlite3';
+import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { Authorship, lineAuthors } from '../../shared/replay/authorship.js';
@@ -58,6 +60,24 @@ async function fetchHistory(roomId: string, token: string): Promise<ReplayBundle
 
 const post = (path: string, token: string | undefined, body: unknown): Promise<JsonResponse> =>
   request(`${relay.url}${path}`, { method: 'POST', token, body });
+
+/** The seq of the room's first snapshot, read from the relay's database file once there is one. */
+async function waitForSnapshot(roomId: string): Promise<number> {
+  let seq: number | undefined;
+  await waitFor(() => {
+    const db = new Database(joinPath(relay.dataDir, 'tandem.sqlite'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT min(seq) AS seq FROM snapshots WHERE room_id = ?').get(roomId) as {
+        seq: number | null;
+      };
+      seq = row.seq ?? undefined;
+    } finally {
+      db.close();
+    }
+    return seq !== undefined;
+  }, 'a snapshot stored');
+  return seq!;
+}
 
 function errorOf(response: JsonResponse): { code: string; message: string } {
   return (response.body as { error: { code: string; message: string } }).error;
@@ -201,6 +221,31 @@ describe('GET /api/rooms/:roomId/history', () => {
     expect(bundle.entries.length).toBeGreaterThan(1000);
     const engine = ReplayEngine.build(bundle.entries);
     expect(snapshotFiles(engine.seek(engine.length - 1))).toEqual({ 'long.txt': text.toString() });
+
+    // Past TANDEM_COMPACT_AFTER_UPDATES (1000) the relay stores a snapshot; going back to a
+    // point at, just before or just after it starts from the snapshot or the log, and agrees.
+    const snapshotSeq = await waitForSnapshot(room.roomId);
+    for (const char of 'tail') {
+      text.insert(text.length, char);
+      await sleep(5);
+    }
+    await waitFor(
+      async () => (await getFileText(relay.url, room.roomId, room.token, 'long.txt')) === text.toString(),
+      'the tail stored',
+    );
+    const later = await fetchHistory(room.roomId, room.token);
+    const replay = ReplayEngine.build(later.entries);
+    const at = later.entries.findIndex((entry) => entry.seq === snapshotSeq);
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(later.entries.length - 1);
+    for (const index of [at - 1, at, at + 1, later.entries.length - 1]) {
+      const seq = later.entries[index]!.seq;
+      const fork = await post(`/api/rooms/${room.roomId}/history/fork`, room.token, { seq });
+      expect(fork.status).toBe(201);
+      const { roomId, token } = fork.body as { roomId: string; token: string };
+      const expected = snapshotFiles(replay.seek(index))['long.txt'];
+      expect(await getFileText(relay.url, roomId, token, 'long.txt')).toBe(expected);
+    }
   }, 60_000);
 });
 
