@@ -93,8 +93,9 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
     app.use('/*', serveStatic({ root: config.clientDir }));
-    // Room pages are client-side routes.
+    // Room, history and replay-file pages are client-side routes.
     app.get('/r/*', serveStatic({ path: join(config.clientDir, 'index.html') }));
+    app.get('/replay', serveStatic({ path: join(config.clientDir, 'index.html') }));
   } else {
     log.warn('client.missing', { clientDir: config.clientDir, hint: 'run npm run build' });
     app.get('/', (c) => c.text('Tandem relay is running; the client is not built (npm run build).'));

@@ -1,5 +1,6 @@
 import { Landing } from './landing/Landing.js';
 import { route } from './lib/route.js';
+import { ReplayRoute } from './replay/ReplayRoute.js';
 import { RoomGate } from './room/RoomGate.js';
 
 export function App() {
@@ -13,6 +14,10 @@ export function App() {
         linkToken={current.linkToken}
       />
     );
+  }
+  if (current.page === 'replay') {
+    const { roomId, linkToken } = current;
+    return <ReplayRoute key={`${roomId ?? ''}#${linkToken ?? ''}`} roomId={roomId} linkToken={linkToken} />;
   }
   return <Landing />;
 }

@@ -56,7 +56,7 @@ export function watchErrors(page: Page, errors: string[]): void {
 
 /** Waits until the room shows its editor with a file in it. */
 export async function waitForEditor(page: Page): Promise<void> {
-  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
+  await page.locator('[data-testid=editor] .view-lines').waitFor({ timeout: 20_000 });
 }
 
 /** A file's text as this page's document has it (null: no such file). */

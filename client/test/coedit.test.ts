@@ -2,11 +2,12 @@
  * Two people in real headless Chromium against the real relay: typing into one
  * line at once, seeing each other's cursors, following, renaming under a typist.
  */
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, editorValue, newPerson, pollUntil, remoteCaret, waitForEditor } from './browser.js';
 import { browserSuite } from './suite.js';
-import { endOfLine, newFile, openPair, waitForState } from './rooms.js';
+import { createOnLanding, endOfLine, newFile, openPair, waitForState } from './rooms.js';
 
 const skip = requireOrSkip('Chromium', chromiumPath() !== null);
 const FIRST_LINE = 'def greet(name: str) -> str:';
@@ -120,14 +121,66 @@ describe.skipIf(skip)('co-editing in the browser', () => {
   it('creates a room from a template on the landing page and opens it as its owner', async () => {
     const dana = await newPerson(suite.browser, 'Dana');
     suite.people.push(dana);
-    await dana.page.goto(suite.relay.url);
-    await dana.page.locator('[data-template=go]').click();
-    await dana.page.getByTestId('create-room').click();
-    await dana.page.waitForURL(/\/r\/[\w-]+$/);
-    await waitForEditor(dana.page);
+    await createOnLanding(dana, suite.relay.url, (page) => page.locator('[data-template=go]').click());
     await dana.page.locator('.tab.active[data-path="main.go"]').waitFor();
     await dana.page.locator('[data-testid=person][data-name=Dana]', { hasText: 'owner' }).waitFor();
     expect(await dana.page.getByTestId('share').count()).toBe(1);
     expect(new URL(dana.page.url()).search).toBe('');
   }, 60_000);
+
+  it('the Authors toggle colours each line by who wrote it last, and keeps up with new typing', async () => {
+    const { alice, bob } = await pair();
+    await endOfLine(bob, 2);
+    await bob.page.keyboard.type('  # checked by bob');
+    await pollUntil(
+      () => docText(alice.page, 'main.py'),
+      (text) => text?.includes('# checked by bob') === true,
+    );
+    await alice.page.getByTestId('authors-toggle').click();
+    const legend = alice.page.getByTestId('live-authors');
+    await legend.locator('li[data-name=Bob]').waitFor({ timeout: 10_000 });
+    await legend.locator('li[data-name=Tandem]').waitFor();
+    expect(await legend.locator('li[data-name=Alice]').count()).toBe(0);
+
+    await endOfLine(alice, 1);
+    await alice.page.keyboard.type('  # alice was here');
+    await legend.locator('li[data-name=Alice]').waitFor({ timeout: 10_000 });
+    const writers = await pollUntil(
+      () => lineWriters(alice.page),
+      (lines) => /Alice/.test(lines[0] ?? '') && /Bob/.test(lines[1] ?? ''),
+    );
+    expect(writers[0]).toMatch(/Alice/);
+    expect(writers[1]).toMatch(/Bob/);
+    expect(writers[2]).toMatch(/Tandem/);
+    await alice.page.getByTestId('authors-toggle').click();
+    await pollUntil(
+      () => lineWriters(alice.page),
+      (lines) => lines.every((hover) => hover === ''),
+    );
+    expect(await legend.count()).toBe(0);
+  }, 60_000);
 });
+
+/** The authorship hover of each line of the open file ('' where there is none). */
+function lineWriters(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type Decoration = { options: { hoverMessage?: { value: string } } };
+    const editor = (
+      window as unknown as {
+        tandem: {
+          editor: {
+            getModel(): { getLineCount(): number; getLineDecorations(n: number): Decoration[] };
+          };
+        };
+      }
+    ).tandem.editor;
+    const model = editor.getModel();
+    const lines: string[] = [];
+    for (let n = 1; n <= model.getLineCount(); n++) {
+      const hover = model.getLineDecorations(n).find((d) => d.options.hoverMessage?.value)
+        ?.options.hoverMessage;
+      lines.push(hover?.value ?? '');
+    }
+    return lines;
+  });
+}

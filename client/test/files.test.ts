@@ -51,6 +51,14 @@ describe.skipIf(skip)('files in the browser', () => {
   it('moves a file into a folder by drag and drop, for everyone', async () => {
     const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
     await newFile(alice, 'src/util.py');
+    // The Enter that named it does not land in the new file the editor then focuses.
+    await alice.page.keyboard.type('x = 1');
+    expect(
+      await pollUntil(
+        () => docText(alice.page, 'src/util.py'),
+        (text) => text === 'x = 1',
+      ),
+    ).toBe('x = 1');
     await bob.page.locator('.tree-row[data-path="src"]').waitFor();
     await bob.page
       .locator('.tree-row[data-path="main.py"]')

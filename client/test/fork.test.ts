@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRoom } from '../../relay/test/harness.js';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { docText, newPerson, pollUntil, waitForEditor } from './browser.js';
+import { docText, newPerson, waitForEditor } from './browser.js';
+import { forkWith, typeFirstLine } from './rooms.js';
 import { browserSuite } from './suite.js';
 
 const skip = requireOrSkip('Chromium', chromiumPath() !== null);
@@ -18,22 +19,11 @@ describe.skipIf(skip)('fork in the browser', () => {
     await waitForEditor(victor.page);
     const original = await docText(victor.page, 'main.py');
 
-    await victor.page.locator('[data-testid=fork]').click();
-    await victor.page.waitForURL(
-      (url) => !url.pathname.endsWith(room.roomId) && url.pathname.startsWith('/r/'),
-    );
-    await waitForEditor(victor.page);
+    const forkId = await forkWith(victor, victor.page.getByTestId('fork'), room.roomId);
     // In the fork Victor owns the room: he can share it and type.
     await victor.page.locator('[data-testid=share]').waitFor();
     expect(await docText(victor.page, 'main.py')).toBe(original);
-    await victor.page.locator('.monaco-editor .view-lines').click();
-    await victor.page.keyboard.press('Control+Home');
-    await victor.page.keyboard.type('# mine now\n');
-    await pollUntil(
-      () => docText(victor.page, 'main.py'),
-      (text) => text?.startsWith('# mine now') === true,
-    );
-    const forkId = new URL(victor.page.url()).pathname.split('/').at(-1)!;
+    await typeFirstLine(victor, 'main.py', '# mine now');
     expect(forkId).not.toBe(room.roomId);
     const originalNow = await fetch(`${suite.relay.url}/api/rooms/${room.roomId}/files/main.py`, {
       headers: { authorization: `Bearer ${room.token}` },

@@ -1,7 +1,7 @@
 /** Rooms with people in them, for the end-to-end tests. */
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { createRoom, type CreatedRoom } from '../../relay/test/harness.js';
-import { newPerson, waitForEditor, type Person } from './browser.js';
+import { docText, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
 
 export interface Pair {
   room: CreatedRoom;
@@ -31,7 +31,7 @@ export async function openPair(
 
 /** Puts the caret at the end of `line` (1-based) of the open file. */
 export async function endOfLine(person: Person, line: number): Promise<void> {
-  await person.page.locator('.monaco-editor .view-lines').click();
+  await person.page.locator('[data-testid=editor] .view-lines').click();
   await person.page.keyboard.press('Control+Home');
   for (let i = 1; i < line; i++) await person.page.keyboard.press('ArrowDown');
   await person.page.keyboard.press('End');
@@ -48,4 +48,36 @@ export async function newFile(person: Person, path: string): Promise<void> {
   await input.fill(path);
   await input.press('Enter');
   await person.page.locator(`.tab.active[data-path="${path}"]`).waitFor();
+}
+
+/** On the landing page: `choose` picks the options, then Create; resolves once the new room shows its editor. */
+export async function createOnLanding(
+  person: Person,
+  relayUrl: string,
+  choose: (page: Page) => Promise<void>,
+): Promise<void> {
+  await person.page.goto(relayUrl);
+  await choose(person.page);
+  await person.page.getByTestId('create-room').click();
+  await person.page.waitForURL(/\/r\/[\w-]+$/);
+  await waitForEditor(person.page);
+}
+
+/** Clicks a Fork button and waits for the copy to open; resolves with the copy's room id. */
+export async function forkWith(person: Person, button: Locator, fromRoomId: string): Promise<string> {
+  await button.click();
+  await person.page.waitForURL((url) => url.pathname.startsWith('/r/') && !url.pathname.endsWith(fromRoomId));
+  await waitForEditor(person.page);
+  return new URL(person.page.url()).pathname.split('/').at(-1)!;
+}
+
+/** Types `line` as the new first line of the open file, then waits for this page's `path` to start with it. */
+export async function typeFirstLine(person: Person, path: string, line: string): Promise<void> {
+  await person.page.locator('[data-testid=editor] .view-lines').click();
+  await person.page.keyboard.press('Control+Home');
+  await person.page.keyboard.type(`${line}\n`);
+  await pollUntil(
+    () => docText(person.page, path),
+    (text) => text?.startsWith(line) === true,
+  );
 }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ErrorCode } from '../../shared/protocol/errors.js';
+import { notesText } from '../../shared/schema/notes.js';
 import {
   createRoom,
   mintToken,
@@ -98,20 +99,17 @@ describe('private notes', () => {
     const interviewer = await connectSynced(relay.wsUrl, NOTES_ROUTE(room.roomId), interviewerToken);
     peers.push(owner, interviewer);
 
-    owner.doc.getText('notes').insert(0, `Strong on recursion. ${MARKER}\n`);
+    notesText(owner.doc).insert(0, `Strong on recursion. ${MARKER}\n`);
     // Activity on the project meanwhile, so the candidate's socket is busy too.
     candidatePeer.doc.getText('scratch').insert(0, 'def solve(): pass\n');
-    await waitFor(
-      () => interviewer.doc.getText('notes').toString().includes(MARKER),
-      'notes reach interviewer',
-    );
+    await waitFor(() => notesText(interviewer.doc).toString().includes(MARKER), 'notes reach interviewer');
     await sleep(200);
 
     const marker = new TextEncoder().encode(MARKER);
     expect(candidate.frames.length).toBeGreaterThan(3);
     for (const frame of candidate.frames) expect(containsBytes(frame.bytes, marker)).toBe(false);
-    expect(candidate.doc.getText('notes').toString()).toBe('');
-    expect(candidatePeer.doc.getText('notes').toString()).toBe('');
+    expect(notesText(candidate.doc).toString()).toBe('');
+    expect(notesText(candidatePeer.doc).toString()).toBe('');
     // The notes' Yjs client never shows up in anything the candidate holds.
     const notesClient = owner.doc.clientID;
     expect(Y.decodeStateVector(Y.encodeStateVector(candidate.doc)).has(notesClient)).toBe(false);
@@ -138,7 +136,7 @@ describe('private notes', () => {
   it('keeps the notes across reconnects, and mints interviewer tokens only in interview rooms', async () => {
     const again = await connectSynced(relay.wsUrl, NOTES_ROUTE(room.roomId), room.token);
     peers.push(again);
-    expect(again.doc.getText('notes').toString()).toContain(MARKER);
+    expect(notesText(again.doc).toString()).toContain(MARKER);
     const minted = await mintToken(relay.url, room.roomId, room.token, { role: 'interviewer', name: 'Ian' });
     const attempt = await attemptUpgrade(notesUrl(room.roomId, minted));
     expect(attempt.opened).toBe(true);

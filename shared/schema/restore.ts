@@ -108,23 +108,31 @@ function updateFile(entry: Y.Map<unknown>, file: PastFile): boolean {
 export function replaceText(text: Y.Text, next: string): boolean {
   const current = text.toString();
   if (current === next) return false;
-  const shorter = Math.min(current.length, next.length);
-  let prefix = 0;
-  while (prefix < shorter && current.charCodeAt(prefix) === next.charCodeAt(prefix)) prefix++;
-  // Never cut a surrogate pair: Yjs would store the halves as U+FFFD.
-  if (prefix > 0 && isHighSurrogate(current.charCodeAt(prefix - 1))) prefix--;
-  let suffix = 0;
-  while (
-    suffix < shorter - prefix &&
-    current.charCodeAt(current.length - 1 - suffix) === next.charCodeAt(next.length - 1 - suffix)
-  )
-    suffix++;
-  if (suffix > 0 && isLowSurrogate(current.charCodeAt(current.length - suffix))) suffix--;
+  const { prefix, suffix } = commonEnds(current, next);
   const removed = current.length - prefix - suffix;
   if (removed > 0) text.delete(prefix, removed);
   const inserted = next.slice(prefix, next.length - suffix);
   if (inserted.length > 0) text.insert(prefix, inserted);
   return true;
+}
+
+/**
+ * Lengths of the common prefix and suffix of `a` and `b`. Never cuts a surrogate
+ * pair: Yjs would store the halves as U+FFFD, and an editor would show garbage.
+ */
+export function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+  const shorter = Math.min(a.length, b.length);
+  let prefix = 0;
+  while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  if (prefix > 0 && isHighSurrogate(a.charCodeAt(prefix - 1))) prefix--;
+  let suffix = 0;
+  while (
+    suffix < shorter - prefix &&
+    a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)
+  )
+    suffix++;
+  if (suffix > 0 && isLowSurrogate(a.charCodeAt(a.length - suffix))) suffix--;
+  return { prefix, suffix };
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -49,7 +49,7 @@ export function ChatPanel(props: { room: RoomState }) {
           value={draft}
           maxLength={CHAT_TEXT_MAX_CHARS}
           disabled={!canWrite}
-          placeholder={canWrite ? 'Message' : 'Viewers can read the chat'}
+          placeholder={canWrite ? 'Message' : 'Read-only: you can read the chat'}
           autocomplete="off"
           onInput={(e) => setDraft(e.currentTarget.value)}
         />

@@ -7,7 +7,7 @@ import type * as Monaco from 'monaco-editor/editor/editor.api.js';
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { filesOf } from '../../../shared/schema/project.js';
-import { setLocalFile, setLocalSelections } from '../presence/presence.js';
+import { setLocalFile, setLocalSelections, type Peer } from '../presence/presence.js';
 import { languageOf } from './languages.js';
 import { openDoc, type OpenDoc } from './openDoc.js';
 import { RemoteCursors } from './remoteCursors.js';
@@ -47,13 +47,16 @@ export class EditorController {
       padding: { top: 8 },
       tabSize: 4,
     });
-    this.setCanEdit(canEdit);
+    this.setCanEdit(canEdit, null);
     this.cursors = new RemoteCursors(monaco, this.editor, awareness);
     const { KeyMod, KeyCode } = monaco;
     // Monaco's own undo stack also holds remote edits; ours holds only this person's.
-    this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyZ, () => this.current?.undo.undo());
-    this.editor.addCommand(KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyZ, () => this.current?.undo.redo());
-    this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyY, () => this.current?.undo.redo());
+    // It writes to the Y.Text directly, past Monaco's read-only: only with the edit right.
+    const undo = () => this.canEdit && this.current?.undo.undo();
+    const redo = () => this.canEdit && this.current?.undo.redo();
+    this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyZ, undo);
+    this.editor.addCommand(KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyZ, redo);
+    this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyY, redo);
     this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyS, () => events.onSaveShortcut());
     this.editor.addCommand(KeyMod.CtrlCmd | KeyCode.Enter, () => events.onRunShortcut());
     this.editor.onDidChangeCursorSelection(() => this.publishSelections());
@@ -65,12 +68,19 @@ export class EditorController {
     return this.current?.fileId ?? null;
   }
 
-  setCanEdit(canEdit: boolean): void {
+  /** Follows the edit right live; `reason` is what Monaco says when someone types anyway. */
+  setCanEdit(canEdit: boolean, reason: string | null): void {
+    const lost = this.canEdit && !canEdit;
     this.canEdit = canEdit;
-    this.editor.updateOptions({
-      readOnly: !canEdit,
-      readOnlyMessage: { value: 'You opened a view link: you can watch and follow, but not edit.' },
-    });
+    this.editor.updateOptions({ readOnly: !canEdit, readOnlyMessage: { value: reason ?? '' } });
+    // Without the edit right there is no cursor to show (classroom: only editors' are drawn).
+    if (lost) setLocalSelections(this.awareness, []);
+    else this.publishSelections();
+  }
+
+  /** Whose cursors are drawn (the room's settings decide). */
+  setCursorFilter(visible: (peer: Peer) => boolean): void {
+    this.cursors.setFilter(visible);
   }
 
   setTheme(dark: boolean): void {

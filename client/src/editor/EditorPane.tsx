@@ -5,7 +5,10 @@ import { theme } from '../lib/theme.js';
 import type { RoomState } from '../room/roomState.js';
 import { toast } from '../ui/toast.js';
 import { BinaryView } from './BinaryView.js';
+import { showsCursor } from '../presence/cursorRule.js';
 import type { EditorKit } from '../room/RoomGate.js';
+import { AuthorsLegend } from '../replay/AuthorsLegend.js';
+import { fileText, showLiveAuthorship } from '../replay/liveAuthorship.js';
 
 let saveNoticeShown = false;
 
@@ -38,7 +41,11 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
     Object.assign((window as { tandem?: object }).tandem ?? {}, { editor: controller.editor });
     const disposers = [
       effect(() => controller.setTheme(theme.value === 'dark')),
-      effect(() => controller.setCanEdit(conn.canEdit)),
+      effect(() => controller.setCanEdit(conn.canEdit, conn.policy.readOnlyReason.value)),
+      effect(() => {
+        const settings = room.settings.value;
+        controller.setCursorFilter((peer) => showsCursor(settings, peer));
+      }),
       effect(() => {
         // Files list first: a file that arrives with the first sync can then be shown.
         const files = room.fileById.value;
@@ -59,6 +66,31 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
         const peer = room.followed.value;
         if (peer && peer.file === room.active.value) controller.revealPeer(peer.clientId);
       }),
+      effect(() => {
+        if (!room.showAuthors.value) return;
+        const live = showLiveAuthorship({
+          monaco: props.kit.monaco,
+          editor: controller.editor,
+          doc: conn.doc,
+          text: fileText(conn.doc, room.active.peek()),
+          roomId: conn.roomId,
+          token: conn.token,
+          awareness: conn.awareness,
+        });
+        const follow = effect(() => live.setText(fileText(conn.doc, room.active.value)));
+        const mirror = effect(() => {
+          room.authorsLegend.value = live.legend.value;
+          room.authorsStatus.value =
+            live.status.value === 'loading' ? 'Reading the history…' : live.error.value;
+        });
+        return () => {
+          follow();
+          mirror();
+          live.dispose();
+          room.authorsLegend.value = [];
+          room.authorsStatus.value = null;
+        };
+      }),
     ];
     return () => {
       for (const dispose of disposers) dispose();
@@ -70,6 +102,12 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
   return (
     <div class="editor-area">
       <div class="editor-host" ref={host} data-testid="editor" />
+      {room.showAuthors.value && (
+        <div class="editor-authors" data-testid="live-authors">
+          {room.authorsStatus.value && <span class="muted">{room.authorsStatus.value}</span>}
+          <AuthorsLegend entries={room.authorsLegend.value} />
+        </div>
+      )}
       {active?.kind === 'binary' && (
         <BinaryView room={room} id={active.id} path={active.path} size={active.size} />
       )}

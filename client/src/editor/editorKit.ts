@@ -4,3 +4,4 @@
  */
 export { monaco } from './monaco.js';
 export { EditorController } from './EditorController.js';
+export { createNotesEditor } from './notesEditor.js';

@@ -1,7 +1,8 @@
 /**
  * Other people's cursors and selections in the open file, every one of them (not
  * only the first, as y-monaco draws), with the person's name above the main
- * cursor. Viewers are never drawn: they have no cursor to show.
+ * cursor. Only people who may edit are drawn (the filter, from the room's
+ * settings): viewers never, and in classroom mode only the owner's editors.
  *
  * Colours go into one generated stylesheet, keyed by awareness client id; they
  * were checked to be plain hex colours when the peer was read.
@@ -55,6 +56,7 @@ export class RemoteCursors {
   private styleKey = '';
   private open: OpenText | null = null;
   private frame = 0;
+  private visible: (peer: Peer) => boolean = (peer) => peer.role !== 'viewer';
 
   constructor(
     private readonly monaco: MonacoApi,
@@ -64,6 +66,11 @@ export class RemoteCursors {
     this.decorations = editor.createDecorationsCollection();
     document.head.append(this.style);
     awareness.on('change', this.schedule);
+  }
+
+  setFilter(visible: (peer: Peer) => boolean): void {
+    this.visible = visible;
+    this.schedule();
   }
 
   /** The file now in the editor (null: none). */
@@ -107,7 +114,7 @@ export class RemoteCursors {
   }
 
   private render(): void {
-    const peers = readPeers(this.awareness).filter((p) => !p.self && p.role !== 'viewer');
+    const peers = readPeers(this.awareness).filter((p) => !p.self && this.visible(p));
     this.updateStyle(peers);
     const open = this.open;
     const decorations: Monaco.editor.IModelDeltaDecoration[] = [];

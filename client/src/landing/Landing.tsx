@@ -1,9 +1,11 @@
 /** The first page: create a room from a template, or open a link you were sent. */
 import { useState } from 'preact/hooks';
+import { RoomKind } from '../../../shared/rooms.js';
 import { TEMPLATES } from '../../../shared/schema/templates.js';
 import { ApiError, createRoom } from '../lib/api.js';
 import { displayName, recentRooms, setDisplayName } from '../lib/profile.js';
 import { navigate, parseRoomLink } from '../lib/route.js';
+import { OpenReplayLink } from '../replay/ReplayLinks.js';
 import { OWNER_LINK, remember } from '../room/session.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
 import { TemplatePicker } from './TemplatePicker.js';
@@ -11,6 +13,7 @@ import { TemplatePicker } from './TemplatePicker.js';
 export function Landing() {
   const [template, setTemplate] = useState('python');
   const [roomName, setRoomName] = useState('');
+  const [interview, setInterview] = useState(false);
   const [link, setLink] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -23,9 +26,10 @@ export function Landing() {
     try {
       const label = TEMPLATES.find((t) => t.id === template)?.name ?? 'Project';
       const room = await createRoom({
-        name: roomName.trim() || `${label} project`,
+        name: roomName.trim() || `${label} ${interview ? 'interview' : 'project'}`,
         template,
         ownerName: displayName.value,
+        ...(interview ? { kind: RoomKind.Interview } : {}),
       });
       remember(room.roomId, OWNER_LINK, room.token, room.links);
       navigate(`/r/${room.roomId}`);
@@ -83,8 +87,23 @@ export function Landing() {
           </label>
           <span class="field-label">Start from</span>
           <TemplatePicker value={template} onChange={setTemplate} />
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={interview}
+              data-testid="interview-toggle"
+              onChange={(e) => setInterview(e.currentTarget.checked)}
+            />
+            <span>
+              <strong>Interview room</strong>{' '}
+              <span class="muted">
+                separate links for interviewers, the candidate and observers; interviewers share private
+                notes.
+              </span>
+            </span>
+          </label>
           <button class="button primary" type="submit" disabled={busy} data-testid="create-room">
-            {busy ? 'Creating…' : 'Create room'}
+            {busy ? 'Creating…' : interview ? 'Create interview room' : 'Create room'}
           </button>
         </form>
         <form class="card open-link" onSubmit={open}>
@@ -101,6 +120,7 @@ export function Landing() {
             Open
           </button>
         </form>
+        <OpenReplayLink />
         {error && (
           <p class="error" role="alert">
             {error}

@@ -5,6 +5,7 @@
 import type { StoredRunView } from '../../../shared/protocol/api.js';
 import { isErrorCode, type ErrorCode } from '../../../shared/protocol/errors.js';
 import type { Role } from '../../../shared/roles.js';
+import type { RoomKind } from '../../../shared/rooms.js';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -20,10 +21,14 @@ export class ApiError extends Error {
 export interface CreatedRoom {
   roomId: string;
   token: string;
-  links: { edit: string; view: string };
+  /** An interview room's links add `interviewer`; `edit` is then the candidate's. */
+  links: { edit: string; view: string; interviewer?: string };
 }
 
-async function request<T>(path: string, init: RequestInit & { token?: string; body?: string }): Promise<T> {
+export async function request<T>(
+  path: string,
+  init: RequestInit & { token?: string; body?: string },
+): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let response: Response;
@@ -53,11 +58,11 @@ export function createRoom(body: {
   name?: string;
   template?: string;
   ownerName?: string;
+  kind?: RoomKind;
 }): Promise<CreatedRoom> {
   return request('/api/rooms', { method: 'POST', body: JSON.stringify(body) });
 }
 
-/** Exchanges a link token for a personal one: a fresh user id with the link's role. */
 /** Copies the room's current files into a new room owned by the token's user. */
 export function forkRoom(roomId: string, token: string, name?: string): Promise<CreatedRoom> {
   return request(`/api/rooms/${encodeURIComponent(roomId)}/fork`, {
@@ -67,6 +72,7 @@ export function forkRoom(roomId: string, token: string, name?: string): Promise<
   });
 }
 
+/** Exchanges a link token for a personal one: a fresh user id with the link's role. */
 export async function joinRoom(roomId: string, linkToken: string, name: string): Promise<string> {
   const path = `/api/rooms/${encodeURIComponent(roomId)}/join`;
   const result = await request<{ token: string }>(path, {

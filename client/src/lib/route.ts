@@ -1,15 +1,22 @@
 /**
- * Two pages: the landing page at / and a room at /r/:roomId. A room link carries
+ * The landing page at /, a room at /r/:roomId, its history at /r/:roomId/history
+ * and a replay file at /replay (replay/replayRoute.ts). A room link carries
  * its token in the fragment (`#token=...`), which browsers never send to a server
  * and which does not end up in access logs.
  */
 import { signal } from '@preact/signals';
+import { parseReplayPath } from '../replay/replayRoute.js';
 
-export type Route = { page: 'landing' } | { page: 'room'; roomId: string; linkToken: string | null };
+export type Route =
+  | { page: 'landing' }
+  | { page: 'room'; roomId: string; linkToken: string | null }
+  | { page: 'replay'; roomId: string | null; linkToken: string | null };
 
 const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,128})\/?$/;
 
 export function parseRoute(pathname: string, hash: string): Route {
+  const replay = parseReplayPath(pathname);
+  if (replay) return { page: 'replay', roomId: replay.roomId, linkToken: tokenFromHash(hash) };
   const match = ROOM_PATH.exec(pathname);
   if (!match?.[1]) return { page: 'landing' };
   return { page: 'room', roomId: match[1], linkToken: tokenFromHash(hash) };

@@ -1,56 +1,144 @@
-/** Everyone in the room: colour, name, role, the file they are in. Click to follow. */
+/**
+ * Everyone in the room: colour, name, role, online, whether they may edit, the
+ * file they are in. Click someone online to follow them. The owner also gets,
+ * per person, the edit right in classroom mode and Kick.
+ */
+import { canEdit, canManage } from '../../../shared/roles.js';
+import { RoomMode } from '../../../shared/rooms.js';
 import { initials } from '../lib/colors.js';
-import type { RoomState } from '../room/roomState.js';
+import { kick, setEditor } from '../lib/roomApi.js';
 import { basename } from '../room/files.js';
-import { EyeIcon } from '../ui/icons.js';
+import type { RoomState } from '../room/roomState.js';
+import { attempt } from '../ui/attempt.js';
+import { EyeIcon, PencilIcon } from '../ui/icons.js';
+import { peopleRows, type PersonRow } from './peopleRows.js';
+import { roleLabel } from './roleLabel.js';
 
 export function People(props: { room: RoomState }) {
   const { room } = props;
-  const paths = room.pathById.value;
-  const peers = room.peers.value;
+  const me = room.conn.me.value;
+  const info = room.participants.info.value;
+  const rows = peopleRows(info?.participants ?? null, room.peers.value, me.userId);
+  const online = rows.filter((r) => r.online).length;
   return (
     <section class="panel people" aria-label="People">
       <h3 class="panel-title">
-        People <span class="count">{peers.length}</span>
+        People <span class="count">{online}</span>
       </h3>
       <ul>
-        {peers.map((peer) => {
-          const following = room.following.value === peer.clientId;
-          const file = peer.file ? paths.get(peer.file) : undefined;
-          return (
-            <li key={peer.clientId}>
-              <button
-                class={`person${following ? ' following' : ''}`}
-                disabled={peer.self}
-                data-testid="person"
-                data-name={peer.name}
-                title={peer.self ? 'You' : following ? 'Stop following' : `Follow ${peer.name}`}
-                onClick={() => room.follow(peer.clientId)}
-              >
-                <span class="avatar" style={{ background: peer.color }}>
-                  {initials(peer.name)}
-                </span>
-                <span class="person-text">
-                  <span class="person-name">
-                    {peer.name}
-                    {peer.self && <span class="muted"> (you)</span>}
-                    {peer.role === 'viewer' && (
-                      <span class="role" title="Viewer">
-                        <EyeIcon size={12} />
-                      </span>
-                    )}
-                    {peer.role === 'owner' && <span class="role">owner</span>}
-                  </span>
-                  <span class="person-file">
-                    {following ? 'Following · ' : ''}
-                    {file ? basename(file) : 'no file open'}
-                  </span>
-                </span>
-              </button>
-            </li>
-          );
-        })}
+        {rows.map((row) => (
+          <li key={row.userId} class="person-row">
+            <PersonButton room={room} row={row} />
+            {canManage(me.role) && !row.self && <PersonControls room={room} row={row} />}
+          </li>
+        ))}
       </ul>
     </section>
+  );
+}
+
+function PersonButton(props: { room: RoomState; row: PersonRow }) {
+  const { room, row } = props;
+  const kind = room.settings.value?.kind;
+  const peer = row.peer;
+  const following = peer !== null && room.following.value === peer.clientId;
+  const file = peer?.file ? room.pathById.value.get(peer.file) : undefined;
+  const where = !row.online ? 'offline' : file ? basename(file) : 'no file open';
+  return (
+    <button
+      class={`person${following ? ' following' : ''}`}
+      disabled={row.self || !peer}
+      data-testid="person"
+      data-name={row.name}
+      data-online={row.online}
+      data-can-edit={row.canEdit === null ? undefined : row.canEdit}
+      title={
+        row.self
+          ? 'You'
+          : !peer
+            ? `${row.name} is not here`
+            : following
+              ? 'Stop following'
+              : `Follow ${row.name}`
+      }
+      onClick={() => peer && room.follow(peer.clientId)}
+    >
+      <span class="avatar" style={{ background: row.color }}>
+        {initials(row.name)}
+        <span class={`online-dot${row.online ? ' on' : ''}`} title={row.online ? 'Online' : 'Offline'} />
+      </span>
+      <span class="person-text">
+        <span class="person-name">
+          {row.name}
+          {row.self && <span class="muted"> (you)</span>}
+          {row.role === 'viewer' ? (
+            <span class="role" title={roleLabel(row.role, kind)}>
+              <EyeIcon size={12} />
+            </span>
+          ) : row.role !== 'editor' || kind === 'interview' ? (
+            <span class="role">{roleLabel(row.role, kind)}</span>
+          ) : null}
+          {row.canEdit === true && canEdit(row.role) && (
+            <span class="role" title="Can edit now">
+              <PencilIcon size={11} />
+            </span>
+          )}
+        </span>
+        <span class="person-file">
+          {following ? 'Following · ' : ''}
+          {where}
+          {row.canEdit === false && canEdit(row.role) ? ' · read-only' : ''}
+        </span>
+      </span>
+    </button>
+  );
+}
+
+/** The owner's controls for one person: the edit right (classroom mode) and Kick. */
+function PersonControls(props: { room: RoomState; row: PersonRow }) {
+  const { room, row } = props;
+  const { conn } = room;
+  const settings = room.settings.value;
+  const granted = settings?.editors.includes(row.userId) ?? false;
+  const classroom = settings?.mode === RoomMode.Classroom && settings.endedAt === null;
+  const toggle = async () => {
+    const done = await attempt(
+      setEditor(conn.roomId, conn.token, row.userId, !granted),
+      'The edit right could not be changed.',
+    );
+    if (done) room.participants.refresh();
+  };
+  const remove = async () => {
+    if (!confirm(`Remove ${row.name} from the room? Their link stops working.`)) return;
+    const done = await attempt(
+      kick(conn.roomId, conn.token, row.userId),
+      `${row.name} could not be removed.`,
+    );
+    if (done !== null) room.participants.refresh();
+  };
+  return (
+    <span class="person-controls">
+      {classroom && canEdit(row.role) && (
+        <button
+          class={`button small${granted ? ' on' : ''}`}
+          aria-pressed={granted}
+          title={granted ? `Take the edit right back from ${row.name}` : `Let ${row.name} edit`}
+          data-testid="edit-toggle"
+          data-name={row.name}
+          onClick={() => void toggle()}
+        >
+          {granted ? 'Editing' : 'Let edit'}
+        </button>
+      )}
+      <button
+        class="button small danger"
+        title={`Remove ${row.name} from the room`}
+        data-testid="kick"
+        data-name={row.name}
+        onClick={() => void remove()}
+      >
+        Kick
+      </button>
+    </span>
   );
 }

@@ -2,18 +2,19 @@
  * Opening a room: ask for a name if we have none, exchange the link for a
  * personal token, load Monaco while the document loads, then show the room.
  */
-import { BrandLink } from '../ui/BrandLink.js';
+import { Gate, GateError } from '../ui/Gate.js';
 import { useEffect, useState } from 'preact/hooks';
 import type * as EditorKitModule from '../editor/editorKit.js';
 import { ApiError } from '../lib/api.js';
+import { getRoom } from '../lib/roomApi.js';
 import { cleanName, displayName, rememberRoom, setDisplayName } from '../lib/profile.js';
 import { rememberLoadedAssets } from '../lib/offline.js';
-import { navigate } from '../lib/route.js';
-import { ThemeToggle } from '../ui/ThemeToggle.js';
-import { RoomConnection } from './connection.js';
+import { CloseCode } from '../../../shared/protocol/closeCodes.js';
+import { closeMessage, REMOVED_SENTENCE, RoomConnection } from './connection.js';
 import { RoomPage } from './RoomPage.js';
 import { mediaDebug } from '../media/debug.js';
 import { RoomState } from './roomState.js';
+import { Reopening } from './reopen.js';
 import { openSession } from './session.js';
 
 export type EditorKit = typeof EditorKitModule;
@@ -24,8 +25,8 @@ const ASSET_CACHE_DELAY_MS = 3000;
 type Phase =
   | { kind: 'name' }
   | { kind: 'loading' }
-  | { kind: 'error'; message: string }
-  | { kind: 'ready'; room: RoomState; kit: EditorKit };
+  | { kind: 'error'; title: string; message: string }
+  | { kind: 'ready'; handle: Reopening<RoomState>; kit: EditorKit };
 
 export function RoomGate(props: { roomId: string; linkToken: string | null }) {
   const [phase, setPhase] = useState<Phase>(displayName.value ? { kind: 'loading' } : { kind: 'name' });
@@ -36,23 +37,32 @@ export function RoomGate(props: { roomId: string; linkToken: string | null }) {
   useEffect(() => {
     if (!started) return;
     let cancelled = false;
-    let room: RoomState | null = null;
+    let handle: Reopening<RoomState> | null = null;
     // Start fetching Monaco now; it does not depend on the token.
     const kitLoad = import('../editor/editorKit.js');
     (async () => {
       const session = await openSession(props.roomId, props.linkToken, displayName.value);
       const { claims } = session;
-      const conn = new RoomConnection(props.roomId, session.token, {
-        userId: claims.uid,
-        name: claims.name,
-        role: claims.role,
+      handle = new Reopening(() => {
+        const conn = new RoomConnection(props.roomId, session.token, {
+          userId: claims.uid,
+          name: claims.name,
+          role: claims.role,
+        });
+        const room = new RoomState(conn);
+        exposeForDebugging(conn, room);
+        return room;
       });
-      room = new RoomState(conn);
-      exposeForDebugging(conn, room);
-      const kit = await kitLoad;
+      const [kit, refusal] = await Promise.all([kitLoad, accessRefusal(props.roomId, session.token)]);
       if (cancelled) return;
-      rememberRoom(props.roomId, room.roomName.value);
-      setPhase({ kind: 'ready', room, kit });
+      if (refusal) {
+        handle.destroy();
+        handle = null;
+        setPhase({ kind: 'error', ...refusal });
+        return;
+      }
+      rememberRoom(props.roomId, handle.current.peek().roomName.peek());
+      setPhase({ kind: 'ready', handle, kit });
       // Monaco and its grammar chunks are loaded now: keep them for offline reloads.
       setTimeout(rememberLoadedAssets, ASSET_CACHE_DELAY_MS);
     })().catch((error: unknown) => {
@@ -61,24 +71,22 @@ export function RoomGate(props: { roomId: string; linkToken: string | null }) {
         error instanceof ApiError || error instanceof Error
           ? error.message
           : 'This room could not be opened.';
-      setPhase({ kind: 'error', message });
+      setPhase({ kind: 'error', title: 'Cannot open this room', message });
     });
     return () => {
       cancelled = true;
-      if (room) {
-        room.destroy();
-        room.conn.destroy();
-      }
+      handle?.destroy();
     };
   }, [started, props.roomId, props.linkToken]);
 
-  if (phase.kind === 'ready') return <RoomPage room={phase.room} kit={phase.kit} />;
+  if (phase.kind === 'ready') {
+    const { handle, kit } = phase;
+    return (
+      <RoomPage key={handle.generation.value} room={handle.current.value} kit={kit} notice={handle.notice} />
+    );
+  }
   return (
-    <div class="gate">
-      <div class="gate-top">
-        <BrandLink />
-        <ThemeToggle />
-      </div>
+    <Gate>
       {phase.kind === 'name' && <NameCard onDone={() => setPhase({ kind: 'loading' })} />}
       {phase.kind === 'loading' && (
         <div class="card gate-card" aria-busy="true">
@@ -86,16 +94,33 @@ export function RoomGate(props: { roomId: string; linkToken: string | null }) {
         </div>
       )}
       {phase.kind === 'error' && (
-        <div class="card gate-card" role="alert">
-          <h2>Cannot open this room</h2>
-          <p>{phase.message}</p>
-          <button class="button" onClick={() => navigate('/')}>
-            Back to the start page
-          </button>
-        </div>
+        <GateError title={phase.title} message={phase.message} testId="gate-error" />
       )}
-    </div>
+    </Gate>
   );
+}
+
+/**
+ * The relay's refusal of this token (the owner removed this person, the room is
+ * gone), asked for beside the first connection: the WebSocket would only see a
+ * failed upgrade and retry. Offline, or a relay without the room API: no answer,
+ * no refusal; the room opens from the local copy.
+ */
+async function accessRefusal(
+  roomId: string,
+  token: string,
+): Promise<{ title: string; message: string } | null> {
+  try {
+    await getRoom(roomId, token);
+    return null;
+  } catch (error) {
+    if (!(error instanceof ApiError)) return null;
+    if (error.code === 'removed') return { title: 'Removed from this room', message: REMOVED_SENTENCE };
+    if (error.code === 'room_not_found') {
+      return { title: 'Cannot open this room', message: closeMessage(CloseCode.RoomNotFound) };
+    }
+    return error.status === 403 ? { title: 'Cannot open this room', message: error.message } : null;
+  }
 }
 
 /**

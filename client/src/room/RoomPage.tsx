@@ -1,36 +1,42 @@
 /** The room: file tree left, tabs and editor centre, people and chat right. */
-import { ApiError, forkRoom } from '../lib/api.js';
-import { OWNER_LINK, remember } from './session.js';
-import { BrandLink } from '../ui/BrandLink.js';
-import { useSignalEffect } from '@preact/signals';
+import { useSignalEffect, type Signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import { canManage } from '../../../shared/roles.js';
+import { CloseCode } from '../../../shared/protocol/closeCodes.js';
+import { canEdit, canManage } from '../../../shared/roles.js';
 import { ChatPanel } from '../chat/ChatPanel.js';
 import { EditorPane } from '../editor/EditorPane.js';
 import { Tabs } from '../editor/Tabs.js';
 import { rememberRoom } from '../lib/profile.js';
 import { navigate } from '../lib/route.js';
 import { MediaStrip } from '../media/MediaStrip.js';
+import { NotesPanel } from '../notes/NotesPanel.js';
 import { People } from '../presence/People.js';
+import { roleLabel } from '../presence/roleLabel.js';
+import { HistoryButton } from '../replay/ReplayLinks.js';
 import { RunPanel } from '../run/RunPanel.js';
 import { FileTree } from '../tree/FileTree.js';
+import { BrandLink } from '../ui/BrandLink.js';
 import { ConnectionBadge } from '../ui/ConnectionBadge.js';
+import { ForkButton } from '../ui/ForkButton.js';
+import { SettingsIcon, ShareIcon } from '../ui/icons.js';
 import { ShareDialog } from '../ui/ShareDialog.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
 import { toast, Toasts } from '../ui/toast.js';
-import { ShareIcon } from '../ui/icons.js';
 import { closeMessage } from './connection.js';
-import type { EditorKit } from './RoomGate.js';
+import { RoomNotices } from './RoomNotices.js';
+import { RoomSettingsDialog } from './RoomSettingsDialog.js';
 import type { RoomState } from './roomState.js';
+import { RoomTitle } from './RoomTitle.js';
+import type { EditorKit } from './RoomGate.js';
 
-export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
+export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signal<string | null> }) {
   const { room } = props;
   const { conn } = room;
-  const [sharing, setSharing] = useState(false);
+  const [dialog, setDialog] = useState<'share' | 'settings' | null>(null);
 
   useSignalEffect(() => {
     const error = conn.lastError.value;
-    const sentence = error && errorSentence(error.code);
+    const sentence = error && errorSentence(error.code, canEdit(conn.me.peek().role));
     if (sentence) toast(sentence, 'error');
     else if (error) console.warn(`Tandem relay: ${error.code}: ${error.message}`);
   });
@@ -40,46 +46,53 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
     if (name) rememberRoom(conn.roomId, name);
   });
 
-  const closed = conn.closed.value;
   const role = conn.me.value.role;
-  const [forking, setForking] = useState(false);
-  const fork = async () => {
-    setForking(true);
-    try {
-      const copy = await forkRoom(conn.roomId, conn.token);
-      remember(copy.roomId, OWNER_LINK, copy.token, copy.links);
-      navigate(`/r/${copy.roomId}`);
-    } catch (error) {
-      toast(error instanceof ApiError ? error.message : 'The room could not be forked.', 'error');
-      setForking(false);
-    }
-  };
+  const settings = room.settings.value;
+  const policy = conn.policy;
+  const notes = policy.received.value && policy.state.value?.notes === true;
+  const close = () => setDialog(null);
   return (
     <div class="room">
       <header class="topbar">
         <BrandLink />
-        <span class="room-name" title={room.roomName.value}>
-          {room.roomName.value || 'Untitled project'}
-        </span>
+        <RoomTitle room={room} />
         {role === 'viewer' && <span class="pill">View only</span>}
+        {settings?.kind === 'interview' && role !== 'viewer' && (
+          <span class="pill" data-testid="my-role">
+            {roleLabel(role, settings.kind)}
+          </span>
+        )}
         <ConnectionBadge conn={conn} />
         <span class="spacer" />
         <button
-          class="button small"
-          title="Copy the current files into a new room of your own"
-          disabled={forking}
-          onClick={() => void fork()}
-          data-testid="fork"
+          class={`button small${room.showAuthors.value ? ' on' : ''}`}
+          aria-pressed={room.showAuthors.value}
+          onClick={() => (room.showAuthors.value = !room.showAuthors.value)}
+          data-testid="authors-toggle"
+          title="Colour each line by who wrote it last"
         >
-          {forking ? 'Forking…' : 'Fork'}
+          Authors
         </button>
+        <HistoryButton roomId={conn.roomId} />
+        <ForkButton roomId={conn.roomId} token={conn.token} />
         {canManage(role) && (
-          <button class="button small" onClick={() => setSharing(true)} data-testid="share">
+          <button
+            class="button small"
+            onClick={() => setDialog('settings')}
+            data-testid="room-settings"
+            title="Mode, driver and navigator, end the room"
+          >
+            <SettingsIcon size={14} /> Room
+          </button>
+        )}
+        {canManage(role) && (
+          <button class="button small" onClick={() => setDialog('share')} data-testid="share">
             <ShareIcon size={14} /> Share
           </button>
         )}
         <ThemeToggle />
       </header>
+      <RoomNotices room={room} notice={props.notice} />
       <div class="workspace">
         <aside class="sidebar" aria-label="Files">
           <FileTree room={room} />
@@ -92,34 +105,51 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit }) {
         <aside class="sidepanel" aria-label="People and chat">
           <MediaStrip room={room} />
           <People room={room} />
+          {notes && <NotesPanel room={room} kit={props.kit} />}
           <ChatPanel room={room} />
         </aside>
       </div>
-      {sharing && (
-        <ShareDialog roomId={conn.roomId} ownerToken={conn.token} onClose={() => setSharing(false)} />
+      {dialog === 'share' && (
+        <ShareDialog
+          roomId={conn.roomId}
+          ownerToken={conn.token}
+          kind={settings?.kind ?? 'pair'}
+          onClose={close}
+        />
       )}
-      {closed && (
-        <div class="overlay" role="alertdialog">
-          <div class="card gate-card">
-            <h2>Disconnected</h2>
-            <p>{closeMessage(closed.code)}</p>
-            <p class="muted">Everything you typed is kept in this browser.</p>
-            <button class="button" onClick={() => navigate('/')}>
-              Back to the start page
-            </button>
-          </div>
-        </div>
-      )}
+      {dialog === 'settings' && <RoomSettingsDialog room={room} onClose={close} />}
+      <ClosedOverlay room={room} />
       <Toasts />
     </div>
   );
 }
 
+/** The relay closed for good: removed by the owner, or a link that no longer works. */
+function ClosedOverlay(props: { room: RoomState }) {
+  const closed = props.room.conn.closed.value;
+  if (!closed) return null;
+  const removed = closed.code === CloseCode.Removed;
+  return (
+    <div class="overlay" role="alertdialog" data-testid={removed ? 'removed' : 'closed'}>
+      <div class="card gate-card">
+        <h2>{removed ? 'Removed from this room' : 'Disconnected'}</h2>
+        <p>{closeMessage(closed.code)}</p>
+        {!removed && <p class="muted">Everything you typed is kept in this browser.</p>}
+        <button class="button" onClick={() => navigate('/')}>
+          Back to the start page
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** Relay errors a person can act on, in a sentence; the rest are for the console. */
-function errorSentence(code: string): string | null {
+function errorSentence(code: string, editRole: boolean): string | null {
   switch (code) {
     case 'read_only':
-      return 'You have a view link: your changes were not saved.';
+      // Someone whose edit right was taken away is told by the read-only notice
+      // (and about discarded edits); only a view link gets this one.
+      return editRole ? null : 'You have a view link: your changes were not saved.';
     case 'payload_too_large':
       return 'That change is too large to save. Try a smaller paste.';
     case 'room_full':

@@ -4,13 +4,19 @@
  * IndexedDB is loaded first, then the socket connects, so edits made offline (even
  * before a reload) go out in the first sync. Tandem's own messages ride the same
  * socket: `hello` on every (re)connect, `welcome` back, `error` for refused
- * updates, and `syncStatus` echoes that drive the "Saved" indicator.
+ * updates, `syncStatus` echoes that drive the "Saved" indicator, and `roomState`
+ * with this connection's edit right (see policy.ts).
+ *
+ * Losing the edit right with edits the relay has not confirmed (or making one
+ * without it) puts those edits in `discarded`: the relay refuses them, and the
+ * owner of this connection must drop this copy and open a fresh one from the
+ * relay (`discardLocalCopy`), or they would go out again in the next sync.
  */
-import { signal, type Signal } from '@preact/signals';
+import { computed, signal, type Signal } from '@preact/signals';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { encodeAwarenessUpdate } from 'y-protocols/awareness';
-import { IndexeddbPersistence } from 'y-indexeddb';
+import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode } from '../../../shared/protocol/closeCodes.js';
@@ -20,8 +26,11 @@ import {
   readTandemMessage,
   type TandemMessage,
 } from '../../../shared/protocol/tandem.js';
+import { readRoomState, type RoomStateMessage } from '../../../shared/protocol/roomState.js';
 import { canEdit, type Role } from '../../../shared/roles.js';
 import { loadString, saveString } from '../lib/storage.js';
+import type { Discarded } from './discard.js';
+import { RoomPolicy } from './policy.js';
 import { SyncTracker } from './syncTracker.js';
 
 export type SocketState = 'connecting' | 'connected' | 'offline';
@@ -38,6 +47,11 @@ const SYNC_STATUS_DEBOUNCE_MS = 200;
 const LOCAL_LOAD_TIMEOUT_MS = 3000;
 /** The provider closes a socket that received nothing for 30 s; stay well under it. */
 const KEEPALIVE_MS = 10_000;
+/** Another tab of this room can hold the IndexedDB copy open; do not wait for it longer. */
+const CLEAR_LOCAL_TIMEOUT_MS = 3000;
+
+/** The room's project document, or an interview room's private notes (`/yjs/:roomId/notes`). */
+export type DocKind = 'project' | 'notes';
 
 type Handler = (
   encoder: encoding.Encoder,
@@ -49,6 +63,9 @@ type Handler = (
 
 export class RoomConnection {
   readonly doc = new Y.Doc();
+  readonly policy: RoomPolicy;
+  /** Set once edits were made or lost without the edit right; see the top of this file. */
+  readonly discarded = signal<Discarded | null>(null);
   readonly provider: WebsocketProvider;
   /** Null for viewers: their copy must always be the relay's (see below). */
   readonly persistence: IndexeddbPersistence | null;
@@ -67,23 +84,31 @@ export class RoomConnection {
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private readonly unsentKey: string;
+  private readonly storeName: string;
 
   constructor(
     readonly roomId: string,
     /** This person's token: the WebSocket's, and the owner's for minting links. */
     readonly token: string,
     me: Me,
+    kind: DocKind = 'project',
   ) {
     this.me = signal(me);
-    this.unsentKey = `tandem.unsent.${roomId}`;
+    const docName = kind === 'project' ? roomId : `${roomId}/notes`;
+    this.unsentKey = `tandem.unsent.${docName}`;
+    this.storeName = `tandem:${docName}`;
+    this.policy = new RoomPolicy(
+      `tandem.roomState.${docName}.${me.userId}`,
+      computed(() => this.me.value.role),
+    );
     this.tracker = new SyncTracker(Number(loadString(this.unsentKey)) || 0);
     this.unsent = signal(this.tracker.unsent);
     // A viewer's local changes (typed into the console, say) are refused by the
     // relay; stored in IndexedDB they would come back on every load. Viewers keep
     // no local copy.
-    this.persistence = canEdit(me.role) ? new IndexeddbPersistence(`tandem:${roomId}`, this.doc) : null;
+    this.persistence = canEdit(me.role) ? new IndexeddbPersistence(this.storeName, this.doc) : null;
     const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-    this.provider = new WebsocketProvider(wsBase, roomId, this.doc, {
+    this.provider = new WebsocketProvider(wsBase, docName, this.doc, {
       connect: false,
       params: { token },
       // Tabs must not sync with each other behind the relay's back: a viewer's tab
@@ -112,8 +137,34 @@ export class RoomConnection {
     return this.provider.awareness;
   }
 
+  /** May this page edit now (role and the relay's roomState); reading it in a render or effect tracks it. */
   get canEdit(): boolean {
-    return canEdit(this.me.value.role);
+    return this.policy.editable.value;
+  }
+
+  /** Resolves once the first sync with the relay is done. */
+  whenSynced(): Promise<void> {
+    if (this.synced.peek()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.synced.subscribe((synced) => {
+        if (!synced) return;
+        queueMicrotask(() => stop());
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Gives up this copy for good: closes the connection and deletes the IndexedDB
+   * copy, so the next connection to the room starts from the relay's document.
+   */
+  async discardLocalCopy(): Promise<void> {
+    this.destroy();
+    saveString(this.unsentKey, '0');
+    await Promise.race([
+      clearDocument(this.storeName),
+      new Promise((resolve) => setTimeout(resolve, CLEAR_LOCAL_TIMEOUT_MS)),
+    ]);
   }
 
   destroy(): void {
@@ -157,8 +208,30 @@ export class RoomConnection {
     handlers[MessageType.Welcome] = tandem;
     handlers[MessageType.SyncStatus] = tandem;
     handlers[MessageType.Error] = tandem;
-    // Room settings: not acted on by this client yet; without a handler y-websocket logs an error.
-    handlers[MessageType.RoomState] = () => {};
+    // Relay messages nobody here listens to (the notes' connection has no peers or
+    // runs) are dropped quietly; the room's parts install theirs after this.
+    for (const type of Object.values(MessageType)) handlers[type] ??= () => {};
+    handlers[MessageType.RoomState] = (_encoder, decoder) => {
+      try {
+        this.onRoomState(readRoomState(decoder));
+      } catch (error) {
+        console.warn('Tandem: ignored a malformed roomState from the relay', error);
+      }
+    };
+  }
+
+  private onRoomState(message: RoomStateMessage): void {
+    const could = this.policy.editable.peek();
+    this.policy.apply(message);
+    // Edits the relay has not confirmed may have reached it after the change: refused.
+    if (could && !this.policy.editable.peek() && this.tracker.unsent > 0) this.discard();
+  }
+
+  private discard(): void {
+    if (this.discarded.peek()) return;
+    const { updates, unknown } = this.tracker.unconfirmed();
+    const reason = this.policy.readOnlyReason.peek() ?? 'the relay does not let you edit now';
+    this.discarded.value = { updates, unknown, reason };
   }
 
   /**
@@ -221,11 +294,13 @@ export class RoomConnection {
     if (synced) this.flushSyncStatus();
   }
 
-  private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
+  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this.provider || (this.persistence && origin === this.persistence)) return;
-    if (!this.canEdit) return; // the relay refuses a viewer's updates; nothing to wait for
-    this.tracker.localEdit();
+    // The relay refuses a viewer's updates and a viewer keeps no local copy: nothing to wait for.
+    if (!canEdit(this.me.peek().role)) return;
+    this.tracker.localEdit(update);
     this.updateUnsent();
+    if (!this.policy.editable.peek()) return this.discard(); // refused: it must not go out later
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => this.flushSyncStatus(), SYNC_STATUS_DEBOUNCE_MS);
   };
@@ -249,6 +324,8 @@ export class RoomConnection {
   }
 }
 
+export const REMOVED_SENTENCE = 'You were removed from this room by the owner.';
+
 /** A sentence for a close that the provider will not retry. */
 export function closeMessage(code: number): string {
   switch (code) {
@@ -260,6 +337,8 @@ export function closeMessage(code: number): string {
       return 'This room does not exist (any more).';
     case CloseCode.RoomFull:
       return 'This room is full. Try again later.';
+    case CloseCode.Removed:
+      return REMOVED_SENTENCE;
     case CloseCode.ProtocolMismatch:
       return 'Tandem was updated. Reload the page.';
     default:

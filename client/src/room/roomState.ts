@@ -16,8 +16,16 @@ import { connectPeerDocSync } from '../media/peerDocSync.js';
 import { RunSession } from '../run/runSession.js';
 import { connectRunWire } from '../run/runWire.js';
 import { connectPeerWire, type PeerWire } from './peerWire.js';
+import { watchParticipants, type ParticipantsWatch } from '../presence/participants.js';
+import { RoomMode, type RoomSettings } from '../../../shared/rooms.js';
+import type { LegendEntry } from '../replay/authorshipPaint.js';
 import type { RoomConnection } from './connection.js';
 import { watchFiles } from './files.js';
+
+/** Open mode, no driver timer, not ended: whoever has an edit role edits. */
+function editRightFollowsRole(settings: RoomSettings | null): boolean {
+  return !settings || (settings.mode === RoomMode.Open && !settings.driver && settings.endedAt === null);
+}
 
 interface SavedTabs {
   tabs: string[];
@@ -31,9 +39,16 @@ export class RoomState {
   readonly active = signal<string | null>(null);
   /** Awareness client id of the person being followed. */
   readonly following = signal<number | null>(null);
+  /** Authorship colouring in the editor: each line tinted by who wrote it last. */
+  readonly showAuthors = signal(false);
+  /** Who wrote the open file's lines, while `showAuthors` is on. */
+  readonly authorsLegend = signal<LegendEntry[]>([]);
+  readonly authorsStatus = signal<string | null>(null);
   /** Folders made here that hold no file yet (folders are only path prefixes). */
   readonly pendingFolders = signal<string[]>([]);
-  readonly roomName = signal('');
+  /** The room's name: the relay's settings, or the document's display copy until they arrive. */
+  readonly roomName;
+  private readonly metaName = signal('');
   /** The project's language and entry file as its document's meta says (display-only copies). */
   readonly metaLanguage = signal<string | null>(null);
   readonly metaEntry = signal<string | null>(null);
@@ -49,9 +64,13 @@ export class RoomState {
   readonly peerWire: PeerWire;
   /** The call: devices, and WebRTC links to everyone else in the room. */
   readonly media: MediaSession;
+  /** Everyone in the room, online or not, with their role and edit right (from the relay's API). */
+  readonly participants: ParticipantsWatch;
+  readonly settings = computed<RoomSettings | null>(() => this.conn.policy.state.value?.settings ?? null);
   private readonly stops: (() => void)[] = [];
 
   constructor(readonly conn: RoomConnection) {
+    this.roomName = computed(() => this.settings.value?.name || this.metaName.value);
     const files = watchFiles(conn.doc);
     const peers = watchPeers(conn.awareness);
     this.files = files.files;
@@ -60,10 +79,14 @@ export class RoomState {
     this.watchMeta(conn.doc);
     this.peerWire = connectPeerWire(conn);
     this.media = new MediaSession(this.peerWire, conn.roomId, conn.token);
+    this.participants = watchParticipants(conn, this.peerWire);
     this.stops.push(
+      () => this.participants.stop(),
       connectPeerDocSync(conn.doc, this.media.mesh, {
         remoteOrigins: () => [conn.provider, conn.persistence],
-        canEdit: () => conn.canEdit,
+        // Edit rights that change while people type (classroom, driver, ended) are the
+        // relay's to apply: peers would take an update from someone it just refused.
+        canEdit: () => conn.canEdit && editRightFollowsRole(this.settings.peek()),
         applyOrigin: conn.provider,
       }),
       connectPeerAwareness(conn.awareness, this.media.mesh, { relayOrigin: conn.provider }),
@@ -72,6 +95,7 @@ export class RoomState {
     this.runs = new RunSession({
       wire: connectRunWire(conn),
       me: conn.me,
+      canEdit: conn.policy.editable,
       socket: conn.socket,
       project: {
         paths: computed(() => this.files.value.filter((f) => f.kind === 'text').map((f) => f.path)),
@@ -156,7 +180,7 @@ export class RoomState {
     const meta = metaOf(doc);
     const read = () => {
       const [name, language, entry] = [meta.get('name'), meta.get('language'), meta.get('entry')];
-      this.roomName.value = typeof name === 'string' ? name.slice(0, 120) : '';
+      this.metaName.value = typeof name === 'string' ? name.slice(0, 120) : '';
       this.metaLanguage.value = typeof language === 'string' ? language : null;
       this.metaEntry.value = typeof entry === 'string' ? entry : null;
     };

@@ -18,7 +18,7 @@ interface StoredSessions {
   /** link token (or OWNER_LINK) -> personal token */
   byLink: Record<string, string>;
   last: string | null;
-  links?: { edit: string; view: string };
+  links?: { edit: string; view: string; interviewer?: string };
 }
 
 export interface Session {

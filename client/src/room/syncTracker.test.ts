@@ -43,3 +43,27 @@ describe('SyncTracker', () => {
     expect(tracker.unsent).toBe(1);
   });
 });
+
+describe('SyncTracker: the bytes of unconfirmed edits', () => {
+  const bytes = (n: number) => new Uint8Array([n]);
+
+  it('keeps the updates the relay has not confirmed, oldest first, and lets go of confirmed ones', () => {
+    const tracker = new SyncTracker();
+    tracker.localEdit(bytes(1));
+    tracker.localEdit(bytes(2));
+    tracker.localEdit(bytes(3));
+    expect(tracker.counterToSend()).toBe(3);
+    tracker.ack(2);
+    expect(tracker.unconfirmed()).toEqual({ updates: [bytes(3)], unknown: 0 });
+    tracker.ack(3);
+    expect(tracker.unconfirmed()).toEqual({ updates: [], unknown: 0 });
+  });
+
+  it('counts edits carried over from an earlier load as unknown until the first echo', () => {
+    const tracker = new SyncTracker(4);
+    tracker.localEdit(bytes(1));
+    expect(tracker.unconfirmed()).toEqual({ updates: [bytes(1)], unknown: 4 });
+    tracker.ack(0);
+    expect(tracker.unconfirmed()).toEqual({ updates: [bytes(1)], unknown: 0 });
+  });
+});

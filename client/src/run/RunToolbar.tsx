@@ -1,7 +1,6 @@
 /** The run panel's bar: Run or Stop, the language and entry pickers, the run's status. */
 import { useState } from 'preact/hooks';
 import { LANGUAGES } from '../../../shared/languages.js';
-import { canEdit } from '../../../shared/roles.js';
 import type { RoomState } from '../room/roomState.js';
 import { ChevronIcon, ClearIcon, HistoryIcon, KeyIcon, PlayIcon, StopIcon } from '../ui/icons.js';
 import { EnvDialog } from './EnvDialog.js';
@@ -34,7 +33,7 @@ export function RunToolbar(props: { room: RoomState }) {
         <Status runs={runs} />
       </span>
       <span class="spacer" />
-      {canEdit(conn.me.value.role) && (
+      {conn.canEdit && (
         <button
           class="icon-button"
           aria-label="Environment variables"

@@ -2,7 +2,7 @@ import { signal } from '@preact/signals';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageType } from '../../../shared/protocol/messageTypes.js';
 import { OutputStream, RunMode } from '../../../shared/protocol/runs.js';
-import type { Role } from '../../../shared/roles.js';
+import { canEdit, type Role } from '../../../shared/roles.js';
 import type { RunnerLanguage, StoredRun } from '../lib/api.js';
 import type { SocketState } from '../room/connection.js';
 import { RunSession } from './runSession.js';
@@ -40,6 +40,7 @@ function setup(role: Role = 'editor', history: StoredRun[] = []) {
   const session = new RunSession({
     wire,
     me: signal({ name: 'Alice', role }),
+    canEdit: signal(canEdit(role)),
     socket,
     project: {
       paths: signal(['main.py']),

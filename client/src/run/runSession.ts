@@ -8,7 +8,7 @@
 import { computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import { MessageType } from '../../../shared/protocol/messageTypes.js';
 import { OutputStream, RunMode } from '../../../shared/protocol/runs.js';
-import { canEdit, type Role } from '../../../shared/roles.js';
+import type { Role } from '../../../shared/roles.js';
 import type { RunnerLanguage, StoredRun } from '../lib/api.js';
 import type { SocketState } from '../room/connection.js';
 import {
@@ -46,6 +46,8 @@ export interface LiveRun extends RunHead {
 export interface RunSessionDeps {
   wire: RunWire;
   me: ReadonlySignal<{ name: string; role: Role }>;
+  /** May this page edit now (role and the room's settings): runs follow it. */
+  canEdit: ReadonlySignal<boolean>;
   socket: ReadonlySignal<SocketState>;
   project: ProjectView;
   fetchLanguages(): Promise<RunnerLanguage[]>;
@@ -64,7 +66,7 @@ export class RunSession {
   readonly history = signal<StoredRun[] | null>(null);
   readonly historyOpen = signal(false);
   readonly panelOpen = signal(false);
-  readonly canRun = computed(() => canEdit(this.deps.me.value.role));
+  readonly canRun = computed(() => this.deps.canEdit.value);
   private lastWriter: string | null = null;
   private readonly stops: (() => void)[] = [];
   private readonly encoder = new TextEncoder();

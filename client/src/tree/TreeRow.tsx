@@ -1,9 +1,10 @@
 /** One row of the file tree: a folder (with its children) or a file. */
 import type { RoomState } from '../room/roomState.js';
 import { PeerDots } from '../presence/PeerDots.js';
-import { BinaryIcon, ChevronIcon, FileIcon, FolderIcon, PencilIcon, TrashIcon } from '../ui/icons.js';
+import { PencilIcon, TrashIcon } from '../ui/icons.js';
 import type { TreeNode } from './buildTree.js';
 import { NameInput } from './NameInput.js';
+import { TreeRowLabel } from './TreeRowLabel.js';
 
 export type Editing =
   { kind: 'new-file' | 'new-folder'; parent: string } | { kind: 'rename'; node: TreeNode } | null;
@@ -67,22 +68,7 @@ export function TreeRow(props: { node: TreeNode; depth: number; actions: TreeAct
         }}
         onDblClick={() => actions.canEdit && actions.setEditing({ kind: 'rename', node })}
       >
-        {isFolder ? (
-          <span class={`chevron${open ? ' open' : ''}`}>
-            <ChevronIcon size={12} />
-          </span>
-        ) : (
-          <span class="chevron" />
-        )}
-        {isFolder ? (
-          <FolderIcon size={14} />
-        ) : node.binary ? (
-          <BinaryIcon size={14} />
-        ) : (
-          <FileIcon size={14} />
-        )}
-        <span class="tree-name">{node.name}</span>
-        {!isFolder && node.binary && <span class="tag">binary</span>}
+        <TreeRowLabel node={node} open={open} />
         {!isFolder && <PeerDots room={actions.room} fileId={node.id} />}
         {actions.canEdit && (
           <span class="row-actions">

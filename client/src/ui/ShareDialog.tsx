@@ -1,78 +1,99 @@
 /**
  * Owner only: the links to hand out. An edit link lets people type; a view link
- * lets them watch. Each person who opens a link gets their own identity.
+ * lets them watch. An interview room has three: the interviewers', the
+ * candidate's and the observers'. Each person who opens a link gets their own
+ * identity.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { RoomKind } from '../../../shared/rooms.js';
 import { ApiError, mintToken, roomLink } from '../lib/api.js';
 import { parseRoomLink } from '../lib/route.js';
 import { storedLinks } from '../room/session.js';
-import { CloseIcon } from './icons.js';
+import { Dialog } from './Dialog.js';
 
 interface Links {
   edit: string;
   view: string;
+  interviewer?: string;
 }
 
 /** Links from the create response, rebuilt on this page's origin (the relay may know another). */
-function rebase(link: string, roomId: string): string | null {
-  const parsed = parseRoomLink(link);
+function rebase(link: string | undefined, roomId: string): string | null {
+  const parsed = link ? parseRoomLink(link) : null;
   return parsed?.roomId === roomId && parsed.linkToken ? roomLink(roomId, parsed.linkToken) : null;
 }
 
-async function loadLinks(roomId: string, ownerToken: string): Promise<Links> {
+async function loadLinks(roomId: string, ownerToken: string, interview: boolean): Promise<Links> {
   const stored = storedLinks(roomId);
-  const edit = stored && rebase(stored.edit, roomId);
-  const view = stored && rebase(stored.view, roomId);
-  if (edit && view) return { edit, view };
-  const [editToken, viewToken] = await Promise.all([
-    mintToken(roomId, ownerToken, 'editor'),
-    mintToken(roomId, ownerToken, 'viewer'),
+  const edit = rebase(stored?.edit, roomId);
+  const view = rebase(stored?.view, roomId);
+  const interviewer = rebase(stored?.interviewer, roomId);
+  if (edit && view && (!interview || interviewer))
+    return { edit, view, interviewer: interviewer ?? undefined };
+  const mint = async (role: 'editor' | 'viewer' | 'interviewer') =>
+    roomLink(roomId, await mintToken(roomId, ownerToken, role));
+  const [editLink, viewLink, interviewerLink] = await Promise.all([
+    mint('editor'),
+    mint('viewer'),
+    interview ? mint('interviewer') : Promise.resolve(undefined),
   ]);
-  return { edit: roomLink(roomId, editToken), view: roomLink(roomId, viewToken) };
+  return { edit: editLink, view: viewLink, interviewer: interviewerLink };
 }
 
-export function ShareDialog(props: { roomId: string; ownerToken: string; onClose: () => void }) {
+export function ShareDialog(props: {
+  roomId: string;
+  ownerToken: string;
+  kind: RoomKind;
+  onClose: () => void;
+}) {
   const [links, setLinks] = useState<Links | null>(null);
   const [error, setError] = useState('');
+  const interview = props.kind === RoomKind.Interview;
 
   useEffect(() => {
-    loadLinks(props.roomId, props.ownerToken).then(setLinks, (caught: unknown) =>
+    loadLinks(props.roomId, props.ownerToken, interview).then(setLinks, (caught: unknown) =>
       setError(caught instanceof ApiError ? caught.message : 'Could not make the links.'),
     );
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose();
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
-  }, [props.roomId]);
+  }, [props.roomId, interview]);
 
   return (
-    <div class="overlay" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
-      <div class="card dialog" role="dialog" aria-label="Share this room">
-        <div class="dialog-head">
-          <h2>Share this room</h2>
-          <button class="icon-button" onClick={props.onClose} aria-label="Close">
-            <CloseIcon />
-          </button>
-        </div>
-        {error && <p class="error">{error}</p>}
-        {!links && !error && <p class="muted">Making links…</p>}
-        {links && (
-          <>
-            <LinkRow
-              label="Can edit"
-              hint="Anyone with this link can change the code."
-              link={links.edit}
-              id="edit"
-            />
-            <LinkRow
-              label="Can view"
-              hint="Watch live, follow people, no typing."
-              link={links.view}
-              id="view"
-            />
-          </>
-        )}
-      </div>
-    </div>
+    <Dialog title={interview ? 'Share this interview' : 'Share this room'} onClose={props.onClose}>
+      {error && <p class="error">{error}</p>}
+      {!links && !error && <p class="muted">Making links…</p>}
+      {links && interview && (
+        <>
+          <LinkRow
+            label="Interviewer"
+            hint="Edits, and reads the private notes."
+            link={links.interviewer ?? ''}
+            id="interviewer"
+          />
+          <LinkRow
+            label="Candidate"
+            hint="Edits the code; never sees the notes."
+            link={links.edit}
+            id="edit"
+          />
+          <LinkRow label="Observer" hint="Watches live, no typing." link={links.view} id="view" />
+        </>
+      )}
+      {links && !interview && (
+        <>
+          <LinkRow
+            label="Can edit"
+            hint="Anyone with this link can change the code."
+            link={links.edit}
+            id="edit"
+          />
+          <LinkRow
+            label="Can view"
+            hint="Watch live, follow people, no typing."
+            link={links.view}
+            id="view"
+          />
+        </>
+      )}
+    </Dialog>
   );
 }
 

@@ -1,7 +1,8 @@
 /** The few icons the UI needs, inline so they inherit the text colour. */
 import type { JSX } from 'preact';
 
-const icon = (path: JSX.Element) => (props: { size?: number }) => (
+/** An icon component from its drawing: 24-unit strokes in the text colour. */
+export const icon = (path: JSX.Element) => (props: { size?: number }) => (
   <svg
     width={props.size ?? 16}
     height={props.size ?? 16}

@@ -1,0 +1,178 @@
+/**
+ * Owner only: the room's policy. Mode (open: every edit link edits; classroom:
+ * the owner picks editors in the People list), the driver/navigator timer, and
+ * ending the room (read-only for everyone; anyone can still fork it).
+ */
+import { useState } from 'preact/hooks';
+import { canEdit } from '../../../shared/roles.js';
+import { DRIVER_PERIOD_MIN_MS, RoomMode, type RoomSettings } from '../../../shared/rooms.js';
+import { endRoom, startDriver, stopDriver, updateRoom } from '../lib/roomApi.js';
+import { peopleRows } from '../presence/peopleRows.js';
+import { attempt } from '../ui/attempt.js';
+import { Dialog } from '../ui/Dialog.js';
+import { driverRequest, MINUTE_MS } from './driverClock.js';
+import type { RoomState } from './roomState.js';
+
+const DEFAULT_MINUTES = 10;
+
+export function RoomSettingsDialog(props: { room: RoomState; onClose: () => void }) {
+  const { room } = props;
+  const settings = room.settings.value;
+  return (
+    <Dialog title="Room settings" onClose={props.onClose} testId="room-settings-dialog">
+      {!settings && <p class="muted">Waiting for the room's settings from the server…</p>}
+      {settings && (
+        <>
+          <ModeSwitch room={room} settings={settings} />
+          <DriverControls room={room} settings={settings} />
+          <EndRoom room={room} settings={settings} onEnded={props.onClose} />
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+function ModeSwitch(props: { room: RoomState; settings: RoomSettings }) {
+  const { conn } = props.room;
+  const setMode = (mode: RoomMode) =>
+    void attempt(updateRoom(conn.roomId, conn.token, { mode }), 'The mode could not be changed.');
+  const option = (mode: RoomMode, label: string, hint: string) => (
+    <label class="choice">
+      <input
+        type="radio"
+        name="mode"
+        checked={props.settings.mode === mode}
+        disabled={props.settings.endedAt !== null}
+        data-testid={`mode-${mode}`}
+        onChange={() => setMode(mode)}
+      />
+      <span>
+        <strong>{label}</strong> <span class="muted">{hint}</span>
+      </span>
+    </label>
+  );
+  return (
+    <fieldset class="settings-group">
+      <legend>Who edits</legend>
+      {option(RoomMode.Open, 'Open', 'everyone with an edit link edits.')}
+      {option(
+        RoomMode.Classroom,
+        'Classroom',
+        'you choose editors in the People list; only their cursors show.',
+      )}
+    </fieldset>
+  );
+}
+
+function DriverControls(props: { room: RoomState; settings: RoomSettings }) {
+  const { room, settings } = props;
+  const { conn } = room;
+  const people = peopleRows(room.participants.info.value?.participants ?? null, room.peers.value, '').filter(
+    (p) => canEdit(p.role),
+  );
+  const [driver, setDriver] = useState('');
+  const [navigator, setNavigator] = useState('');
+  const [minutes, setMinutes] = useState(String(DEFAULT_MINUTES));
+  const [error, setError] = useState('');
+  const name = (userId: string) => people.find((p) => p.userId === userId)?.name ?? 'someone who left';
+
+  const start = async () => {
+    const request = driverRequest(driver, navigator, minutes);
+    if (typeof request === 'string') return setError(request);
+    setError('');
+    await attempt(
+      startDriver(conn.roomId, conn.token, request.userIds, request.minutes),
+      'The timer could not be started.',
+    );
+  };
+  const timer = settings.driver;
+  const picker = (value: string, set: (v: string) => void, testId: string, label: string) => (
+    <label class="field">
+      <span>{label}</span>
+      <select value={value} data-testid={testId} onChange={(e) => set(e.currentTarget.value)}>
+        <option value="">Choose…</option>
+        {people.map((p) => (
+          <option key={p.userId} value={p.userId}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <fieldset class="settings-group" disabled={settings.endedAt !== null}>
+      <legend>Driver and navigator</legend>
+      {timer ? (
+        <div class="settings-row">
+          <span>
+            {name(timer.userIds[0])} and {name(timer.userIds[1])} swap every {formatMinutes(timer.periodMs)}.
+          </span>
+          <button
+            class="button small"
+            data-testid="driver-stop"
+            onClick={() =>
+              void attempt(stopDriver(conn.roomId, conn.token), 'The timer could not be stopped.')
+            }
+          >
+            Stop
+          </button>
+        </div>
+      ) : (
+        <>
+          <p class="muted">
+            Only the driver types; the keyboard passes to the navigator when the time is up.
+          </p>
+          <div class="settings-row">
+            {picker(driver, setDriver, 'driver-select', 'Driver')}
+            {picker(navigator, setNavigator, 'navigator-select', 'Navigator')}
+            <label class="field">
+              <span>Minutes</span>
+              <input
+                type="number"
+                min={DRIVER_PERIOD_MIN_MS / MINUTE_MS}
+                step="0.5"
+                value={minutes}
+                data-testid="driver-minutes"
+                onInput={(e) => setMinutes(e.currentTarget.value)}
+              />
+            </label>
+          </div>
+          {error && (
+            <p class="error" role="alert" data-testid="driver-error">
+              {error}
+            </p>
+          )}
+          <button class="button small" data-testid="driver-start" onClick={() => void start()}>
+            Start
+          </button>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+function formatMinutes(ms: number): string {
+  const minutes = ms / MINUTE_MS;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+function EndRoom(props: { room: RoomState; settings: RoomSettings; onEnded: () => void }) {
+  const { conn } = props.room;
+  if (props.settings.endedAt !== null) return <p class="muted">This room has ended: it is read-only.</p>;
+  const end = async () => {
+    if (!confirm('End this room for everyone? It becomes read-only; anyone can still fork it.')) return;
+    const ended = await attempt(endRoom(conn.roomId, conn.token), 'The room could not be ended.');
+    if (ended) props.onEnded();
+  };
+  return (
+    <fieldset class="settings-group">
+      <legend>End the room</legend>
+      <div class="settings-row">
+        <span class="muted">Everyone keeps reading it; nobody edits it again.</span>
+        <button class="button small danger" data-testid="end-room" onClick={() => void end()}>
+          End room
+        </button>
+      </div>
+    </fieldset>
+  );
+}
