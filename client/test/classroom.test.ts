@@ -56,8 +56,8 @@ describe.skipIf(skip)('classroom mode in the browser', () => {
       () =>
         bob.page.evaluate(
           () =>
-            (window as unknown as { tandem: { conn: { synced: { value: boolean } } } }).tandem.conn.synced
-              .value,
+            (window as unknown as { tandem?: { conn?: { synced: { value: boolean } } } }).tandem?.conn?.synced
+              .value === true,
         ),
       Boolean,
     );

@@ -13,14 +13,14 @@ export async function closeDialog(person: Person): Promise<void> {
   await person.page.locator('[role=dialog]').waitFor({ state: 'detached' });
 }
 
-/** Whether this page's Monaco refuses typing now. */
-export function editorReadOnly(page: Page): Promise<boolean> {
-  return page.evaluate(
-    () =>
-      (
-        window as unknown as { tandem: { editor: { getRawOptions(): { readOnly?: boolean } } } }
-      ).tandem.editor.getRawOptions().readOnly === true,
-  );
+/**
+ * Whether this page's Monaco refuses typing now. A page that discards its copy
+ * builds a new room view (and editor): this waits for the editor to be there.
+ */
+export async function editorReadOnly(page: Page): Promise<boolean> {
+  type Tandem = { tandem?: { editor?: { getRawOptions(): { readOnly?: boolean } } } };
+  await page.waitForFunction(() => (window as unknown as Tandem).tandem?.editor !== undefined);
+  return page.evaluate(() => (window as unknown as Tandem).tandem!.editor!.getRawOptions().readOnly === true);
 }
 
 /** Accepts every confirm() from now on (kick, end room). */

@@ -65,6 +65,8 @@ export class Room {
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === this) this.captured = update;
     });
+    // A driver timer outlives a relay restart (it is stored): keep announcing its handovers.
+    this.scheduleHandover();
   }
 
   get id(): string {
