@@ -1,6 +1,6 @@
 /** Helpers for the room-policy end-to-end tests: owner controls, read-only state, raw frames. */
 import type { Page } from 'playwright-core';
-import type { Person } from './browser.js';
+import { pollUntil, type Person } from './browser.js';
 
 /** Opens the owner's Room settings dialog. */
 export async function openRoomSettings(owner: Person): Promise<void> {
@@ -15,12 +15,20 @@ export async function closeDialog(person: Person): Promise<void> {
 
 /**
  * Whether this page's Monaco refuses typing now. A page that discards its copy
- * builds a new room view (and editor): this waits for the editor to be there.
+ * builds a new room view (and editor), so the editor can be missing for a
+ * moment: read it in one step, and ask again until there is one.
  */
 export async function editorReadOnly(page: Page): Promise<boolean> {
-  type Tandem = { tandem?: { editor?: { getRawOptions(): { readOnly?: boolean } } } };
-  await page.waitForFunction(() => (window as unknown as Tandem).tandem?.editor !== undefined);
-  return page.evaluate(() => (window as unknown as Tandem).tandem!.editor!.getRawOptions().readOnly === true);
+  const read = () =>
+    page.evaluate(() => {
+      const { tandem } = window as unknown as {
+        tandem?: { editor?: { getRawOptions(): { readOnly?: boolean } } };
+      };
+      return tandem?.editor ? tandem.editor.getRawOptions().readOnly === true : null;
+    });
+  const value = await pollUntil(read, (readOnly) => readOnly !== null);
+  if (value === null) throw new Error('no editor on the page');
+  return value;
 }
 
 /** Accepts every confirm() from now on (kick, end room). */

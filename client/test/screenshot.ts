@@ -1,6 +1,7 @@
 /**
  * Regenerates docs/screenshot.png: two people in a room, from the real UI, with
- * a run's output (a real runner on Docker) under the editor.
+ * a run's output (a real runner on Docker) under the editor; then
+ * docs/history.png: the same session in the history page, coloured by author.
  *   node --import tsx client/test/screenshot.ts [--dark] [--out=path.png]
  */
 import { resolve } from 'node:path';
@@ -14,6 +15,7 @@ const OUT = outArg
   ? resolve(outArg.slice('--out='.length))
   : resolve(import.meta.dirname, '../../docs/screenshot.png');
 const dark = process.argv.includes('--dark');
+const HISTORY_OUT = resolve(OUT, '..', 'history.png');
 
 await ensureClientBuilt();
 const relay = await startRelay();
@@ -55,6 +57,15 @@ try {
   await alice.page.waitForTimeout(1000);
   await alice.page.screenshot({ path: OUT });
   console.log(`wrote ${OUT}`);
+
+  await alice.page.getByTestId('history').click();
+  await alice.page.getByTestId('replay-path').waitFor({ timeout: 30_000 });
+  await alice.page.locator('.tree-row[data-path="main.py"]').click();
+  await alice.page.getByTestId('authors-toggle').click();
+  await alice.page.getByTestId('authors-legend').locator('li[data-name="Bob Chen"]').waitFor();
+  await alice.page.waitForTimeout(800);
+  await alice.page.screenshot({ path: HISTORY_OUT });
+  console.log(`wrote ${HISTORY_OUT}`);
 } finally {
   await browser.close();
   await runner.stop();
