@@ -62,7 +62,7 @@ try {
   await alice.page.getByTestId('replay-path').waitFor({ timeout: 30_000 });
   await alice.page.locator('.tree-row[data-path="main.py"]').click();
   await alice.page.getByTestId('authors-toggle').click();
-  await alice.page.getByTestId('authors-legend').locator('li[data-name="Bob Chen"]').waitFor();
+  await alice.page.getByTestId('authors-legend').locator('li[data-name="Alice Martin"]').waitFor();
   await alice.page.waitForTimeout(800);
   await alice.page.screenshot({ path: HISTORY_OUT });
   console.log(`wrote ${HISTORY_OUT}`);

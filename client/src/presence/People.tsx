@@ -10,7 +10,7 @@ import { kick, setEditor } from '../lib/roomApi.js';
 import { basename } from '../room/files.js';
 import type { RoomState } from '../room/roomState.js';
 import { attempt } from '../ui/attempt.js';
-import { EyeIcon, PencilIcon } from '../ui/icons.js';
+import { EyeIcon, PencilIcon, RemovePersonIcon } from '../ui/icons.js';
 import { peopleRows, type PersonRow } from './peopleRows.js';
 import { roleLabel } from './roleLabel.js';
 
@@ -131,13 +131,14 @@ function PersonControls(props: { room: RoomState; row: PersonRow }) {
         </button>
       )}
       <button
-        class="button small danger"
+        class="icon-button kick"
         title={`Remove ${row.name} from the room`}
+        aria-label={`Remove ${row.name} from the room`}
         data-testid="kick"
         data-name={row.name}
         onClick={() => void remove()}
       >
-        Kick
+        <RemovePersonIcon size={15} />
       </button>
     </span>
   );

@@ -18,7 +18,7 @@ import { FileTree } from '../tree/FileTree.js';
 import { BrandLink } from '../ui/BrandLink.js';
 import { ConnectionBadge } from '../ui/ConnectionBadge.js';
 import { ForkButton } from '../ui/ForkButton.js';
-import { SettingsIcon, ShareIcon } from '../ui/icons.js';
+import { AuthorsIcon, SettingsIcon, ShareIcon } from '../ui/icons.js';
 import { ShareDialog } from '../ui/ShareDialog.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
 import { toast, Toasts } from '../ui/toast.js';
@@ -71,7 +71,7 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signa
           data-testid="authors-toggle"
           title="Colour each line by who wrote it last"
         >
-          Authors
+          <AuthorsIcon size={14} /> Authors
         </button>
         <HistoryButton roomId={conn.roomId} />
         <ForkButton roomId={conn.roomId} token={conn.token} />

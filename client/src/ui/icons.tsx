@@ -50,6 +50,10 @@ export const BinaryIcon = icon(
 );
 export const PlayIcon = icon(<path d="M6 4l14 8-14 8z" />);
 export const StopIcon = icon(<rect x="5" y="5" width="14" height="14" rx="2" />);
+export const AuthorsIcon = icon(<path d="M4 6h10M4 12h16M4 18h7M18 3v6" />);
+export const RemovePersonIcon = icon(
+  <path d="M15 19a6 6 0 0 0-12 0M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM17 8l4 4M21 8l-4 4" />,
+);
 export const HistoryIcon = icon(<path d="M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M12 7v5l3 3" />);
 export const ClearIcon = icon(<path d="M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM5.6 5.6l12.8 12.8" />);
 export const KeyIcon = icon(
