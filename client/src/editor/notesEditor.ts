@@ -26,6 +26,12 @@ export function createNotesEditor(monaco: typeof Monaco, host: HTMLElement, text
     glyphMargin: false,
     folding: false,
     padding: { top: 6 },
+    renderLineHighlight: 'none',
+    overviewRulerLanes: 0,
+    hideCursorInOverviewRuler: true,
+    overviewRulerBorder: false,
+    lineDecorationsWidth: 10,
+    scrollbar: { verticalScrollbarSize: 8, horizontal: 'hidden' },
   });
   const binding = new MonacoBinding(text, model, new Set([editor]), null);
   return {

@@ -13,8 +13,6 @@ import { Reopening } from '../room/reopen.js';
 import type { RoomState } from '../room/roomState.js';
 import { CloseIcon } from '../ui/icons.js';
 
-/** The notes document's one text (the relay's notes document has nothing else). */
-
 export function NotesPanel(props: { room: RoomState; kit: EditorKit }) {
   const { conn } = props.room;
   const notes = useMemo(
@@ -32,6 +30,7 @@ export function NotesPanel(props: { room: RoomState; kit: EditorKit }) {
       <h3 class="panel-title" title="Only interviewers see these notes; the candidate never receives them.">
         Private notes
       </h3>
+      <p class="notes-hint muted">Interviewers only: never sent to the candidate.</p>
       <NotesEditorHost key={notes.generation.value} notesConn={notes.current.value.conn} kit={props.kit} />
       {notice && (
         <p class="notice notice-error" role="alert">

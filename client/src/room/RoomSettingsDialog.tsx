@@ -142,7 +142,7 @@ function DriverControls(props: { room: RoomState; settings: RoomSettings }) {
               {error}
             </p>
           )}
-          <button class="button small" data-testid="driver-start" onClick={() => void start()}>
+          <button class="button small primary" data-testid="driver-start" onClick={() => void start()}>
             Start
           </button>
         </>
