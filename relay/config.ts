@@ -13,6 +13,7 @@ export interface RelayConfig {
   clientDir: string;
   maxMessageBytes: number;
   maxConnectionsPerRoom: number;
+  roomsPerMinute: number;
   sendBufferMaxBytes: number;
   pingIntervalMs: number;
   roomIdleUnloadMs: number;
@@ -152,6 +153,14 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: '50',
     description: 'Sockets one room accepts; further joins get 429 room_full.',
     parse: integer(1, 10_000),
+  },
+  {
+    key: 'roomsPerMinute',
+    env: 'TANDEM_ROOMS_PER_MINUTE',
+    default: '30',
+    description:
+      'Rooms (new, forks) one client address may create per minute, in bursts of up to that many; more get 429 rate_limited. Behind a proxy every client shares its address. 0: no limit.',
+    parse: integer(0, 1_000_000),
   },
   {
     key: 'sendBufferMaxBytes',

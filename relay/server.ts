@@ -15,6 +15,7 @@ import { CloseCode } from '../shared/protocol/closeCodes.js';
 import { TokenSigner } from './auth/tokens.js';
 import type { RelayConfig } from './config.js';
 import { createApi } from './http/api.js';
+import { rateLimit } from './http/rateLimit.js';
 import { refuseRemovedUsers } from './http/requests.js';
 import { createRoomAdminApi } from './http/roomAdmin.js';
 import { errorHandler } from './http/errors.js';
@@ -87,6 +88,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.onError(errorHandler(log));
   const deps = { config, storage, rooms, signer, log, stats };
   app.use('/api/rooms/:roomId/*', refuseRemovedUsers(signer, storage));
+  app.on(
+    'POST',
+    ['/api/rooms', '/api/rooms/:roomId/fork', '/api/rooms/:roomId/history/fork'],
+    rateLimit(config.roomsPerMinute, 'new rooms'),
+  );
   app.route('/', createRoomAdminApi(deps));
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
   app.route('/', createHistoryApi(deps));

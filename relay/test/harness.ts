@@ -45,6 +45,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
       PORT: String(options.port ?? 0),
       TANDEM_DATA_DIR: dataDir,
       TANDEM_LOG_LEVEL: 'warn',
+      // Every suite creates its rooms from one address; rateLimit.test.ts sets a limit.
+      TANDEM_ROOMS_PER_MINUTE: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

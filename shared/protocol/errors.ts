@@ -14,6 +14,7 @@ export const ErrorCode = {
   NotFound: 'not_found',
   RoomNotFound: 'room_not_found',
   RoomFull: 'room_full',
+  RateLimited: 'rate_limited',
   PayloadTooLarge: 'payload_too_large',
   RoomUnavailable: 'room_unavailable',
   Internal: 'internal',
