@@ -50,8 +50,9 @@ describe('readTokenClaims', () => {
 describe('parseClaims', () => {
   it('accepts valid claims', () => {
     expect(parseClaims(CLAIMS)).toEqual(CLAIMS);
-    for (const role of ['owner', 'editor', 'viewer'] as const)
+    for (const role of ['owner', 'editor', 'interviewer', 'viewer'] as const)
       expect(parseClaims({ ...CLAIMS, role })?.role).toBe(role);
+    expect(parseClaims({ ...CLAIMS, link: 3 })).toEqual({ ...CLAIMS, link: 3 });
   });
 
   it.each([
@@ -70,6 +71,10 @@ describe('parseClaims', () => {
     ['exp NaN', { ...CLAIMS, exp: Number.NaN }],
     ['exp infinite', { ...CLAIMS, exp: Number.POSITIVE_INFINITY }],
     ['exp unsafe', { ...CLAIMS, exp: 2 ** 53 }],
+    ['link negative', { ...CLAIMS, link: -1 }],
+    ['link fractional', { ...CLAIMS, link: 0.5 }],
+    ['link a string', { ...CLAIMS, link: '1' }],
+    ['link null', { ...CLAIMS, link: null }],
   ])('refuses %s', (_label, value) => {
     expect(parseClaims(value)).toBeNull();
   });

@@ -15,6 +15,12 @@ export interface TokenClaims {
   role: Role;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /**
+   * Set on share-link tokens: the room's link generation when it was made. The
+   * owner's "reset links" moves the room to the next generation, and links of an
+   * earlier one stop working; personal tokens (no `link`) are not affected.
+   */
+  link?: number;
 }
 
 export const NAME_MAX_CHARS = 64;
@@ -34,9 +40,11 @@ export function readTokenClaims(token: string): TokenClaims | null {
 
 export function parseClaims(value: unknown): TokenClaims | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { room, uid, name, role, exp } = value as Record<string, unknown>;
+  const { room, uid, name, role, exp, link } = value as Record<string, unknown>;
   if (typeof room !== 'string' || typeof uid !== 'string' || typeof name !== 'string') return null;
   if (!isRole(role) || typeof exp !== 'number' || !Number.isSafeInteger(exp)) return null;
   if (name.length > NAME_MAX_CHARS) return null;
-  return { room, uid, name, role, exp };
+  if (link === undefined) return { room, uid, name, role, exp };
+  if (typeof link !== 'number' || !Number.isSafeInteger(link) || link < 0) return null;
+  return { room, uid, name, role, exp, link };
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { docText, pollUntil } from './browser.js';
+import { docText, newPerson, pollUntil, waitForEditor } from './browser.js';
 import { acceptDialogs, closeDialog, editorReadOnly, openRoomSettings, storedToken } from './policy.js';
 import type { Person } from './browser.js';
 import { endOfLine, forkWith, openPair, typeFirstLine } from './rooms.js';
@@ -62,6 +62,37 @@ describe.skipIf(skip)('owner controls in the browser', () => {
       .filter({ hasText: 'You were removed from this room by the owner' })
       .waitFor();
     expect(await bob.page.getByTestId('editor').count()).toBe(0);
+  }, 60_000);
+
+  it('new links retire the old ones: a newcomer on an old link is told why, Bob stays in', async () => {
+    const { room, alice, bob } = await pair();
+    acceptDialogs(alice);
+    await alice.page.getByTestId('share').click();
+    const editLink = alice.page.getByTestId('link-edit');
+    await editLink.waitFor();
+    const before = await editLink.inputValue();
+    await alice.page.getByTestId('reset-links').click();
+    const after = await pollUntil(
+      () => editLink.inputValue({ timeout: 1_000 }).catch(() => ''),
+      (value) => value !== '' && value !== before,
+    );
+    expect(after).not.toBe(before);
+    await closeDialog(alice);
+
+    for (const [name, link] of [
+      ['Carol', before],
+      ['Cleo', room.links.edit],
+    ] as const) {
+      const late = await newPerson(suite.browser, name);
+      suite.people.push(late);
+      await late.page.goto(link);
+      await late.page.getByTestId('gate-error').filter({ hasText: 'replaced this link' }).waitFor();
+    }
+    const dan = await newPerson(suite.browser, 'Dan');
+    suite.people.push(dan);
+    await dan.page.goto(after);
+    await waitForEditor(dan.page);
+    await typeAndSee(bob, alice, '  # bob is still in');
   }, 60_000);
 
   it('an ended room is read-only for both and can still be forked', async () => {

@@ -18,7 +18,7 @@ import type { RelayStats } from '../rooms/messages.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
-import { createRoom, DEFAULT_GUEST_NAME } from './newRoom.js';
+import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
 import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -38,7 +38,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
   const app = new Hono();
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const issue = (claims: Omit<TokenClaims, 'exp'>, ttlSeconds = config.tokenTtlSeconds) =>
-    signer.sign({ ...claims, exp: nowSeconds() + ttlSeconds });
+    issueToken(signer, claims, ttlSeconds);
 
   const authorize = (c: Context, roomId: string) => authorizeRoom(signer, c, roomId);
   const loadRoom = (roomId: string) => loadExistingRoom(rooms, roomId);
@@ -103,7 +103,8 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can issue tokens');
     const body = await readBody(c);
     const role = body.role;
-    const interview = (await loadRoom(roomId)).record.policy.kind === RoomKind.Interview;
+    const { policy } = (await loadRoom(roomId)).record;
+    const interview = policy.kind === RoomKind.Interview;
     if (!(role === Role.Editor || role === Role.Viewer || (interview && role === Role.Interviewer))) {
       const roles = interview
         ? '"editor" (the candidate), "interviewer" or "viewer"'
@@ -112,7 +113,12 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     }
     const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? DEFAULT_GUEST_NAME;
     const ttl = optionalInteger(body, 'ttlSeconds', 1, config.tokenTtlSeconds) ?? config.tokenTtlSeconds;
-    return c.json({ token: issue({ room: roomId, uid: randomId(9), name, role }, ttl) }, 201);
+    if (body.link !== undefined && typeof body.link !== 'boolean') {
+      throw new HttpError(400, ErrorCode.BadRequest, '"link" must be true or false');
+    }
+    // A share link belongs to the room's current link generation; "reset links" retires it.
+    const link = body.link === true ? { link: policy.linkGeneration } : {};
+    return c.json({ token: issue({ room: roomId, uid: randomId(9), name, role, ...link }, ttl) }, 201);
   });
 
   // A shared link's token names nobody in particular: trade it for a personal one.

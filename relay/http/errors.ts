@@ -61,3 +61,16 @@ export function tokenError(result: Exclude<VerifyResult, { ok: true }>): HttpErr
 export function removedError(): HttpError {
   return new HttpError(403, ErrorCode.Removed, 'you were removed from this room by the owner');
 }
+
+/** The refusal for claims a room does not admit (see Room.admits), or null. */
+export function admissionError(admission: 'ok' | 'removed' | 'link_replaced'): HttpError | null {
+  if (admission === 'removed') return removedError();
+  if (admission === 'link_replaced') {
+    return new HttpError(
+      403,
+      ErrorCode.LinkReplaced,
+      'the owner replaced this link with a new one: ask them for the new link',
+    );
+  }
+  return null;
+}

@@ -65,7 +65,7 @@ export async function createRoom(
   const base = config.publicUrl ?? new URL(c.req.url).origin;
   const ttl = config.tokenTtlSeconds;
   const link = (role: Role) =>
-    `${base}/r/${roomId}#token=${issueToken(signer, { room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role }, ttl)}`;
+    `${base}/r/${roomId}#token=${issueToken(signer, { room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role, link: policy.linkGeneration }, ttl)}`;
   return c.json(
     {
       roomId,

@@ -3,10 +3,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
-import type { Room } from '../rooms/Room.js';
 import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
-import { HttpError, removedError, tokenError } from './errors.js';
+import { admission, type Room } from '../rooms/Room.js';
+import { admissionError, HttpError, tokenError } from './errors.js';
 
 const BODY_MAX_BYTES = 64 * 1024;
 
@@ -23,8 +23,9 @@ export function authorizeRoom(signer: TokenSigner, c: Context, roomId: string): 
 }
 
 /**
- * Turns away a user the owner removed, on every route under a room. Checks only
- * tokens that verify for this room; the routes themselves still authorize.
+ * Turns away a user the owner removed, and share links the owner replaced, on
+ * every route under a room. Checks only tokens that verify for this room; the
+ * routes themselves still authorize.
  */
 export function refuseRemovedUsers(signer: TokenSigner, storage: Storage): MiddlewareHandler {
   return async (c, next) => {
@@ -33,7 +34,8 @@ export function refuseRemovedUsers(signer: TokenSigner, storage: Storage): Middl
     const roomId = c.req.param('roomId');
     if (verified?.ok && verified.claims.room === roomId) {
       const record = await storage.getRoom(roomId);
-      if (record?.policy.removed.includes(verified.claims.uid)) throw removedError();
+      const refusal = record && admissionError(admission(record.policy, verified.claims));
+      if (refusal) throw refusal;
     }
     await next();
   };

@@ -25,7 +25,7 @@ import type { Room } from '../rooms/Room.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { RoomPolicy, Storage } from '../storage/Storage.js';
 import { ROOM_NAME_MAX_CHARS } from './api.js';
-import { HttpError, removedError } from './errors.js';
+import { admissionError, HttpError } from './errors.js';
 import { authorizeRoom, loadExistingRoom, optionalString, readBody } from './requests.js';
 
 const MINUTE_MS = 60_000;
@@ -44,7 +44,8 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
     const roomId = c.req.param('roomId')!;
     const claims = authorizeRoom(signer, c, roomId);
     const room = await loadExistingRoom(rooms, roomId);
-    if (room.isRemoved(claims.uid)) throw removedError();
+    const refusal = admissionError(room.admits(claims));
+    if (refusal) throw refusal;
     return { claims, room };
   };
   const owner = async (c: Context) => {
@@ -152,6 +153,19 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
       closed++;
     }
     return c.json({ closed });
+  });
+
+  // New share links: every link made before stops joining; people already in keep their personal tokens.
+  app.post('/api/rooms/:roomId/links/reset', async (c) => {
+    const { room } = await owner(c);
+    await setPolicy(room, (policy) => ({ ...policy, linkGeneration: policy.linkGeneration + 1 }));
+    let closed = 0;
+    for (const conn of room.connections) {
+      if (room.admits(conn.claims) !== 'link_replaced') continue;
+      conn.close(CloseCode.Forbidden, 'the owner replaced this link with a new one');
+      closed++;
+    }
+    return c.json({ linkGeneration: room.record.policy.linkGeneration, closed });
   });
 
   app.post('/api/rooms/:roomId/end', async (c) => {

@@ -22,7 +22,7 @@ import { acceptRunner, isRunnerAuthorised } from '../runs/runnerSocket.js';
 import type { RunnerHub } from '../runs/RunnerHub.js';
 import type { Storage } from '../storage/Storage.js';
 import { ROOM_ID_PATTERN } from './api.js';
-import { HttpError, refuseUpgrade, removedError, tokenError } from './errors.js';
+import { admissionError, HttpError, refuseUpgrade, tokenError } from './errors.js';
 import { notesRoomId } from '../rooms/notes.js';
 
 const PATH_PREFIX = '/yjs/';
@@ -77,7 +77,8 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
   let room: Room | null;
   try {
     room = await deps.rooms.acquire(roomId);
-    if (room && room.isRemoved(claims.uid)) throw removedError();
+    const refusal = room && admissionError(room.admits(claims));
+    if (refusal) throw refusal;
     if (room && notes) room = await openNotes(deps, room, claims);
   } catch (error) {
     if (error instanceof RoomLoadError) throw new HttpError(503, ErrorCode.RoomUnavailable, error.message);

@@ -76,7 +76,7 @@ export class Room {
   /** The room's settings as clients see them (the policy without the removed list). Do not mutate. */
   get settings(): RoomSettings {
     if (!this.cachedSettings) {
-      const { removed: _removed, ...policy } = this.record.policy;
+      const { removed: _removed, linkGeneration: _links, ...policy } = this.record.policy;
       this.cachedSettings = { name: this.record.name, ...policy };
     }
     return this.cachedSettings;
@@ -94,6 +94,11 @@ export class Room {
 
   isRemoved(uid: string): boolean {
     return this.record.policy.removed.includes(uid);
+  }
+
+  /** Whether these claims may enter at all: not a removed user, not a share link the owner replaced. */
+  admits(claims: Pick<TokenClaims, 'uid' | 'link'>): Admission {
+    return admission(this.record.policy, claims);
   }
 
   /**
@@ -415,6 +420,14 @@ export class Room {
     }, COMPACT_DELAY_MS);
     this.compactTimer.unref();
   }
+}
+
+export type Admission = 'ok' | 'removed' | 'link_replaced';
+
+export function admission(policy: RoomPolicy, claims: Pick<TokenClaims, 'uid' | 'link'>): Admission {
+  if (policy.removed.includes(claims.uid)) return 'removed';
+  if (claims.link !== undefined && claims.link !== policy.linkGeneration) return 'link_replaced';
+  return 'ok';
 }
 
 /** `[type, varUint8Array(payload)]`: the shape of awareness frames. */

@@ -16,6 +16,8 @@ import type { RoomSettings } from '../../shared/rooms.js';
 export interface RoomPolicy extends Omit<RoomSettings, 'name'> {
   /** User ids the owner removed; their tokens no longer join. */
   removed: string[];
+  /** Share links of an earlier generation no longer join (the owner reset the links). */
+  linkGeneration: number;
 }
 
 export interface RoomRecord {

@@ -111,6 +111,7 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
         endedAt: BASE_AT_MS + 5,
         driver: { userIds: ['u1', 'u2'], periodMs: 60_000, startedAt: BASE_AT_MS },
         removed: ['u3'],
+        linkGeneration: 2,
       };
       await storage.updateRoom('a', { name: 'Renamed', policy });
       await reopen();

@@ -34,6 +34,7 @@ import {
   RawClient,
   request,
   sleep,
+  tokenFromLink,
   waitFor,
   yjsUrl,
   type Frame,
@@ -385,5 +386,69 @@ describe('driver and navigator', () => {
     expect((await put({ userIds: [student, owner], minutes: 'ten' })).status).toBe(400);
     expect((await put({ userIds: [student, owner], minutes: 60 * 24 })).status).toBe(400);
     expect((await put({ userIds: [student, owner], minutes: 0.5 })).status).toBe(200);
+  });
+});
+
+describe('share links', () => {
+  const join = (room: CreatedRoom, linkToken: string) =>
+    request(api(room, '/join'), { method: 'POST', token: linkToken, body: { name: 'Guest' } });
+
+  it('resetting retires every earlier link; people already in keep their personal tokens', async () => {
+    const room = await createRoom(relay.url, { name: 'links' });
+    const oldLink = tokenFromLink(room.links.edit);
+    expect(claimsOf(oldLink).link).toBe(0);
+    const joined = await join(room, oldLink);
+    expect(joined.status).toBe(201);
+    const personal = (joined.body as { token: string }).token;
+    expect(claimsOf(personal).link).toBeUndefined();
+    const student = await typist(room, personal);
+    const onOldLink = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, oldLink));
+    raws.push(onOldLink);
+
+    const byStudent = await request(api(room, '/links/reset'), { method: 'POST', token: personal });
+    expect(byStudent.status).toBe(403);
+    const reset = await request(api(room, '/links/reset'), { method: 'POST', token: room.token });
+    expect(reset).toMatchObject({ status: 200, body: { linkGeneration: 1, closed: 1 } });
+    expect((await onOldLink.waitClosed()).code).toBe(CloseCode.Forbidden);
+
+    const again = await join(room, oldLink);
+    expect(again).toMatchObject({ status: 403, body: { error: { code: ErrorCode.LinkReplaced } } });
+    const upgrade = await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, oldLink));
+    expect(upgrade).toMatchObject({
+      status: 403,
+      opened: false,
+      body: { error: { code: ErrorCode.LinkReplaced } },
+    });
+
+    // The student who joined through it is still in, and still edits.
+    expect(student.raw.isOpen).toBe(true);
+    expect((await request(api(room, '/files'), { token: personal })).status).toBe(200);
+
+    const minted = await request(api(room, '/tokens'), {
+      method: 'POST',
+      token: room.token,
+      body: { role: 'editor', link: true },
+    });
+    const newLink = (minted.body as { token: string }).token;
+    expect(claimsOf(newLink).link).toBe(1);
+    expect((await join(room, newLink)).status).toBe(201);
+    const bad = await request(api(room, '/tokens'), {
+      method: 'POST',
+      token: room.token,
+      body: { role: 'editor', link: 'yes' },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('a removed guest cannot come back through the old link once it is reset', async () => {
+    const room = await createRoom(relay.url, { name: 'links' });
+    const link = tokenFromLink(room.links.edit);
+    const personal = ((await join(room, link)).body as { token: string }).token;
+    const uid = claimsOf(personal).uid;
+    await request(api(room, '/kick'), { method: 'POST', token: room.token, body: { userId: uid } });
+    // Before the reset the link still works, as a new guest: what README warns about.
+    expect((await join(room, link)).status).toBe(201);
+    await request(api(room, '/links/reset'), { method: 'POST', token: room.token });
+    expect((await join(room, link)).status).toBe(403);
   });
 });

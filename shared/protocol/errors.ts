@@ -10,6 +10,8 @@ export const ErrorCode = {
   Forbidden: 'forbidden',
   /** The owner removed this user from the room. */
   Removed: 'removed',
+  /** A share link the owner has since replaced with new ones. */
+  LinkReplaced: 'link_replaced',
   ReadOnly: 'read_only',
   NotFound: 'not_found',
   RoomNotFound: 'room_not_found',

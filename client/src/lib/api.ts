@@ -83,7 +83,7 @@ export async function joinRoom(roomId: string, linkToken: string, name: string):
   return result.token;
 }
 
-/** Owner only: a new link token for `role`. */
+/** Owner only: a new share-link token for `role` (retired when the owner resets the links). */
 export async function mintToken(
   roomId: string,
   ownerToken: string,
@@ -93,7 +93,7 @@ export async function mintToken(
   const result = await request<{ token: string }>(path, {
     method: 'POST',
     token: ownerToken,
-    body: JSON.stringify({ role }),
+    body: JSON.stringify({ role, link: true }),
   });
   return result.token;
 }

@@ -60,6 +60,11 @@ export async function kick(roomId: string, token: string, userId: string): Promi
   return typeof result.closed === 'number' ? result.closed : 0;
 }
 
+/** Owner: retires every share link made so far; people already in the room stay. */
+export async function resetLinks(roomId: string, token: string): Promise<void> {
+  await request(roomPath(roomId, '/links/reset'), { method: 'POST', token });
+}
+
 /** Owner: ends the room; it stays readable (and forkable), read-only for everyone. */
 export function endRoom(roomId: string, token: string): Promise<RoomSettings> {
   return settingsOf(request(roomPath(roomId, '/end'), { method: 'POST', token }));

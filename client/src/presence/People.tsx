@@ -109,7 +109,8 @@ function PersonControls(props: { room: RoomState; row: PersonRow }) {
     if (done) room.participants.refresh();
   };
   const remove = async () => {
-    if (!confirm(`Remove ${row.name} from the room? Their link stops working.`)) return;
+    const question = `Remove ${row.name} from the room? If they still have a share link, make new links (Share) so they cannot come back as a guest.`;
+    if (!confirm(question)) return;
     const done = await attempt(
       kick(conn.roomId, conn.token, row.userId),
       `${row.name} could not be removed.`,

@@ -63,6 +63,14 @@ export function forget(roomId: string, link: string): void {
   saveJson(key(roomId), stored);
 }
 
+/** Keeps the share links this browser handed out (null: forget them, they were reset). */
+export function rememberLinks(roomId: string, links: StoredSessions['links'] | null): void {
+  const stored = load(roomId);
+  if (links) stored.links = links;
+  else delete stored.links;
+  saveJson(key(roomId), stored);
+}
+
 export function storedLinks(roomId: string): StoredSessions['links'] | null {
   return load(roomId).links ?? null;
 }

@@ -2,13 +2,15 @@
  * Owner only: the links to hand out. An edit link lets people type; a view link
  * lets them watch. An interview room has three: the interviewers', the
  * candidate's and the observers'. Each person who opens a link gets their own
- * identity.
+ * identity. "New links" retires every link made so far (say, after removing
+ * someone who still has one); people already in the room stay.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { RoomKind } from '../../../shared/rooms.js';
 import { ApiError, mintToken, roomLink } from '../lib/api.js';
 import { parseRoomLink } from '../lib/route.js';
-import { storedLinks } from '../room/session.js';
+import { rememberLinks, storedLinks } from '../room/session.js';
+import { resetLinks } from '../lib/roomApi.js';
 import { Dialog } from './Dialog.js';
 
 interface Links {
@@ -37,7 +39,9 @@ async function loadLinks(roomId: string, ownerToken: string, interview: boolean)
     mint('viewer'),
     interview ? mint('interviewer') : Promise.resolve(undefined),
   ]);
-  return { edit: editLink, view: viewLink, interviewer: interviewerLink };
+  const links = { edit: editLink, view: viewLink, interviewer: interviewerLink };
+  rememberLinks(roomId, links);
+  return links;
 }
 
 export function ShareDialog(props: {
@@ -50,11 +54,30 @@ export function ShareDialog(props: {
   const [error, setError] = useState('');
   const interview = props.kind === RoomKind.Interview;
 
+  const [generation, setGeneration] = useState(0);
+  const failed = (what: string) => (caught: unknown) =>
+    setError(caught instanceof ApiError ? caught.message : what);
+
   useEffect(() => {
-    loadLinks(props.roomId, props.ownerToken, interview).then(setLinks, (caught: unknown) =>
-      setError(caught instanceof ApiError ? caught.message : 'Could not make the links.'),
-    );
-  }, [props.roomId, interview]);
+    loadLinks(props.roomId, props.ownerToken, interview).then(setLinks, failed('Could not make the links.'));
+  }, [props.roomId, interview, generation]);
+
+  const renew = async () => {
+    if (
+      !confirm('Make new links? Every link handed out so far stops working; people already in the room stay.')
+    )
+      return;
+    setLinks(null);
+    setError('');
+    try {
+      await resetLinks(props.roomId, props.ownerToken);
+    } catch (caught) {
+      failed('Could not reset the links.')(caught);
+      return;
+    }
+    rememberLinks(props.roomId, null);
+    setGeneration((n) => n + 1);
+  };
 
   return (
     <Dialog title={interview ? 'Share this interview' : 'Share this room'} onClose={props.onClose}>
@@ -92,6 +115,14 @@ export function ShareDialog(props: {
             id="view"
           />
         </>
+      )}
+      {links && (
+        <div class="link-reset">
+          <span class="muted">Removed someone who still has a link?</span>
+          <button class="button small" data-testid="reset-links" onClick={() => void renew()}>
+            New links
+          </button>
+        </div>
       )}
     </Dialog>
   );
