@@ -21,6 +21,8 @@ import {
 import { metaOf } from '../../shared/schema/project.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
+import type { Connection } from '../rooms/Connection.js';
+import { notesRoomId } from '../rooms/notes.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { RoomPolicy, Storage } from '../storage/Storage.js';
@@ -56,6 +58,18 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
     return entered;
   };
   const settingsOf = (c: Context, room: Room) => c.json({ settings: room.settings });
+  /** Closes the matching sockets of the room and of its private notes (if open); returns how many. */
+  const closeWhere = (room: Room, match: (conn: Connection) => boolean, code: CloseCode, reason?: string) => {
+    let closed = 0;
+    for (const target of [room, rooms.peek(notesRoomId(room.id))]) {
+      for (const conn of target?.connections ?? []) {
+        if (!match(conn)) continue;
+        conn.close(code, reason);
+        closed++;
+      }
+    }
+    return closed;
+  };
   const setPolicy = (room: Room, change: (policy: RoomPolicy) => RoomPolicy | null) =>
     room.updateSettings((record) => {
       const policy = change(record.policy);
@@ -146,12 +160,7 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
       editors: policy.editors.filter((uid) => uid !== userId),
       driver: policy.driver?.userIds.includes(userId) ? null : policy.driver,
     }));
-    let closed = 0;
-    for (const conn of room.connections) {
-      if (conn.claims.uid !== userId) continue;
-      conn.close(CloseCode.Removed);
-      closed++;
-    }
+    const closed = closeWhere(room, (conn) => conn.claims.uid === userId, CloseCode.Removed);
     return c.json({ closed });
   });
 
@@ -159,12 +168,12 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
   app.post('/api/rooms/:roomId/links/reset', async (c) => {
     const { room } = await owner(c);
     await setPolicy(room, (policy) => ({ ...policy, linkGeneration: policy.linkGeneration + 1 }));
-    let closed = 0;
-    for (const conn of room.connections) {
-      if (room.admits(conn.claims) !== 'link_replaced') continue;
-      conn.close(CloseCode.Forbidden, 'the owner replaced this link with a new one');
-      closed++;
-    }
+    const closed = closeWhere(
+      room,
+      (conn) => room.admits(conn.claims) === 'link_replaced',
+      CloseCode.Forbidden,
+      'the owner replaced this link with a new one',
+    );
     return c.json({ linkGeneration: room.record.policy.linkGeneration, closed });
   });
 

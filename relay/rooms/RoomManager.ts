@@ -38,6 +38,11 @@ export class RoomManager {
     return count;
   }
 
+  /** The room if it is loaded now, without loading it. */
+  peek(roomId: string): Room | null {
+    return this.rooms.get(roomId) ?? null;
+  }
+
   /** The loaded room, loading it if needed; null if no such room exists. Throws RoomLoadError. */
   async acquire(roomId: string): Promise<Room | null> {
     this.cancelUnload(roomId);

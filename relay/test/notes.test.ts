@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { notesText } from '../../shared/schema/notes.js';
 import {
@@ -17,6 +18,7 @@ import {
 } from './harness.js';
 import {
   attemptUpgrade,
+  claimsOf,
   connectSynced,
   frameSyncStep1,
   isRoomState,
@@ -147,5 +149,20 @@ describe('private notes', () => {
       body: { role: 'interviewer' },
     });
     expect(refused.status).toBe(400);
+  });
+
+  it('removing an interviewer closes their notes socket too, and it does not open again', async () => {
+    const ian = await mintToken(relay.url, room.roomId, room.token, { role: 'interviewer', name: 'Ian' });
+    const notes = await RawClient.connect(notesUrl(room.roomId, ian));
+    raws.push(notes);
+    const kicked = await request(`${relay.url}/api/rooms/${room.roomId}/kick`, {
+      method: 'POST',
+      token: room.token,
+      body: { userId: claimsOf(ian).uid },
+    });
+    expect(kicked).toMatchObject({ status: 200, body: { closed: 1 } });
+    expect((await notes.waitClosed()).code).toBe(CloseCode.Removed);
+    const again = await attemptUpgrade(notesUrl(room.roomId, ian));
+    expect(again).toMatchObject({ status: 403, opened: false, body: { error: { code: ErrorCode.Removed } } });
   });
 });
