@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TERMINAL_SIZE } from '../../shared/protocol/runs.js';
 import { createRoom, startRunner, type RunnerProcess } from '../../relay/test/harness.js';
 import { chromiumPath, dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
@@ -176,6 +177,15 @@ describe.skipIf(skip)('runs in the browser', () => {
     await alice.page.keyboard.type('print(6 * 7)\r');
     for (const person of [alice, victor]) await waitForOutput(person, '42');
     expect(await output(alice.page)).not.toContain('viewer was here');
+
+    // One screen size for everyone, whatever their window: a line the program
+    // drew 99 wide stays one line on a narrow page too (it scrolls instead).
+    await victor.page.setViewportSize({ width: 900, height: 800 });
+    await alice.page.keyboard.type('print("x" * 99)\r');
+    for (const person of [alice, victor]) await waitForOutput(person, 'x'.repeat(99));
+    expect(await victor.page.getByTestId('run-output').getAttribute('data-cols')).toBe(
+      String(TERMINAL_SIZE.cols),
+    );
 
     // Ctrl-D ends the REPL like in any terminal.
     await alice.page.keyboard.press('Control+D');

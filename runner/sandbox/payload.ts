@@ -23,12 +23,10 @@
  * before the job, and lets /work be a plain size-capped tmpfs.
  */
 import tar from 'tar-stream';
+import { TERMINAL_SIZE } from '../../shared/protocol/runs.js';
 import type { Job } from './types.js';
 
 export const PAYLOAD_MAGIC = 'TANDEM2';
-/** Columns and rows of a terminal run's pseudo-terminal. */
-export const TERMINAL_COLS = 100;
-export const TERMINAL_ROWS = 30;
 const RUNNER_UID = 1000;
 
 /** Exit status of the bootstrap itself when the payload is unusable (a runner bug). */
@@ -66,7 +64,7 @@ set -- "$entry"
 unset entry
 if [ "$mode" = terminal ]; then
   export TANDEM_ENTRY="$1" TERM=xterm-256color
-  exec script -q -f -e -c 'stty cols ${TERMINAL_COLS} rows ${TERMINAL_ROWS} 2>/dev/null; exec ${terminal}' /dev/null
+  exec script -q -f -e -c 'stty cols ${TERMINAL_SIZE.cols} rows ${TERMINAL_SIZE.rows} 2>/dev/null; exec ${terminal}' /dev/null
 fi
 unset mode
 ${script}

@@ -23,6 +23,12 @@ const NAME_MAX_CHARS = 256;
 export const RunMode = { Batch: 0, Terminal: 1 } as const;
 export type RunMode = (typeof RunMode)[keyof typeof RunMode];
 
+/**
+ * The pseudo-terminal of a terminal run: one size for everyone who watches it,
+ * so every page shows the program's screen as the program drew it.
+ */
+export const TERMINAL_SIZE = { cols: 100, rows: 30 } as const;
+
 export const OutputStream = { Stdout: 0, Stderr: 1 } as const;
 export type OutputStream = (typeof OutputStream)[keyof typeof OutputStream];
 

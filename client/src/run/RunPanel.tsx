@@ -3,6 +3,7 @@
  * opens when a run starts, collapses with the chevron and is resized by dragging
  * its top edge (or with the arrow keys on it).
  */
+import { TERMINAL_SIZE } from '../../../shared/protocol/runs.js';
 import { useEffect, useState } from 'preact/hooks';
 import { loadJson, saveJson } from '../lib/storage.js';
 import type { RoomState } from '../room/roomState.js';
@@ -96,7 +97,11 @@ export function RunPanel(props: { room: RoomState }) {
                 : 'When someone runs the project, its output shows here.'}
             </div>
           ) : (
-            <RunTerminal transcript={runs.transcript} onKeys={onKeys} />
+            <RunTerminal
+              transcript={runs.transcript}
+              onKeys={onKeys}
+              fixedSize={terminalRun ? TERMINAL_SIZE : null}
+            />
           )}
           {runs.historyOpen.value && <RunHistory runs={runs} />}
         </div>

@@ -49,8 +49,16 @@ const DARK: ITheme = {
   cyan: '#5fd4e6',
 };
 
-export function RunTerminal(props: { transcript: Transcript; onKeys?: ((data: string) => void) | null }) {
+export function RunTerminal(props: {
+  transcript: Transcript;
+  onKeys?: ((data: string) => void) | null;
+  /** A terminal run's pseudo-terminal size: shown at exactly that size (scrolling if the panel is smaller). */
+  fixedSize?: { cols: number; rows: number } | null;
+}) {
   const host = useRef<HTMLDivElement>(null);
+  const fixed = useRef(props.fixedSize ?? null);
+  fixed.current = props.fixedSize ?? null;
+  const refitNow = useRef<() => void>(() => {});
   const [failed, setFailed] = useState(false);
   const keys = useRef(props.onKeys ?? null);
   const term = useRef<XtermKit.Terminal | null>(null);
@@ -91,9 +99,14 @@ export function RunTerminal(props: { transcript: Transcript; onKeys?: ((data: st
       let frame = 0;
       const refit = () => {
         cancelAnimationFrame(frame);
-        // A hidden panel has no size: fitting it would shrink the terminal to nothing.
-        frame = requestAnimationFrame(() => element.offsetParent && fit.fit());
+        frame = requestAnimationFrame(() => {
+          const size = fixed.current;
+          if (size) terminal.resize(size.cols, size.rows);
+          // A hidden panel has no size: fitting it would shrink the terminal to nothing.
+          else if (element.offsetParent) fit.fit();
+        });
       };
+      refitNow.current = refit;
       refit();
       const observer = new ResizeObserver(refit);
       observer.observe(element);
@@ -124,8 +137,18 @@ export function RunTerminal(props: { transcript: Transcript; onKeys?: ((data: st
     };
   }, [props.transcript]);
 
+  const { cols, rows } = props.fixedSize ?? { cols: 0, rows: 0 };
+  useEffect(() => refitNow.current(), [cols, rows]);
+
   if (failed) {
     return <div class="run-empty error">The output view could not be loaded. Reload the page to see it.</div>;
   }
-  return <div class="run-terminal" ref={host} data-testid="run-output" />;
+  return (
+    <div
+      class={`run-terminal${props.fixedSize ? ' fixed' : ''}`}
+      ref={host}
+      data-testid="run-output"
+      data-cols={props.fixedSize?.cols}
+    />
+  );
 }
