@@ -67,4 +67,36 @@ describe.skipIf(skip)('files in the browser', () => {
     expect(await docText(alice.page, 'src/main.py')).toContain('def greet');
     expect(await docText(alice.page, 'main.py')).toBeNull();
   }, 60_000);
+
+  it('the tree works from the keyboard: arrows move and fold, Enter opens, F2 renames', async () => {
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
+    await newFile(alice, 'src/app.py');
+    await alice.page.locator('.tree-row[data-path="main.py"]').click();
+    // Focus follows the selection once the tree has drawn it.
+    const focusOn = (path: string) =>
+      pollUntil(
+        () => alice.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path ?? null),
+        (focused) => focused === path,
+      );
+    await alice.page.keyboard.press('Home');
+    expect(await focusOn('src')).toBe('src');
+    await alice.page.keyboard.press('ArrowLeft');
+    await alice.page.locator('.tree-row[data-path="src/app.py"]').waitFor({ state: 'detached' });
+    await alice.page.keyboard.press('ArrowRight');
+    await alice.page.locator('.tree-row[data-path="src/app.py"]').waitFor();
+    await alice.page.keyboard.press('ArrowRight');
+    expect(await focusOn('src/app.py')).toBe('src/app.py');
+    await alice.page.keyboard.press('ArrowDown');
+    expect(await focusOn('main.py')).toBe('main.py');
+    await alice.page.keyboard.press('ArrowUp');
+    expect(await focusOn('src/app.py')).toBe('src/app.py');
+    await alice.page.keyboard.press('Enter');
+    await alice.page.locator('.tab.active[data-path="src/app.py"]').waitFor();
+    await alice.page.locator('.tree-row[data-path="main.py"]').click();
+    await alice.page.keyboard.press('F2');
+    const input = alice.page.locator('.tree-input');
+    await input.fill('start.py');
+    await input.press('Enter');
+    await bob.page.locator('.tree-row[data-path="start.py"]').waitFor({ timeout: 10_000 });
+  }, 60_000);
 });

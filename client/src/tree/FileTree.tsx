@@ -1,5 +1,5 @@
 /** The project's files: create, rename, move (drag and drop), delete. */
-import { useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   basename,
   createFile,
@@ -19,6 +19,7 @@ import { buildTree, type TreeNode } from './buildTree.js';
 import { DRAG_TYPE, TreeRow, type Editing, type TreeActions } from './TreeRow.js';
 import { NameInput } from './NameInput.js';
 import { TreeFooter } from './TreeFooter.js';
+import { treeMove, visibleRows } from './treeKeys.js';
 
 export function FileTree(props: { room: RoomState }) {
   const { room } = props;
@@ -96,15 +97,51 @@ export function FileTree(props: { room: RoomState }) {
     else if (run(() => renameFolder(doc, source, to))) renamePending(source, to);
   };
 
+  const toggle = (path: string) => {
+    const next = new Set(collapsed);
+    if (!next.delete(path)) next.add(path);
+    setCollapsed(next);
+  };
+  const rows = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
+  // Roving focus: one row is in the tab order (the selected one, else the first).
+  const focusPath = rows.some((row) => row.path === selected) ? selected : (rows[0]?.path ?? '');
+  const list = useRef<HTMLUListElement>(null);
+  const [keyMoved, setKeyMoved] = useState(0);
+  useLayoutEffect(() => {
+    if (keyMoved === 0) return;
+    const row = list.current?.querySelector<HTMLElement>(`.tree-row[data-path="${CSS.escape(focusPath)}"]`);
+    row?.focus();
+  }, [keyMoved]);
+
+  const onKey = (e: KeyboardEvent) => {
+    if (editing || !(e.target instanceof HTMLElement) || !e.target.classList.contains('tree-row')) return;
+    const node = rows.find((row) => row.path === focusPath);
+    if (canEdit && node && (e.key === 'F2' || e.key === 'Delete')) {
+      e.preventDefault();
+      if (e.key === 'F2') setEditing({ kind: 'rename', node });
+      else remove(node);
+      return;
+    }
+    const move = treeMove(e.key, rows, focusPath, collapsed);
+    if (!move) return;
+    e.preventDefault();
+    if (move.kind === 'select') setSelected(move.path);
+    else if (move.kind === 'toggle') toggle(move.path);
+    else if (move.node.kind === 'folder') toggle(move.node.path);
+    else {
+      room.open(move.node.id);
+      room.focusEditor();
+      return;
+    }
+    setKeyMoved((n) => n + 1);
+  };
+
   const actions: TreeActions = {
     room,
     canEdit,
     collapsed,
-    toggle: (path) => {
-      const next = new Set(collapsed);
-      if (!next.delete(path)) next.add(path);
-      setCollapsed(next);
-    },
+    toggle,
+    focusPath,
     editing,
     setEditing,
     commit,
@@ -142,6 +179,9 @@ export function FileTree(props: { room: RoomState }) {
       <ul
         class="tree-root"
         role="tree"
+        aria-label="Files"
+        ref={list}
+        onKeyDown={onKey}
         onDragOver={(e) => {
           const types = e.dataTransfer?.types ?? [];
           if (types.includes(DRAG_TYPE) || (canEdit && types.includes('Files'))) e.preventDefault();

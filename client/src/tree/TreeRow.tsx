@@ -14,6 +14,8 @@ export interface TreeActions {
   canEdit: boolean;
   collapsed: Set<string>;
   toggle(path: string): void;
+  /** The row in the tab order (roving focus: arrow keys move it). */
+  focusPath: string;
   editing: Editing;
   setEditing(editing: Editing): void;
   commit(name: string): void;
@@ -48,6 +50,7 @@ export function TreeRow(props: { node: TreeNode; depth: number; actions: TreeAct
         class={`tree-row${active ? ' active' : ''}${actions.selected === node.path ? ' selected' : ''}`}
         style={{ paddingLeft: `${8 + depth * 14}px` }}
         draggable={actions.canEdit}
+        tabIndex={actions.focusPath === node.path ? 0 : -1}
         data-path={node.path}
         data-kind={node.kind}
         onDragStart={(e) => e.dataTransfer?.setData(DRAG_TYPE, node.path)}
