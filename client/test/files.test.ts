@@ -2,7 +2,9 @@
  * Files in the browser: upload text and binary files (and a too-large one),
  * download the project as a zip and read it back, move a file by drag and drop.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, pollUntil } from './browser.js';
@@ -46,6 +48,23 @@ describe.skipIf(skip)('files in the browser', () => {
     expect(Buffer.from(files.get('logo.png')!)).toEqual(PNG);
     expect(Buffer.from(files.get('notes.md')!).toString()).toBe('# Notes\nfirst\n');
     expect(Buffer.from(files.get('main.py')!).toString()).toBe(await docText(alice.page, 'main.py'));
+  }, 60_000);
+
+  it('uploads a whole folder from the picker, keeping its structure', async () => {
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-upload-'));
+    try {
+      const project = join(dir, 'kata');
+      mkdirSync(join(project, 'lib'), { recursive: true });
+      writeFileSync(join(project, 'solve.py'), 'from lib.io import read\n');
+      writeFileSync(join(project, 'lib', 'io.py'), 'def read():\n    return 1\n');
+      await alice.page.getByTestId('upload-folder-input').setInputFiles(project);
+      await bob.page.locator('.tree-row[data-path="kata/lib/io.py"]').waitFor({ timeout: 10_000 });
+      expect(await docText(bob.page, 'kata/solve.py')).toBe('from lib.io import read\n');
+      expect(await docText(bob.page, 'kata/lib/io.py')).toBe('def read():\n    return 1\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('moves a file into a folder by drag and drop, for everyone', async () => {

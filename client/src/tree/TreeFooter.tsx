@@ -1,12 +1,19 @@
-/** Below the tree: upload files, download the project as a zip, and a file count. */
+/** Below the tree: upload files or a whole folder, download the project as a zip, and a file count. */
 import { useRef } from 'preact/hooks';
 import type { RoomState } from '../room/roomState.js';
 import { projectZip, saveBytes } from '../room/transfer.js';
-import { DownloadIcon, UploadIcon } from '../ui/icons.js';
+import { DownloadIcon, UploadFolderIcon, UploadIcon } from '../ui/icons.js';
 
 export function TreeFooter(props: { room: RoomState; onUpload: (files: File[]) => void }) {
   const { room } = props;
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const pick = (e: Event) => {
+    const target = e.currentTarget as HTMLInputElement;
+    const files = [...(target.files ?? [])];
+    target.value = '';
+    if (files.length > 0) props.onUpload(files);
+  };
   const count = room.files.value.length;
   const download = () => {
     const name =
@@ -21,17 +28,14 @@ export function TreeFooter(props: { room: RoomState; onUpload: (files: File[]) =
       <span class="spacer" />
       {room.conn.canEdit && (
         <>
+          <input ref={input} type="file" multiple hidden data-testid="upload-input" onChange={pick} />
           <input
-            ref={input}
+            ref={folderInput}
             type="file"
-            multiple
             hidden
-            data-testid="upload-input"
-            onChange={(e) => {
-              const files = [...(e.currentTarget.files ?? [])];
-              e.currentTarget.value = '';
-              if (files.length > 0) props.onUpload(files);
-            }}
+            data-testid="upload-folder-input"
+            {...{ webkitdirectory: true }}
+            onChange={pick}
           />
           <button
             class="icon-button"
@@ -40,6 +44,14 @@ export function TreeFooter(props: { room: RoomState; onUpload: (files: File[]) =
             onClick={() => input.current?.click()}
           >
             <UploadIcon />
+          </button>
+          <button
+            class="icon-button"
+            title="Upload a folder (keeps its structure)"
+            aria-label="Upload a folder"
+            onClick={() => folderInput.current?.click()}
+          >
+            <UploadFolderIcon />
           </button>
         </>
       )}
