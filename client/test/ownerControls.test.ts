@@ -127,6 +127,8 @@ describe.skipIf(skip)('owner controls in the browser', () => {
       .filter({ hasText: 'Pick a driver and a navigator' })
       .waitFor();
     const pick = async (driver: string, navigator: string, minutes: string) => {
+      // The form shows once the relay's roomState says no timer runs.
+      await alice.page.getByTestId('driver-start').waitFor();
       await alice.page.getByTestId('driver-select').selectOption({ label: driver });
       await alice.page.getByTestId('navigator-select').selectOption({ label: navigator });
       await alice.page.getByTestId('driver-minutes').fill(minutes);
@@ -154,7 +156,12 @@ describe.skipIf(skip)('owner controls in the browser', () => {
     await openRoomSettings(alice);
     await alice.page.getByTestId('driver-stop').click();
     await pick('Bob', 'Alice', '30');
-    await alice.page.getByTestId('driver-stop').waitFor();
+    const outcome = alice.page.locator('[data-testid=driver-stop], [data-testid=driver-error], .toast-error');
+    await outcome.first().waitFor();
+    expect(
+      await outcome.first().getAttribute('data-testid'),
+      (await outcome.first().textContent()) ?? '',
+    ).toBe('driver-stop');
     await closeDialog(alice);
     await alice.page.getByTestId('read-only-notice').filter({ hasText: 'navigating' }).waitFor();
     await bob.page.getByTestId('read-only-notice').waitFor({ state: 'detached' });
