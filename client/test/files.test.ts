@@ -112,10 +112,13 @@ describe.skipIf(skip)('files in the browser', () => {
     await alice.page.keyboard.press('Enter');
     await alice.page.locator('.tab.active[data-path="src/app.py"]').waitFor();
     await alice.page.locator('.tree-row[data-path="main.py"]').click();
+    expect(await focusOn('main.py')).toBe('main.py');
     await alice.page.keyboard.press('F2');
     const input = alice.page.locator('.tree-input');
+    expect(await input.inputValue()).toBe('main.py');
     await input.fill('start.py');
     await input.press('Enter');
+    await alice.page.locator('.tree-row[data-path="start.py"]').waitFor();
     await bob.page.locator('.tree-row[data-path="start.py"]').waitFor({ timeout: 10_000 });
   }, 60_000);
 });

@@ -115,14 +115,16 @@ export function FileTree(props: { room: RoomState }) {
 
   const onKey = (e: KeyboardEvent) => {
     if (editing || !(e.target instanceof HTMLElement) || !e.target.classList.contains('tree-row')) return;
-    const node = rows.find((row) => row.path === focusPath);
+    // The focused row, not the last render's selection: a click's re-render may not have run yet.
+    const current = e.target.dataset.path ?? focusPath;
+    const node = rows.find((row) => row.path === current);
     if (canEdit && node && (e.key === 'F2' || e.key === 'Delete')) {
       e.preventDefault();
       if (e.key === 'F2') setEditing({ kind: 'rename', node });
       else remove(node);
       return;
     }
-    const move = treeMove(e.key, rows, focusPath, collapsed);
+    const move = treeMove(e.key, rows, current, collapsed);
     if (!move) return;
     e.preventDefault();
     if (move.kind === 'select') setSelected(move.path);
