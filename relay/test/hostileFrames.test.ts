@@ -101,12 +101,16 @@ function evilUpdate(): Uint8Array {
 /** An update whose one item names content type 31, which does not exist. */
 function unknownContentRefUpdate(): Uint8Array {
   const doc = new Y.Doc();
+  // A fixed client id: a random one can hold the byte 0x28 itself, and the search
+  // below would then corrupt the client id instead of the content reference.
+  doc.clientID = 7;
   doc.getMap('files').set('x', 'y');
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();
-  const info = update.indexOf(0x28); // parentSub + ContentAny
-  if (info < 0) throw new Error('unexpected update layout');
-  update[info] = 0x20 | 31;
+  // 1 struct group, 1 struct, client 7, clock 0, then the info byte: parentSub + ContentAny.
+  const INFO_AT = 4;
+  if (update[INFO_AT] !== 0x28) throw new Error('unexpected update layout');
+  update[INFO_AT] = 0x20 | 31;
   return update;
 }
 
