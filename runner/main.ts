@@ -1,14 +1,15 @@
 /**
  * Entry point of a runner: reap containers a previous run of this runner left,
  * watch which languages can run, keep a link to the relay and execute its jobs.
- * SIGTERM or SIGINT kills running jobs (through the Docker API) and exits 0.
+ * SIGTERM or SIGINT kills running jobs (through the Docker API), removes every
+ * container of this process, and exits 0.
  */
 import Docker from 'dockerode';
 import { RunnerConfigError, loadRunnerConfig, runnerToken } from './config.js';
 import { watchAvailability } from './availability.js';
 import { SandboxExecutor } from './executor.js';
 import { RelayLink } from './relayLink.js';
-import { reapLeftovers } from './sandbox/index.js';
+import { reapLeftovers, RUNNER_INSTANCE } from './sandbox/index.js';
 
 const log =
   (level: 'info' | 'warn' | 'error') =>
@@ -64,12 +65,21 @@ process.stdout.write(
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     stopWatching();
-    Promise.all([link.stop(), executor.close()]).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('runner.stop_failed', { error: String(error) });
-        process.exit(1);
-      },
-    );
+    Promise.all([link.stop(), executor.close()])
+      // Jobs still running (and any container not yet removed) go with this process.
+      .then(() =>
+        reapLeftovers(docker, {
+          runnerName: config.runnerId,
+          onlyInstance: RUNNER_INSTANCE,
+          keepInstance: '',
+        }),
+      )
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('runner.stop_failed', { error: String(error) });
+          process.exit(1);
+        },
+      );
   });
 }

@@ -383,6 +383,28 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     expect((run.body as { message: string }).message).toMatch(/language unavailable/);
   });
 
+  it('a runner stopped mid-run (SIGTERM) ends the run and leaves no container behind', async () => {
+    await setMain(editor, 'import time\nprint("sleeping", flush=True)\ntime.sleep(30)\n');
+    editor.send(
+      encodeRunMessage({
+        type: MessageType.RunStart,
+        runId: 'stopped',
+        language: 'python',
+        entry: '',
+        mode: RunMode.Batch,
+      }),
+    );
+    await editor.until(() => stdoutOf(editor, 'stopped').includes('sleeping'), 'the program to start');
+    expect(await runner.stop()).toBe(0);
+    expect((await waitExit(viewer, 'stopped')).reason).toBe('error');
+    const left = await new Docker().listContainers({
+      all: true,
+      filters: { label: [`tandem.runner.name=test-${relay.port}`] },
+    });
+    expect(left.map((c) => `${c.Image} ${c.State}`)).toEqual([]);
+    runner = await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+  });
+
   it('a runner killed mid-run ends the run with reason error; a new runner takes over', async () => {
     await setMain(editor, 'import time\nprint("sleeping", flush=True)\ntime.sleep(30)\n');
     editor.send(
