@@ -87,7 +87,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const app = new Hono();
   app.onError(errorHandler(log));
   const deps = { config, storage, rooms, signer, log, stats };
-  app.use('/api/rooms/:roomId/*', refuseRemovedUsers(signer, storage));
+  app.use('/api/rooms/:roomId/*', refuseRemovedUsers(signer, rooms, storage));
   app.on(
     'POST',
     ['/api/rooms', '/api/rooms/:roomId/fork', '/api/rooms/:roomId/history/fork'],

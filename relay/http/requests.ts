@@ -27,13 +27,18 @@ export function authorizeRoom(signer: TokenSigner, c: Context, roomId: string): 
  * every route under a room. Checks only tokens that verify for this room; the
  * routes themselves still authorize.
  */
-export function refuseRemovedUsers(signer: TokenSigner, storage: Storage): MiddlewareHandler {
+export function refuseRemovedUsers(
+  signer: TokenSigner,
+  rooms: RoomManager,
+  storage: Storage,
+): MiddlewareHandler {
   return async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     const verified = match ? signer.verify(match[1]!) : null;
     const roomId = c.req.param('roomId');
     if (verified?.ok && verified.claims.room === roomId) {
-      const record = await storage.getRoom(roomId);
+      // A loaded room's record is current (settings are stored, then applied to it).
+      const record = rooms.peek(roomId)?.record ?? (await storage.getRoom(roomId));
       const refusal = record && admissionError(admission(record.policy, verified.claims));
       if (refusal) throw refusal;
     }

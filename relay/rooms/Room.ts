@@ -240,18 +240,15 @@ export class Room {
    */
   async change(author: string, edit: (doc: Y.Doc) => void): Promise<number | null> {
     this.applyPending();
-    let update: Uint8Array | null = null;
-    const capture = (bytes: Uint8Array, origin: unknown) => {
-      if (origin === this) update = update ? Y.mergeUpdates([update, bytes]) : bytes;
-    };
-    this.doc.on('update', capture);
+    // One transaction, one update: the same capture integrate() uses.
+    this.captured = null;
+    let data: Uint8Array | null;
     try {
       this.doc.transact(() => edit(this.doc), this);
     } finally {
-      this.doc.off('update', capture);
+      data = this.captured;
       this.captured = null;
     }
-    const data: Uint8Array | null = update;
     if (!data) return null;
     let stored: number | null = null;
     let failure: unknown = null;

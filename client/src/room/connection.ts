@@ -181,6 +181,31 @@ export class RoomConnection {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(encodeTandemMessage(message));
   }
 
+  /**
+   * Takes over relay messages of `types` from y-websocket: each is decoded with
+   * `read` and handed to `use`; one that does not decode is dropped with a warning
+   * (a bug in `use` is not hidden as a malformed message).
+   */
+  onRelayMessages<T>(
+    types: readonly number[],
+    what: string,
+    read: (decoder: decoding.Decoder, type: number) => T,
+    use: (message: T) => void,
+  ): void {
+    const handlers = this.provider.messageHandlers as Handler[];
+    const handler: Handler = (_encoder, decoder, _provider, _emitSynced, type) => {
+      let message: T;
+      try {
+        message = read(decoder, type);
+      } catch (error) {
+        console.warn(`Tandem: ignored a malformed ${what} message from the relay`, error);
+        return;
+      }
+      use(message);
+    };
+    for (const type of types) handlers[type] = handler;
+  }
+
   private installHandlers(): void {
     const handlers = this.provider.messageHandlers as Handler[];
     const syncHandler = handlers[MessageType.Sync]!;
@@ -195,29 +220,24 @@ export class RoomConnection {
         setTimeout(() => this.flushSyncStatus(), 0);
       }
     };
-    const tandem: Handler = (_encoder, decoder, _provider, _emitSynced, type) => {
-      try {
-        this.onTandemMessage(readTandemMessage(decoder, type as TandemMessage['type']));
-      } catch (error) {
-        console.warn('Tandem: ignored a malformed message from the relay', error);
-      }
-    };
     // The relay pairs its y-protocols "permission denied" with a typed `error`,
     // which is what we show; y-websocket would only log the former.
     handlers[MessageType.Auth] = () => {};
-    handlers[MessageType.Welcome] = tandem;
-    handlers[MessageType.SyncStatus] = tandem;
-    handlers[MessageType.Error] = tandem;
+    this.onRelayMessages(
+      [MessageType.Welcome, MessageType.SyncStatus, MessageType.Error],
+      'session',
+      (decoder, type) => readTandemMessage(decoder, type as TandemMessage['type']),
+      (message) => this.onTandemMessage(message),
+    );
     // Relay messages nobody here listens to (the notes' connection has no peers or
     // runs) are dropped quietly; the room's parts install theirs after this.
     for (const type of Object.values(MessageType)) handlers[type] ??= () => {};
-    handlers[MessageType.RoomState] = (_encoder, decoder) => {
-      try {
-        this.onRoomState(readRoomState(decoder));
-      } catch (error) {
-        console.warn('Tandem: ignored a malformed roomState from the relay', error);
-      }
-    };
+    this.onRelayMessages(
+      [MessageType.RoomState],
+      'roomState',
+      (decoder) => readRoomState(decoder),
+      (message) => this.onRoomState(message),
+    );
   }
 
   private onRoomState(message: RoomStateMessage): void {

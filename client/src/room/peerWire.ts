@@ -5,7 +5,6 @@
  * a peer's role (a viewer's document updates are ignored by the others).
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import type * as decoding from 'lib0/decoding';
 import { MessageType } from '../../../shared/protocol/messageTypes.js';
 import {
   encodePeerMessage,
@@ -14,14 +13,6 @@ import {
   type PeerMessage,
 } from '../../../shared/protocol/peers.js';
 import type { RoomConnection } from './connection.js';
-
-type Handler = (
-  encoder: unknown,
-  decoder: decoding.Decoder,
-  provider: unknown,
-  emit: boolean,
-  type: number,
-) => void;
 
 const RELAY_TYPES = [
   MessageType.PeerList,
@@ -111,15 +102,12 @@ export interface PeerWire {
 
 export function connectPeerWire(conn: RoomConnection): PeerWire {
   const roster = new PeerRoster();
-  const handlers = conn.provider.messageHandlers as unknown as Handler[];
-  const handler: Handler = (_encoder, decoder, _provider, _emit, type) => {
-    try {
-      roster.apply(readPeerMessage(decoder, type as PeerMessage['type']));
-    } catch (error) {
-      console.warn('Tandem: ignored a malformed peer message from the relay', error);
-    }
-  };
-  for (const type of RELAY_TYPES) handlers[type] = handler;
+  conn.onRelayMessages(
+    RELAY_TYPES,
+    'peer',
+    (decoder, type) => readPeerMessage(decoder, type as PeerMessage['type']),
+    (message) => roster.apply(message),
+  );
   conn.provider.on('status', ({ status }: { status: string }) => {
     if (status !== 'connected') roster.reset();
   });

@@ -5,7 +5,6 @@
  * connection sends it as the socket opens, and nothing here sends on a socket
  * that is not open.
  */
-import type * as decoding from 'lib0/decoding';
 import { MessageType } from '../../../shared/protocol/messageTypes.js';
 import {
   encodeRunMessage,
@@ -38,28 +37,16 @@ const RELAY_TYPES = [
   MessageType.RunQueued,
 ] as const;
 
-type Handler = (
-  encoder: unknown,
-  decoder: decoding.Decoder,
-  provider: unknown,
-  emit: boolean,
-  type: number,
-) => void;
-
 export function connectRunWire(conn: RoomConnection): RunWire {
   const listeners = new Set<(message: RelayRunMessage) => void>();
-  const handlers = conn.provider.messageHandlers as unknown as Handler[];
-  const handler: Handler = (_encoder, decoder, _provider, _emit, type) => {
-    let message: RunMessage;
-    try {
-      message = readRunMessage(decoder, type as RunMessage['type']);
-    } catch (error) {
-      console.warn('Tandem: ignored a malformed run message from the relay', error);
-      return;
-    }
-    for (const listener of listeners) listener(message as RelayRunMessage);
-  };
-  for (const type of RELAY_TYPES) handlers[type] = handler;
+  conn.onRelayMessages(
+    RELAY_TYPES,
+    'run',
+    (decoder, type) => readRunMessage(decoder, type as RunMessage['type']) as RelayRunMessage,
+    (message) => {
+      for (const listener of listeners) listener(message);
+    },
+  );
   return {
     send(message) {
       const ws = conn.provider.ws;
