@@ -20,6 +20,8 @@ export interface ProjectFile {
   path: string;
   size: number;
   kind: 'text' | 'binary';
+  /** The path as stored, when it clashes with another file or a folder and `path` is numbered. */
+  storedPath?: string;
 }
 
 export class BinaryTooLargeError extends Error {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PATH_MAX_CHARS, PathError, isValidPath, normalizePath, suffixPath } from './paths.js';
+import {
+  PATH_MAX_CHARS,
+  PathError,
+  isValidPath,
+  normalizePath,
+  revealInvisible,
+  suffixPath,
+} from './paths.js';
 
 describe('normalizePath', () => {
   it.each([
@@ -78,5 +85,31 @@ describe('suffixPath', () => {
   ])('%j -> %j', (path, expected) => {
     expect(suffixPath(path, 'x')).toBe(expected);
     expect(isValidPath(suffixPath(path, 'x'))).toBe(true);
+  });
+});
+
+describe('invisible characters', () => {
+  it.each([
+    ['right-to-left override', 'main.py\u202eyp.exe'],
+    ['left-to-right isolate', 'a\u2066b.txt'],
+    ['zero-width space', 'ma\u200bin.py'],
+    ['zero-width joiner between letters', 'a\u200db.py'],
+    ['byte-order mark', 'src/\ufeffmain.py'],
+    ['soft hyphen', 'ma\u00adin.py'],
+    ['arabic letter mark', 'a\u061cb'],
+  ])('refuses a path with a %s', (_name, path) => {
+    expect(() => normalizePath(path)).toThrow(/invisible or direction-changing/);
+    expect(isValidPath(path)).toBe(false);
+  });
+
+  it('keeps a zero-width joiner inside an emoji sequence', () => {
+    const family = 'docs/\u{1f468}\u200d\u{1f469}\u200d\u{1f467}.md';
+    expect(normalizePath(family)).toBe(family);
+  });
+
+  it('spells out the invisible characters of an old stored path', () => {
+    expect(revealInvisible('main.py\u202eyp.exe')).toBe('main.py[U+202E]yp.exe');
+    expect(revealInvisible('plain.py')).toBeNull();
+    expect(revealInvisible('../\u200bx')).toBeNull();
   });
 });

@@ -125,7 +125,7 @@ describe('two files on one path', () => {
     addFile(doc, 'src/main.py', 'b', ID_B);
     addFile(doc, 'src/main.py', 'a', ID_A);
     expect(listFiles(doc)).toEqual([
-      { id: ID_B, path: 'src/main (2).py', size: 1 },
+      { id: ID_B, path: 'src/main (2).py', size: 1, storedPath: 'src/main.py' },
       { id: ID_A, path: 'src/main.py', size: 1 },
     ]);
     expect(snapshotFiles(doc)).toEqual({ 'src/main.py': 'a', 'src/main (2).py': 'b' });
@@ -212,6 +212,35 @@ describe('two files on one path', () => {
     addFile(doc, longSegment, '', ID_A);
     addFile(doc, longSegment, '', ID_B);
     expect(listFiles(doc).filter((file) => !isValidPath(file.path))).toEqual([]);
+  });
+});
+
+describe('a file that is also a folder', () => {
+  it('numbers the file, so the whole project can still be written to disk', () => {
+    const doc = new Y.Doc();
+    addFile(doc, 'same', 'plain file', ID_A);
+    addFile(doc, 'same/child.py', 'print(1)', ID_B);
+    expect(snapshotFiles(doc)).toEqual({ 'same (2)': 'plain file', 'same/child.py': 'print(1)' });
+    expect(listFiles(doc).map((f) => f.path)).toEqual(['same (2)', 'same/child.py']);
+    expect(findFile(doc, 'same (2)')?.id).toBe(ID_A);
+  });
+
+  it('numbers past a name that is taken already', () => {
+    const doc = new Y.Doc();
+    addFile(doc, 'a', '1', ID_A);
+    addFile(doc, 'a/x', '2', ID_B);
+    addFile(doc, 'a (2)', '3', 'c'.repeat(16));
+    expect(Object.keys(snapshotFiles(doc)).sort()).toEqual(['a (2)', 'a (3)', 'a/x']);
+    expect(snapshotFiles(doc)['a (3)']).toBe('1');
+  });
+});
+
+describe('stored paths with invisible characters', () => {
+  it('stay visible, with the characters spelled out', () => {
+    const doc = new Y.Doc();
+    // Written the way a writer older than the rule could: straight into the map.
+    filesOf(doc).set(ID_A, entry('main.py\u202eyp.exe', new Y.Text('x')));
+    expect(listFiles(doc).map((f) => f.path)).toEqual(['main.py[U+202E]yp.exe']);
   });
 });
 

@@ -11,7 +11,19 @@
  * entries of the wrong shape: they are skipped, never thrown on.
  */
 import * as Y from 'yjs';
-import { isValidPath, normalizePath, suffixPath } from './paths.js';
+import { isValidPath, normalizePath, revealInvisible, suffixPath } from './paths.js';
+
+/** A chat message's text, at most (the relay refuses longer ones). */
+export const CHAT_TEXT_MAX_CHARS = 2000;
+
+/** An entry of `chat`. */
+export interface ChatEntry {
+  userId: string;
+  name: string;
+  text: string;
+  /** Milliseconds since the epoch, the relay's clock. */
+  at: number;
+}
 
 export const FILES_KEY = 'files';
 export const CHAT_KEY = 'chat';
@@ -23,6 +35,8 @@ export interface FileInfo {
   path: string;
   /** UTF-8 bytes of the text. */
   size: number;
+  /** The path as stored, when it clashes with another file or a folder and `path` is numbered. */
+  storedPath?: string;
 }
 
 export interface ProjectMeta {
@@ -65,30 +79,35 @@ interface ValidEntry {
   id: string;
   path: string;
   text: Y.Text;
+  /** Set when `path` had to be numbered: what the entry stores. */
+  storedPath?: string;
 }
 
 function validEntries(doc: Y.Doc): ValidEntry[] {
   const entries: ValidEntry[] = [];
   filesOf(doc).forEach((value, id) => {
     if (!(value instanceof Y.Map)) return;
-    const path: unknown = value.get('path');
+    const stored: unknown = value.get('path');
     const text: unknown = value.get('text');
-    if (typeof path !== 'string' || !isValidPath(path) || !(text instanceof Y.Text)) return;
-    entries.push({ id, path, text });
+    if (typeof stored !== 'string' || !(text instanceof Y.Text)) return;
+    const path = isValidPath(stored) ? stored : revealInvisible(stored);
+    if (path !== null) entries.push({ id, path, text });
   });
   return entries;
 }
 
 /**
  * Every file, sorted by display path. Two files on one path are both listed: the
- * one with the smaller id keeps the path, the others get their id as a suffix,
- * so every client shows the same thing.
+ * one with the smaller id keeps the path, the others are numbered, so every
+ * client shows the same thing. A file whose path is also a folder (`same` beside
+ * `same/child.py`) is numbered too, so the project can still be written to disk.
  */
 export function listFiles(doc: Y.Doc): FileInfo[] {
-  return resolveDisplayPaths(validEntries(doc)).map(({ id, path, text }) => ({
+  return resolveDisplayPaths(validEntries(doc)).map(({ id, path, text, storedPath }) => ({
     id,
     path,
     size: utf8Length(text.toString()),
+    ...(storedPath === undefined ? {} : { storedPath }),
   }));
 }
 
@@ -107,16 +126,26 @@ export function snapshotFiles(doc: Y.Doc): Record<string, string> {
 
 function resolveDisplayPaths(entries: ValidEntry[]): ValidEntry[] {
   entries.sort((a, b) => (a.path === b.path ? cmp(a.id, b.id) : cmp(a.path, b.path)));
+  const folders = new Set<string>();
+  for (const { path } of entries) {
+    for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+      folders.add(path.slice(0, slash));
+    }
+  }
   const taken = new Set(entries.map((e) => e.path));
+  for (const folder of folders) taken.add(folder);
   const out: ValidEntry[] = [];
   let previous: string | null = null;
   let copy = 1;
   for (const entry of entries) {
-    if (entry.path !== previous) {
+    const first = entry.path !== previous;
+    if (first) {
       previous = entry.path;
       copy = 1;
-      out.push(entry);
-      continue;
+      if (!folders.has(entry.path)) {
+        out.push(entry);
+        continue;
+      }
     }
     // Numbered in id order, never named after the id: ids are chosen by writers,
     // and a display path ends up as a file path in the runner.
@@ -124,7 +153,7 @@ function resolveDisplayPaths(entries: ValidEntry[]): ValidEntry[] {
     do display = suffixPath(entry.path, String(++copy));
     while (taken.has(display));
     taken.add(display);
-    out.push({ ...entry, path: display });
+    out.push({ ...entry, path: display, storedPath: entry.path });
   }
   return out.sort((a, b) => cmp(a.path, b.path));
 }

@@ -17,6 +17,15 @@ export function TreeRowLabel(props: { node: TreeNode; open: boolean }) {
       {isFolder ? <FolderIcon size={14} /> : node.binary ? <BinaryIcon size={14} /> : <FileIcon size={14} />}
       <span class="tree-name">{node.name}</span>
       {!isFolder && node.binary && <span class="tag">binary</span>}
+      {!isFolder && node.storedPath !== undefined && (
+        <span
+          class="tag clash"
+          data-testid="clash"
+          title={`Saved as “${node.storedPath}”, a name another file or folder also has: shown and run as “${node.name}” until someone renames it.`}
+        >
+          clash
+        </span>
+      )}
     </>
   );
 }

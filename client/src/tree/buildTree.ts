@@ -13,12 +13,14 @@ export interface FileNode {
   path: string;
   id: string;
   binary: boolean;
+  /** Its stored path, when that clashes with another file or a folder and `path` is numbered. */
+  storedPath?: string;
 }
 export type TreeNode = FolderNode | FileNode;
 
 /** `extraFolders`: folders made in this browser that hold no file yet. */
 export function buildTree(
-  files: readonly (Pick<ProjectFile, 'id' | 'path'> & { kind?: ProjectFile['kind'] })[],
+  files: readonly (Pick<ProjectFile, 'id' | 'path' | 'storedPath'> & { kind?: ProjectFile['kind'] })[],
   extraFolders: readonly string[] = [],
 ) {
   const root: FolderNode = { kind: 'folder', name: '', path: '', children: [] };
@@ -44,6 +46,7 @@ export function buildTree(
       path: file.path,
       id: file.id,
       binary: file.kind === 'binary',
+      ...(file.storedPath === undefined ? {} : { storedPath: file.storedPath }),
     });
   }
   sortTree(root);
