@@ -23,9 +23,13 @@ function newestMtimeMs(dir: string): number {
   return newest;
 }
 
+/** The client bundles shared/ too: a change there makes the build stale as well. */
+const SHARED_DIR = resolve(CLIENT_DIR, '../shared');
+
 function isFresh(): boolean {
   const built = join(CLIENT_DIR, 'dist', 'index.html');
-  return existsSync(built) && statSync(built).mtimeMs >= newestMtimeMs(CLIENT_DIR);
+  const newest = Math.max(newestMtimeMs(CLIENT_DIR), newestMtimeMs(SHARED_DIR));
+  return existsSync(built) && statSync(built).mtimeMs >= newest;
 }
 
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
