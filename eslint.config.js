@@ -13,7 +13,7 @@ const layer = (forbidden, message) => ({
 const TESTS = ['**/test/**', '**/*.test.ts', '**/*.test.tsx'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'client/dist/', 'data/', '.bench/'] },
+  { ignores: ['node_modules/', 'client/dist/', 'dist/', 'data/', '.bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

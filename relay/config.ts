@@ -13,6 +13,9 @@ export interface RelayConfig {
   clientDir: string;
   maxMessageBytes: number;
   maxConnectionsPerRoom: number;
+  maxConnectionsPerAddress: number;
+  maxDocumentBytes: number;
+  maxTypeDepth: number;
   roomsPerMinute: number;
   sendBufferMaxBytes: number;
   pingIntervalMs: number;
@@ -33,6 +36,7 @@ export interface RelayConfig {
   runOutputBytes: number;
   runDiskBytes: number;
   runQueuePerRoom: number;
+  runActivePerRoom: number;
   runSnapshotMaxBytes: number;
   runStoredOutputBytes: number;
 }
@@ -151,8 +155,33 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     key: 'maxConnectionsPerRoom',
     env: 'TANDEM_MAX_CONNECTIONS_PER_ROOM',
     default: '50',
-    description: 'Sockets one room accepts; further joins get 429 room_full.',
+    description:
+      'Sockets one room accepts from viewers; further viewers get 429 room_full. Editors may go a fifth past it and the owner two fifths, so a crowd of viewers never locks them out.',
     parse: integer(1, 10_000),
+  },
+  {
+    key: 'maxConnectionsPerAddress',
+    env: 'TANDEM_MAX_CONNECTIONS_PER_ADDRESS',
+    default: '100',
+    description:
+      'Open room sockets one client address may hold; more get 429 rate_limited. Behind a proxy or a school NAT every client shares its address. 0: no limit.',
+    parse: integer(0, 1_000_000),
+  },
+  {
+    key: 'maxDocumentBytes',
+    env: 'TANDEM_MAX_DOCUMENT_BYTES',
+    default: String(16 * MIB),
+    description:
+      "Size of a room's document (all its files, chat and history of deletions, encoded) past which new content is refused with document_too_large; deleting still works.",
+    parse: integer(64 * 1024, 4096 * MIB),
+  },
+  {
+    key: 'maxTypeDepth',
+    env: 'TANDEM_MAX_TYPE_DEPTH',
+    default: '32',
+    description:
+      "Deepest nesting of shared types (maps in maps) an update may create; deeper ones close the sender with 4422. Tandem's own schema uses 2. Past a few thousand, deleting such a chain overflows Yjs's stack: the relay then reloads the room from its log and nothing is lost, but everyone reconnects.",
+    parse: integer(2, 1_000_000),
   },
   {
     key: 'roomsPerMinute',
@@ -268,6 +297,14 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: '4',
     description: 'Runs of one room that may wait for a runner; more are refused.',
     parse: integer(0, 1000),
+  },
+  {
+    key: 'runActivePerRoom',
+    env: 'TANDEM_RUN_ACTIVE_PER_ROOM',
+    default: '2',
+    description:
+      'Runs and terminals of one room that may hold runner slots at once; its others wait while other rooms take their turn.',
+    parse: integer(1, 1000),
   },
   {
     key: 'runSnapshotMaxBytes',

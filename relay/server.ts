@@ -16,7 +16,8 @@ import { TokenSigner } from './auth/tokens.js';
 import type { RelayConfig } from './config.js';
 import { createApi } from './http/api.js';
 import { rateLimit } from './http/rateLimit.js';
-import { refuseRemovedUsers } from './http/requests.js';
+import { bodyCap } from './http/requests.js';
+import { roomAccess } from './http/roomAccess.js';
 import { createRoomAdminApi } from './http/roomAdmin.js';
 import { errorHandler } from './http/errors.js';
 import { createHistoryApi } from './http/historyApi.js';
@@ -38,6 +39,9 @@ const RUNNER_TOKEN_FILE = 'runner-token';
 const RUNNER_TOKEN_BYTES = 32;
 /** Time open HTTP requests get to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** What one room may hold of updates that wait for changes it has not received (see HeldUpdates). */
+const HELD_MAX_BYTES = 1024 * 1024;
+const HELD_MAX_ITEMS = 10_000;
 
 export interface RunningRelay {
   port: number;
@@ -55,6 +59,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
     roomIdleUnloadMs: config.roomIdleUnloadMs,
     compactAfterUpdates: config.compactAfterUpdates,
+    limits: {
+      typeDepthMax: config.maxTypeDepth,
+      maxDocumentBytes: config.maxDocumentBytes,
+      heldMaxBytes: HELD_MAX_BYTES,
+      heldMaxItems: HELD_MAX_ITEMS,
+    },
   });
 
   const crypto = EnvCrypto.fromDataDir(config.dataDir);
@@ -77,6 +87,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       },
       terminalTimeoutMs: config.terminalTimeoutMs,
       queueMaxPerRoom: config.runQueuePerRoom,
+      activeMaxPerRoom: config.runActivePerRoom,
       snapshotMaxBytes: config.runSnapshotMaxBytes,
       storedOutputBytes: config.runStoredOutputBytes,
     },
@@ -87,7 +98,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const app = new Hono();
   app.onError(errorHandler(log));
   const deps = { config, storage, rooms, signer, log, stats };
-  app.use('/api/rooms/:roomId/*', refuseRemovedUsers(signer, rooms, storage));
+  app.use('/api/*', bodyCap());
+  // Every route of a room: the token, and the right the route needs (one table, roomAccess.ts).
+  const gate = roomAccess(signer, rooms, storage);
+  app.use('/api/rooms/:roomId', gate);
+  app.use('/api/rooms/:roomId/*', gate);
   app.on(
     'POST',
     ['/api/rooms', '/api/rooms/:roomId/fork', '/api/rooms/:roomId/history/fork'],
@@ -128,7 +143,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       wss,
       log,
       connections,
-      context: { runs, stats },
+      perAddress: new Map(),
+      context: { runs, stats, log },
       hub,
       runnerToken,
     }),

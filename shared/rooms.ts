@@ -99,6 +99,16 @@ export function editRight(settings: RoomSettings, user: { uid: string; role: Rol
   return ALLOWED;
 }
 
+const CHAT_ENDED = refuse('this room has ended: the chat is closed');
+
+/**
+ * May this user post in the chat? Chat is a right of its own: everyone in the
+ * room chats (viewers and students who may not edit included), until it ends.
+ */
+export function chatRight(settings: RoomSettings): EditRight {
+  return settings.endedAt !== null ? CHAT_ENDED : ALLOWED;
+}
+
 /** Validates settings read from storage or the wire; throws with what is wrong. */
 export function parseRoomSettings(value: unknown): RoomSettings {
   if (typeof value !== 'object' || value === null) throw new Error('settings must be an object');

@@ -21,6 +21,12 @@ export interface TokenClaims {
    * earlier one stop working; personal tokens (no `link`) are not affected.
    */
   link?: number;
+  /**
+   * Set on personal tokens traded for a share link (`POST /join`): that link's
+   * generation. After "reset links" such a token still enters only if its user
+   * had come in before; one minted and kept unused is retired with the link.
+   */
+  via?: number;
 }
 
 export const NAME_MAX_CHARS = 64;
@@ -40,11 +46,22 @@ export function readTokenClaims(token: string): TokenClaims | null {
 
 export function parseClaims(value: unknown): TokenClaims | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { room, uid, name, role, exp, link } = value as Record<string, unknown>;
+  const { room, uid, name, role, exp, link, via } = value as Record<string, unknown>;
   if (typeof room !== 'string' || typeof uid !== 'string' || typeof name !== 'string') return null;
   if (!isRole(role) || typeof exp !== 'number' || !Number.isSafeInteger(exp)) return null;
   if (name.length > NAME_MAX_CHARS) return null;
-  if (link === undefined) return { room, uid, name, role, exp };
-  if (typeof link !== 'number' || !Number.isSafeInteger(link) || link < 0) return null;
-  return { room, uid, name, role, exp, link };
+  const claims: TokenClaims = { room, uid, name, role, exp };
+  if (link !== undefined) {
+    if (!isGeneration(link)) return null;
+    claims.link = link;
+  }
+  if (via !== undefined) {
+    if (!isGeneration(via) || link !== undefined) return null;
+    claims.via = via;
+  }
+  return claims;
+}
+
+function isGeneration(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

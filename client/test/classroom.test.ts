@@ -115,4 +115,31 @@ describe.skipIf(skip)('classroom mode in the browser', () => {
     // The People list still has Bob, read-only.
     await alice.page.locator('[data-testid=person][data-name=Bob][data-can-edit=false]').waitFor();
   }, 60_000);
+
+  it('a student who may not edit still asks a question in the chat, under the name the relay knows', async () => {
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
+    await openRoomSettings(alice);
+    await alice.page.getByTestId('mode-classroom').check();
+    await closeDialog(alice);
+    await bob.page.getByTestId('read-only-notice').filter({ hasText: 'classroom' }).waitFor();
+    const input = bob.page.locator('input[name=chat]');
+    expect(await input.isDisabled()).toBe(false);
+    await input.fill('Can we go over line 3 again?');
+    await input.press('Enter');
+    const message = alice.page.getByTestId('chat-messages').locator('.message', { hasText: 'line 3 again' });
+    await message.waitFor();
+    expect(await message.locator('.message-name').textContent()).toBe('Bob');
+    // Written into the chat from the console, posing as someone else: the relay refuses the
+    // update and closes the page's socket, so nothing of it reaches anyone.
+    await bob.page.evaluate(() => {
+      type Chat = { push(values: unknown[]): void };
+      const doc = (window as unknown as { tandem: { doc: { getArray(name: string): Chat } } }).tandem.doc;
+      doc.getArray('chat').push([{ userId: 'not-me', name: 'Alice', text: 'FORGED', at: Date.now() }]);
+    });
+    await bob.page.locator('[data-testid=connection][data-state=offline]').waitFor();
+    await alice.page.locator('input[name=chat]').fill('fence');
+    await alice.page.locator('input[name=chat]').press('Enter');
+    await alice.page.getByTestId('chat-messages').getByText('fence').waitFor();
+    expect(await alice.page.getByTestId('chat-messages').getByText('FORGED').count()).toBe(0);
+  }, 60_000);
 });

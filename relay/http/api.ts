@@ -2,9 +2,9 @@
  * The public HTTP API (README documents it): rooms, tokens, files, health.
  * Every error is JSON `{ error: { code, message } }` with its status.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { Role, canManage } from '../../shared/roles.js';
+import { Role } from '../../shared/roles.js';
 import { RoomKind } from '../../shared/rooms.js';
 import { forkProject } from '../../shared/schema/fork.js';
 import { findFile, listFiles } from '../../shared/schema/project.js';
@@ -19,7 +19,8 @@ import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
 import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
-import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+import { loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+import { access, type RoomEnv } from './roomAccess.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ROOM_NAME_MAX_CHARS = 100;
@@ -34,13 +35,12 @@ export interface ApiDeps {
   log: Logger;
 }
 
-export function createApi({ config, storage, rooms, signer, log, stats }: ApiDeps): Hono {
-  const app = new Hono();
+export function createApi({ config, storage, rooms, signer, log, stats }: ApiDeps): Hono<RoomEnv> {
+  const app = new Hono<RoomEnv>();
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const issue = (claims: Omit<TokenClaims, 'exp'>, ttlSeconds = config.tokenTtlSeconds) =>
     issueToken(signer, claims, ttlSeconds);
 
-  const authorize = (c: Context, roomId: string) => authorizeRoom(signer, c, roomId);
   const loadRoom = (roomId: string) => loadExistingRoom(rooms, roomId);
 
   app.get('/healthz', (c) => {
@@ -49,6 +49,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       ok: true,
       rooms: rooms.loadedCount,
       connections: rooms.connectionCount,
+      heldUpdateBytes: rooms.heldBytes,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       droppedSignals: stats.droppedSignals,
@@ -80,7 +81,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
   // Anyone in a room (viewers too) may copy its current files into a room of their own.
   app.post('/api/rooms/:roomId/fork', async (c) => {
     const roomId = c.req.param('roomId');
-    const claims = authorize(c, roomId);
+    const { claims } = access(c);
     const body = await readBody(c);
     const source = await loadRoom(roomId);
     source.applyPending();
@@ -98,12 +99,9 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
 
   app.post('/api/rooms/:roomId/tokens', async (c) => {
     const roomId = c.req.param('roomId');
-    const claims = authorize(c, roomId);
-    if (!canManage(claims.role))
-      throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can issue tokens');
     const body = await readBody(c);
     const role = body.role;
-    const { policy } = (await loadRoom(roomId)).record;
+    const { policy } = access(c).room!.record;
     const interview = policy.kind === RoomKind.Interview;
     if (!(role === Role.Editor || role === Role.Viewer || (interview && role === Role.Interviewer))) {
       const roles = interview
@@ -121,19 +119,26 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     return c.json({ token: issue({ room: roomId, uid: randomId(9), name, role, ...link }, ttl) }, 201);
   });
 
-  // A shared link's token names nobody in particular: trade it for a personal one.
+  // A share link's token names nobody in particular: trade it for a personal one, a new
+  // person. It remembers the link's generation, so replacing the links retires the ones
+  // nobody has used yet. The owner's token is traded for itself under another name (the
+  // owner opening the room in another browser); no other personal token mints anyone.
   app.post('/api/rooms/:roomId/join', async (c) => {
     const roomId = c.req.param('roomId');
-    const claims = authorize(c, roomId);
+    const { claims } = access(c);
     const body = await readBody(c);
     const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? claims.name;
-    const token = signer.sign({ room: roomId, uid: randomId(9), name, role: claims.role, exp: claims.exp });
+    const { role, exp } = claims;
+    const token =
+      claims.link === undefined
+        ? signer.sign({ room: roomId, uid: claims.uid, name, role, exp })
+        : signer.sign({ room: roomId, uid: randomId(9), name, role, exp, via: claims.link });
     return c.json({ token }, 201);
   });
 
   // WebRTC: ICE servers and this user's TURN credentials (never the secret).
   app.get('/api/rooms/:roomId/ice', (c) => {
-    const claims = authorize(c, c.req.param('roomId'));
+    const { claims } = access(c);
     const settings = {
       urls: config.iceUrls,
       turnSecret: config.turnSecret,
@@ -145,14 +150,12 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
 
   app.get('/api/rooms/:roomId/files', async (c) => {
     const roomId = c.req.param('roomId');
-    authorize(c, roomId);
     const room = await loadRoom(roomId);
     return c.json(listFiles(room.doc));
   });
 
   app.get('/api/rooms/:roomId/files/*', async (c) => {
     const roomId = c.req.param('roomId');
-    authorize(c, roomId);
     const prefix = `/api/rooms/${roomId}/files/`;
     let path: string;
     try {

@@ -27,20 +27,20 @@ import type { Storage, StoredUpdate } from '../storage/Storage.js';
 import { ROOM_NAME_MAX_CHARS, type ApiDeps } from './api.js';
 import { HttpError } from './errors.js';
 import { createRoom } from './newRoom.js';
-import { authorizeRoom, loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+import { loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+import { access, type RoomEnv } from './roomAccess.js';
 
 /** Log entries read from storage at a time. */
 const LOG_PAGE_ENTRIES = 1000;
 /** Runs included in a bundle (the newest; each carries up to TANDEM_RUN_STORED_OUTPUT_BYTES of output). */
 const HISTORY_RUNS_MAX = 100;
 
-export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDeps): Hono {
-  const app = new Hono();
+export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDeps): Hono<RoomEnv> {
+  const app = new Hono<RoomEnv>();
   const newRoom = { config, storage, signer, log };
 
   app.get('/api/rooms/:roomId/history', async (c) => {
     const roomId = c.req.param('roomId');
-    authorizeRoom(signer, c, roomId);
     const room = await loadExistingRoom(rooms, roomId);
     await room.settle(); // updates still queued belong in the bundle
     const runs = (await storage.listRuns(roomId, HISTORY_RUNS_MAX))
@@ -85,17 +85,14 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
 
   app.post('/api/rooms/:roomId/restore', async (c) => {
     const roomId = c.req.param('roomId');
-    const claims = authorizeRoom(signer, c, roomId);
-    const room = await loadExistingRoom(rooms, roomId);
-    if (!room.mayEdit(claims))
-      throw new HttpError(403, ErrorCode.ReadOnly, 'you cannot edit this room now, so you cannot restore it');
+    const { claims, room } = access(c);
     const seq = requiredSeq(await readBody(c));
-    await room.settle();
+    await room!.settle();
     const past = await projectAt(storage, roomId, seq);
     let summary: ReturnType<typeof restoreProject> | undefined;
     let stored: number | null;
     try {
-      stored = await room.change(claims.uid, (doc) => (summary = restoreProject(doc, past)));
+      stored = await room!.change(claims.uid, (doc) => (summary = restoreProject(doc, past)));
     } finally {
       past.destroy();
     }
@@ -105,7 +102,7 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
 
   app.post('/api/rooms/:roomId/history/fork', async (c) => {
     const roomId = c.req.param('roomId');
-    const claims = authorizeRoom(signer, c, roomId);
+    const { claims } = access(c);
     const body = await readBody(c);
     const seq = requiredSeq(body);
     const source = await loadExistingRoom(rooms, roomId);

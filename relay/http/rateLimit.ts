@@ -5,28 +5,17 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
+import { TokenBucket } from '../limits/TokenBucket.js';
 import { HttpError } from './errors.js';
 
 const MINUTE_MS = 60_000;
 /** Addresses remembered at most; past it, full buckets (nothing spent) are forgotten first. */
 const ADDRESSES_MAX = 10_000;
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 export function rateLimit(perMinute: number, what: string): MiddlewareHandler {
-  const buckets = new Map<string, Bucket>();
-  const refill = (bucket: Bucket, now: number) => {
-    bucket.tokens = Math.min(perMinute, bucket.tokens + ((now - bucket.at) * perMinute) / MINUTE_MS);
-    bucket.at = now;
-  };
+  const buckets = new Map<string, TokenBucket>();
   const forgetFull = (now: number) => {
-    for (const [address, bucket] of buckets) {
-      refill(bucket, now);
-      if (bucket.tokens >= perMinute) buckets.delete(address);
-    }
+    for (const [address, bucket] of buckets) if (bucket.isFull(now)) buckets.delete(address);
   };
   return async (c, next) => {
     if (perMinute === 0) return next();
@@ -35,12 +24,11 @@ export function rateLimit(perMinute: number, what: string): MiddlewareHandler {
     let bucket = buckets.get(address);
     if (!bucket) {
       if (buckets.size >= ADDRESSES_MAX) forgetFull(now);
-      bucket = { tokens: perMinute, at: now };
+      bucket = new TokenBucket(perMinute, (perMinute * 1000) / MINUTE_MS, now);
       buckets.set(address, bucket);
     }
-    refill(bucket, now);
-    if (bucket.tokens < 1) {
-      const waitSeconds = Math.ceil(((1 - bucket.tokens) * MINUTE_MS) / perMinute / 1000);
+    if (!bucket.take(now)) {
+      const waitSeconds = Math.ceil(bucket.waitMs(now) / 1000);
       c.header('Retry-After', String(waitSeconds));
       throw new HttpError(
         429,
@@ -48,7 +36,6 @@ export function rateLimit(perMinute: number, what: string): MiddlewareHandler {
         `too many ${what}: at most ${perMinute} a minute from one address; try again in ${waitSeconds} s`,
       );
     }
-    bucket.tokens -= 1;
     return next();
   };
 }

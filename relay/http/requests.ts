@@ -1,50 +1,20 @@
-/** Request helpers shared by the HTTP routes: bearer tokens, room loading, JSON bodies. */
+/** Request helpers shared by the HTTP routes: room loading, capped JSON bodies, fields. */
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import type { TokenClaims } from '../../shared/token.js';
-import type { TokenSigner } from '../auth/tokens.js';
 import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
-import type { Storage } from '../storage/Storage.js';
-import { admission, type Room } from '../rooms/Room.js';
-import { admissionError, HttpError, tokenError } from './errors.js';
+import type { Room } from '../rooms/Room.js';
+import { HttpError, sendError } from './errors.js';
 
 const BODY_MAX_BYTES = 64 * 1024;
-
-/** Verifies the bearer token and that it belongs to `roomId`. */
-export function authorizeRoom(signer: TokenSigner, c: Context, roomId: string): TokenClaims {
-  const header = c.req.header('authorization') ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new HttpError(401, ErrorCode.Unauthorised, 'missing "Authorization: Bearer <token>"');
-  const result = signer.verify(match[1]!);
-  if (!result.ok) throw tokenError(result);
-  if (result.claims.room !== roomId)
-    throw new HttpError(403, ErrorCode.Forbidden, 'token is for another room');
-  return result.claims;
-}
-
 /**
- * Turns away a user the owner removed, and share links the owner replaced, on
- * every route under a room. Checks only tokens that verify for this room; the
- * routes themselves still authorize.
+ * A refused body is read and dropped up to this much (or this long) before the
+ * 413 goes out, so a client that sent a little too much still reads the answer;
+ * past it the connection is closed on a client that keeps sending.
  */
-export function refuseRemovedUsers(
-  signer: TokenSigner,
-  rooms: RoomManager,
-  storage: Storage,
-): MiddlewareHandler {
-  return async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const verified = match ? signer.verify(match[1]!) : null;
-    const roomId = c.req.param('roomId');
-    if (verified?.ok && verified.claims.room === roomId) {
-      // A loaded room's record is current (settings are stored, then applied to it).
-      const record = rooms.peek(roomId)?.record ?? (await storage.getRoom(roomId));
-      const refusal = record && admissionError(admission(record.policy, verified.claims));
-      if (refusal) throw refusal;
-    }
-    await next();
-  };
-}
+const DISCARD_MAX_BYTES = 8 * 1024 * 1024;
+const DISCARD_MAX_MS = 1_000;
 
 /** The loaded room, or a 404 / 503 HttpError. */
 export async function loadExistingRoom(rooms: RoomManager, roomId: string): Promise<Room> {
@@ -58,11 +28,51 @@ export async function loadExistingRoom(rooms: RoomManager, roomId: string): Prom
   }
 }
 
+/**
+ * Refuses a request body past BODY_MAX_BYTES before it is read: at once from
+ * its Content-Length, else as soon as that many bytes of a chunked body came in.
+ */
+export function bodyCap(): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: BODY_MAX_BYTES,
+    onError: async (c) => {
+      await discardBody(c);
+      // Whatever is left of the body is never read: the connection cannot carry another request.
+      c.header('Connection', 'close');
+      const message = `body larger than ${BODY_MAX_BYTES} bytes`;
+      return sendError(c, new HttpError(413, ErrorCode.PayloadTooLarge, message));
+    },
+  });
+}
+
+/** Reads and drops what is left of a request's body, within DISCARD_MAX_BYTES and DISCARD_MAX_MS. */
+function discardBody(c: Context): Promise<void> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.readableEnded || incoming.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      incoming.off('data', onData);
+      incoming.off('end', done);
+      incoming.off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DISCARD_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_MAX_MS);
+    incoming.on('data', onData);
+    incoming.once('end', done);
+    incoming.once('error', done);
+    incoming.resume();
+  });
+}
+
+/** The JSON object body (its size is capped by `bodyCap` before it is read). */
 export async function readBody(c: Context): Promise<Record<string, unknown>> {
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > BODY_MAX_BYTES) {
-    throw new HttpError(413, ErrorCode.PayloadTooLarge, `body larger than ${BODY_MAX_BYTES} bytes`);
-  }
   if (text.trim() === '') return {};
   let value: unknown;
   try {

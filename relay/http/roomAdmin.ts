@@ -9,7 +9,7 @@
 import { Hono, type Context } from 'hono';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { canManage, canReadNotes } from '../../shared/roles.js';
+import { canReadNotes } from '../../shared/roles.js';
 import {
   DRIVER_PERIOD_MAX_MS,
   DRIVER_PERIOD_MIN_MS,
@@ -27,8 +27,9 @@ import type { Room } from '../rooms/Room.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { RoomPolicy, Storage } from '../storage/Storage.js';
 import { ROOM_NAME_MAX_CHARS } from './api.js';
-import { admissionError, HttpError } from './errors.js';
-import { authorizeRoom, loadExistingRoom, optionalString, readBody } from './requests.js';
+import { HttpError } from './errors.js';
+import { loadExistingRoom, optionalString, readBody } from './requests.js';
+import { access, type RoomEnv } from './roomAccess.js';
 
 const MINUTE_MS = 60_000;
 
@@ -38,25 +39,15 @@ export interface RoomAdminDeps {
   signer: TokenSigner;
 }
 
-export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): Hono {
-  const app = new Hono();
+export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<RoomEnv> {
+  const app = new Hono<RoomEnv>();
 
-  /** The caller's claims and the loaded room; a removed user is turned away from every route. */
-  const enter = async (c: Context): Promise<{ claims: TokenClaims; room: Room }> => {
-    const roomId = c.req.param('roomId')!;
-    const claims = authorizeRoom(signer, c, roomId);
-    const room = await loadExistingRoom(rooms, roomId);
-    const refusal = admissionError(room.admits(claims));
-    if (refusal) throw refusal;
-    return { claims, room };
+  /** The caller's claims and the loaded room (roomAccess has checked the right the route needs). */
+  const enter = async (c: Context<RoomEnv>): Promise<{ claims: TokenClaims; room: Room }> => {
+    const { claims, room } = access(c);
+    return { claims, room: room ?? (await loadExistingRoom(rooms, c.req.param('roomId')!)) };
   };
-  const owner = async (c: Context) => {
-    const entered = await enter(c);
-    if (!canManage(entered.claims.role)) {
-      throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can change the room');
-    }
-    return entered;
-  };
+  const owner = enter;
   const settingsOf = (c: Context, room: Room) => c.json({ settings: room.settings });
   /** Closes the matching sockets of the room and of its private notes (if open); returns how many. */
   const closeWhere = (room: Room, match: (conn: Connection) => boolean, code: CloseCode, reason?: string) => {
@@ -70,6 +61,14 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
     }
     return closed;
   };
+  /** Closes sockets whose token the room no longer admits after its links changed. */
+  const closeRetired = (room: Room) =>
+    closeWhere(
+      room,
+      (conn) => room.admits(conn.claims) === 'link_replaced',
+      CloseCode.Forbidden,
+      'the owner replaced this link with a new one',
+    );
   const setPolicy = (room: Room, change: (policy: RoomPolicy) => RoomPolicy | null) =>
     room.updateSettings((record) => {
       const policy = change(record.policy);
@@ -146,6 +145,8 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
     return settingsOf(c, room);
   });
 
+  // Removing someone bars their user id; with `resetLinks` the share links are replaced in the
+  // same step, which also retires every spare token minted from them that nobody used yet.
   app.post('/api/rooms/:roomId/kick', async (c) => {
     const { claims, room } = await owner(c);
     const body = await readBody(c);
@@ -154,27 +155,28 @@ export function createRoomAdminApi({ storage, rooms, signer }: RoomAdminDeps): H
     if (userId === claims.uid || userId === room.record.ownerId) {
       throw new HttpError(400, ErrorCode.BadRequest, 'the owner cannot remove themselves');
     }
+    if (body.resetLinks !== undefined && typeof body.resetLinks !== 'boolean') {
+      throw new HttpError(400, ErrorCode.BadRequest, '"resetLinks" must be true or false');
+    }
+    const resetLinks = body.resetLinks === true;
     await setPolicy(room, (policy) => ({
       ...policy,
       removed: policy.removed.includes(userId) ? policy.removed : [...policy.removed, userId],
       editors: policy.editors.filter((uid) => uid !== userId),
       driver: policy.driver?.userIds.includes(userId) ? null : policy.driver,
+      linkGeneration: policy.linkGeneration + (resetLinks ? 1 : 0),
     }));
-    const closed = closeWhere(room, (conn) => conn.claims.uid === userId, CloseCode.Removed);
-    return c.json({ closed });
+    const closed =
+      closeWhere(room, (conn) => conn.claims.uid === userId, CloseCode.Removed) +
+      (resetLinks ? closeRetired(room) : 0);
+    return c.json({ closed, linkGeneration: room.record.policy.linkGeneration });
   });
 
   // New share links: every link made before stops joining; people already in keep their personal tokens.
   app.post('/api/rooms/:roomId/links/reset', async (c) => {
     const { room } = await owner(c);
     await setPolicy(room, (policy) => ({ ...policy, linkGeneration: policy.linkGeneration + 1 }));
-    const closed = closeWhere(
-      room,
-      (conn) => room.admits(conn.claims) === 'link_replaced',
-      CloseCode.Forbidden,
-      'the owner replaced this link with a new one',
-    );
-    return c.json({ linkGeneration: room.record.policy.linkGeneration, closed });
+    return c.json({ linkGeneration: room.record.policy.linkGeneration, closed: closeRetired(room) });
   });
 
   app.post('/api/rooms/:roomId/end', async (c) => {

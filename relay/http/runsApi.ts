@@ -8,7 +8,7 @@
  *   GET    /api/rooms/:roomId/env         any token: names only, never values
  *   GET    /api/runners                   which languages can run now
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { isLanguageId, LANGUAGES } from '../../shared/languages.js';
 import {
@@ -19,7 +19,6 @@ import {
 } from '../../shared/protocol/api.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { OutputStream, RunMode, type RunExit } from '../../shared/protocol/runs.js';
-import { canEdit } from '../../shared/roles.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { EnvCrypto } from '../runs/envCrypto.js';
@@ -28,7 +27,8 @@ import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
 import type { RunObserver, RunService } from '../runs/RunService.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
-import { authorizeRoom, loadExistingRoom, optionalString, readBody } from './requests.js';
+import { optionalString, readBody } from './requests.js';
+import { access, type RoomEnv } from './roomAccess.js';
 
 const STDIN_MAX_CHARS = 1024 * 1024;
 const PATH_MAX_CHARS = 512;
@@ -44,13 +44,8 @@ export interface RunsApiDeps {
   crypto: EnvCrypto;
 }
 
-export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: RunsApiDeps): Hono {
-  const app = new Hono();
-  const editor = (c: Context, roomId: string) => {
-    const claims = authorizeRoom(signer, c, roomId);
-    if (!canEdit(claims.role)) throw new HttpError(403, ErrorCode.ReadOnly, 'viewers cannot do this');
-    return claims;
-  };
+export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono<RoomEnv> {
+  const app = new Hono<RoomEnv>();
 
   app.get('/api/runners', (c) =>
     c.json({
@@ -60,8 +55,8 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
   );
 
   app.post('/api/rooms/:roomId/runs', async (c) => {
-    const roomId = c.req.param('roomId');
-    const claims = editor(c, roomId);
+    const { claims, room: gated } = access(c);
+    const room = gated!;
     const body = await readBody(c);
     const language = body.language;
     if (!isLanguageId(language)) {
@@ -80,9 +75,6 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
         `"stdin" must be a string of at most ${STDIN_MAX_CHARS} characters`,
       );
     }
-    const room = await loadExistingRoom(rooms, roomId);
-    const right = room.editRight(claims);
-    if (!right.canEdit) throw new HttpError(403, ErrorCode.ReadOnly, `cannot run: ${right.reason}`);
     const runId = randomId(12);
     const request = {
       runId,
@@ -146,7 +138,6 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
 
   app.get('/api/rooms/:roomId/runs', async (c) => {
     const roomId = c.req.param('roomId');
-    authorizeRoom(signer, c, roomId);
     const list = await storage.listRuns(roomId, RUNS_LISTED_MAX);
     return c.json(
       list.map(({ output, roomId: _room, ...run }): StoredRunView => {
@@ -165,13 +156,11 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
 
   app.get('/api/rooms/:roomId/env', async (c) => {
     const roomId = c.req.param('roomId');
-    authorizeRoom(signer, c, roomId);
     return c.json({ names: (await storage.listEnv(roomId)).map((v) => v.name) });
   });
 
   app.put('/api/rooms/:roomId/env/:name', async (c) => {
     const roomId = c.req.param('roomId');
-    editor(c, roomId);
     const name = envName(c.req.param('name'));
     const body = await readBody(c);
     if (typeof body.value !== 'string' || body.value.length > ENV_VALUE_MAX_CHARS) {
@@ -185,14 +174,12 @@ export function createRunsApi({ storage, rooms, signer, runs, hub, crypto }: Run
     if (existing.length >= ENV_VARS_PER_ROOM_MAX && !existing.some((v) => v.name === name)) {
       throw new HttpError(400, ErrorCode.BadRequest, `a room has at most ${ENV_VARS_PER_ROOM_MAX} variables`);
     }
-    if (!(await storage.getRoom(roomId))) throw new HttpError(404, ErrorCode.RoomNotFound, 'no such room');
     await storage.setEnv(roomId, { name, sealed: crypto.seal(roomId, name, body.value) });
     return c.body(null, 204);
   });
 
   app.delete('/api/rooms/:roomId/env/:name', async (c) => {
     const roomId = c.req.param('roomId');
-    editor(c, roomId);
     const removed = await storage.deleteEnv(roomId, envName(c.req.param('name')));
     if (!removed) throw new HttpError(404, ErrorCode.NotFound, 'no such variable');
     return c.body(null, 204);

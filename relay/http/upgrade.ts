@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { canReadNotes } from '../../shared/roles.js';
+import { canReadNotes, Role } from '../../shared/roles.js';
 import { RoomKind } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
@@ -38,6 +38,8 @@ export interface UpgradeDeps {
   log: Logger;
   /** Every open connection, for the heartbeat. */
   connections: Set<Connection>;
+  /** Open room sockets per client address. */
+  perAddress: Map<string, number>;
   context: MessageContext;
   hub: RunnerHub;
   runnerToken: string;
@@ -85,17 +87,45 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
     throw error;
   }
   if (!room) throw new HttpError(404, ErrorCode.RoomNotFound, 'no such room');
-  if (room.connections.size >= deps.config.maxConnectionsPerRoom) {
+  const limit = roomLimit(claims.role, deps.config.maxConnectionsPerRoom);
+  if (room.connections.size >= limit) {
+    throw new HttpError(429, ErrorCode.RoomFull, `room full: at most ${limit} connections`);
+  }
+  const address = req.socket.remoteAddress ?? 'unknown';
+  const perAddressMax = deps.config.maxConnectionsPerAddress;
+  if (perAddressMax > 0 && (deps.perAddress.get(address) ?? 0) >= perAddressMax) {
     throw new HttpError(
       429,
-      ErrorCode.RoomFull,
-      `room full: at most ${deps.config.maxConnectionsPerRoom} connections`,
+      ErrorCode.RateLimited,
+      `too many connections from your address: at most ${perAddressMax} at once`,
     );
   }
   if (socket.destroyed) return;
   // No await between here and join: the room cannot be unloaded in between.
   const joined = room;
+  deps.perAddress.set(address, (deps.perAddress.get(address) ?? 0) + 1);
+  let counted = true;
+  const release = () => {
+    if (!counted) return;
+    counted = false;
+    const left = (deps.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) deps.perAddress.set(address, left);
+    else deps.perAddress.delete(address);
+  };
+  socket.once('close', release);
   deps.wss.handleUpgrade(req, socket, head, (ws) => connect(deps, joined, ws, claims));
+}
+
+/**
+ * Sockets a room takes before it refuses someone of `role`: viewers fill it to
+ * `max`; editors may go a fifth further and the owner two fifths, so a crowd of
+ * viewers (or of editors) never locks out the people running the room.
+ */
+export function roomLimit(role: Role, max: number): number {
+  const reserve = Math.max(2, Math.ceil(max / 5));
+  if (role === Role.Viewer) return max;
+  if (role === Role.Owner) return max + 2 * reserve;
+  return max + reserve;
 }
 
 /** `/yjs/:roomId` (the project) or `/yjs/:roomId/notes` (an interview's private notes). */
@@ -140,6 +170,7 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
     conn.alive = true;
   });
   ws.on('message', (data, isBinary) => {
+    if (conn.closing) return; // closed for a reason already: nothing it says counts now
     if (!isBinary) {
       conn.close(CloseCode.MalformedMessage, 'malformed message: text frames are not part of the protocol');
       return;
@@ -167,6 +198,7 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
     deps.rooms.releaseIfIdle(room);
   });
   room.join(conn);
+  room.users.add(claims.uid);
   deps.storage
     .recordUser(room.id, { uid: claims.uid, name: claims.name, role: claims.role, at: Date.now() })
     .catch((error: unknown) =>

@@ -4,16 +4,31 @@
  * (token claims, whether it speaks Tandem's own messages, updates not yet stored).
  */
 import { randomBytes } from 'node:crypto';
+import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
+import type { ErrorCode } from '../../shared/protocol/errors.js';
+import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { encodeTandemMessage, type TandemMessage } from '../../shared/protocol/tandem.js';
 import type { PeerInfo } from '../../shared/protocol/peers.js';
 import type { TokenClaims } from '../../shared/token.js';
+import { TokenBucket } from '../limits/TokenBucket.js';
 
 /** Time a closing socket gets to finish the close handshake before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
+/** Repeat refusals to a flooding client at most this often. */
+const REFUSAL_INTERVAL_MS = 1_000;
+/** y-protocols auth: permission denied. */
+const AUTH_PERMISSION_DENIED = 0;
 
 let nextId = 1;
+
+/** A validated update waiting for the room's next flush, with what validateUpdate counted. */
+export interface QueuedUpdate {
+  update: Uint8Array;
+  structs: number;
+  deleteRanges: number;
+}
 
 /** A peer id for signaling: random, so no one can guess another connection's. */
 function newPeerId(): string {
@@ -28,9 +43,15 @@ export class Connection {
   /** Answered the last ping. */
   alive = true;
   /** Validated updates received since the room's last flush, in order. */
-  pendingUpdates: Uint8Array[] = [];
+  pendingUpdates: QueuedUpdate[] = [];
   /** `syncStatus` counters to echo once the pending updates are stored. */
   pendingStatuses: number[] = [];
+  /** `syncStatus` counters that wait for this connection's held updates to be stored. */
+  heldStatuses: number[] = [];
+  /** The relay is closing it: what it sends from now on is ignored. */
+  closing = false;
+  /** Chat messages it may post: a burst of 10, then one every half second. */
+  readonly chatBudget = new TokenBucket(10, 2);
   /** Could edit when the room last looked (join, or its last announcement): who gained the right. */
   editing = false;
   /** Last time a read-only refusal was answered (ms), to answer floods once a second. */
@@ -74,12 +95,30 @@ export class Connection {
     this.ws.send(bytes, { binary: true });
   }
 
+  /**
+   * Tells the client an update of theirs was refused (not applied, socket kept):
+   * y-protocols' "permission denied" for any Yjs client, and a typed `error` for
+   * Tandem's. A flood is answered once a second.
+   */
+  refuse(code: ErrorCode, reason: string): void {
+    const now = Date.now();
+    if (now - this.lastRefusalAt < REFUSAL_INTERVAL_MS) return;
+    this.lastRefusalAt = now;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.Auth);
+    encoding.writeVarUint(encoder, AUTH_PERMISSION_DENIED);
+    encoding.writeVarString(encoder, reason);
+    this.send(encoding.toUint8Array(encoder));
+    this.sendTandem({ type: MessageType.Error, code, message: reason });
+  }
+
   /** Sends a Tandem message, only to a connection that asked for them. */
   sendTandem(message: TandemMessage): void {
     if (this.tandem) this.send(encodeTandemMessage(message));
   }
 
   close(code: CloseCode, reason: string = CloseReason[code]): void {
+    this.closing = true;
     this.dispose();
     if (this.ws.readyState === this.ws.CLOSED) return;
     if (this.ws.readyState !== this.ws.CLOSING) this.ws.close(code, reason);

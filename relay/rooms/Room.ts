@@ -3,8 +3,17 @@
  * awareness, connections, and the path of every update:
  *
  *   receive -> validate -> queue on the connection -> flush (next macrotask):
- *   apply the connection's queued updates in one transaction -> append the
- *   resulting update to the log -> broadcast it to every other connection.
+ *   inspect each update against the document (shared/sync/inspectUpdate.ts)
+ *   and apply the connection's admitted updates in one transaction -> append
+ *   the resulting update to the log -> broadcast it to every other connection.
+ *
+ * An update that builds on changes the room lacks is held (HeldUpdates) and
+ * applied once they arrive; one that breaks a rule is never applied and its
+ * sender is closed; one that would push the document past its size limit is
+ * refused with `document_too_large`. If Yjs still throws while applying, the
+ * document may be half-changed: the room is dropped at once (every socket
+ * closed with a code that reconnects) and the next join loads it from the log,
+ * so nothing that is not in the log is ever served, stored or snapshotted.
  *
  * Storing comes before broadcasting, so an update anyone has received survives a
  * kill -9. A burst of queued updates leaves as one merged frame (the
@@ -15,33 +24,72 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
 import { encodePeerMessage } from '../../shared/protocol/peers.js';
 import { encodeRoomState } from '../../shared/protocol/roomState.js';
 import { canReadNotes } from '../../shared/roles.js';
-import { RoomKind, editRight, nextHandover, type EditRight, type RoomSettings } from '../../shared/rooms.js';
+import {
+  RoomKind,
+  chatRight,
+  editRight,
+  nextHandover,
+  type EditRight,
+  type RoomSettings,
+} from '../../shared/rooms.js';
+import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../log.js';
 import type { NewUpdate, RoomPolicy, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
-import type { Connection } from './Connection.js';
+import type { Connection, QueuedUpdate } from './Connection.js';
+import { HeldUpdates, type HeldUpdate } from './HeldUpdates.js';
 
 /** Wait after the log passes the compaction threshold, so a burst finishes first. */
 const COMPACT_DELAY_MS = 2_000;
 const REMOVED: EditRight = { canEdit: false, reason: 'removed from the room by the owner' };
 /** The driver timer's announcement fires this long after the handover instant. */
 const HANDOVER_SLACK_MS = 5;
+/** Past the size limit by its running estimate, the document is measured exactly at most this often. */
+const SIZE_REMEASURE_MS = 5_000;
+
+export interface RoomLimits {
+  /** Deepest nesting of shared types an update may create. */
+  typeDepthMax: number;
+  /** Size of the document (its full state as one update) past which new content is refused. */
+  maxDocumentBytes: number;
+  /** Updates held for missing dependencies: bytes and structs, for the whole room. */
+  heldMaxBytes: number;
+  heldMaxItems: number;
+}
+
+/** One connection's share of a flush: what to store and forward, then the statuses to echo. */
+interface Batch {
+  conn: Connection;
+  update: Uint8Array | null;
+  statuses: number[];
+}
+
+type UpdateAdmission = ReturnType<typeof inspectUpdate> | { readonly kind: 'too-large' };
+const TOO_LARGE: UpdateAdmission = Object.freeze({ kind: 'too-large' });
 
 export interface RoomOptions {
   storage: Storage;
   log: Logger;
   compactAfterUpdates: number;
-  /** Called when storing fails: the room must be dropped and reloaded from the log. */
+  limits: RoomLimits;
+  /** Size of the stored state when the room was loaded (snapshot plus log tail), in bytes. */
+  loadedBytes: number;
+  /** User ids of everyone who ever connected. */
+  users: Iterable<string>;
+  /** Called when storing or applying fails: the room must be dropped and reloaded from the log. */
   onBroken: (room: Room) => void;
 }
 
 export class Room {
   readonly connections = new Set<Connection>();
   readonly awareness = new RoomAwareness();
+  /** Everyone who ever connected (room_users), so a token of theirs outlives a link reset. */
+  readonly users: Set<string>;
   /** Media the owner muted, by user id: a reload (a new connection) does not lift it. */
   readonly mediaMuted = new Map<string, { audio: boolean; video: boolean }>();
   private readonly dirty = new Set<Connection>();
@@ -49,6 +97,14 @@ export class Room {
   /** Storing and broadcasting, in flush order. */
   private chain: Promise<void> = Promise.resolve();
   private captured: Uint8Array | null = null;
+  private readonly held: HeldUpdates;
+  /** Updates in the document but not yet in the log: a snapshot now would hold state the log lacks. */
+  private unstored = 0;
+  /** Running over-estimate of the document's encoded size (exact after a snapshot or a measure). */
+  private sizeBytes: number;
+  private sizeMeasuredAt = 0;
+  /** Something was deleted since the last exact measure: the estimate may be far too high. */
+  private shrunk = false;
   private compactTimer: NodeJS.Timeout | null = null;
   private handoverTimer: NodeJS.Timeout | null = null;
   private settingsChain: Promise<void> = Promise.resolve();
@@ -65,6 +121,10 @@ export class Room {
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === this) this.captured = update;
     });
+    const { limits } = options;
+    this.users = new Set(options.users);
+    this.held = new HeldUpdates(limits.heldMaxBytes, limits.heldMaxItems);
+    this.sizeBytes = options.loadedBytes;
     // A driver timer outlives a relay restart (it is stored): keep announcing its handovers.
     this.scheduleHandover();
   }
@@ -88,6 +148,12 @@ export class Room {
     return editRight(this.settings, claims, Date.now());
   }
 
+  /** Whether a user may post in the chat now, and why not. */
+  chatRight(claims: Pick<TokenClaims, 'uid'>): EditRight {
+    if (this.isRemoved(claims.uid)) return REMOVED;
+    return chatRight(this.settings);
+  }
+
   mayEdit(claims: Pick<TokenClaims, 'uid' | 'role'>): boolean {
     return this.editRight(claims).canEdit;
   }
@@ -97,8 +163,8 @@ export class Room {
   }
 
   /** Whether these claims may enter at all: not a removed user, not a share link the owner replaced. */
-  admits(claims: Pick<TokenClaims, 'uid' | 'link'>): Admission {
-    return admission(this.record.policy, claims);
+  admits(claims: Pick<TokenClaims, 'uid' | 'link' | 'via'>): Admission {
+    return admission(this.record.policy, claims, (uid) => this.users.has(uid));
   }
 
   /**
@@ -187,6 +253,8 @@ export class Room {
   leave(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     conn.dispose();
+    // What it held waits for changes that may never come; a real client sends it again when it reconnects.
+    this.held.drop(conn);
     if (conn.tandem)
       this.broadcastTandem(encodePeerMessage({ type: MessageType.PeerLeft, peerId: conn.peerId }), conn);
     const removed = this.awareness.removeAll(conn);
@@ -195,9 +263,14 @@ export class Room {
   }
 
   /** Queues a validated, non-empty update from an editor. */
-  queueUpdate(conn: Connection, update: Uint8Array): void {
-    conn.pendingUpdates.push(update);
+  queueUpdate(conn: Connection, queued: QueuedUpdate): void {
+    conn.pendingUpdates.push(queued);
     this.markDirty(conn);
+  }
+
+  /** Bytes and structs held for missing dependencies (for /healthz and tests). */
+  get heldStats(): { bytes: number; items: number } {
+    return { bytes: this.held.bytes, items: this.held.items };
   }
 
   /** Echoes `counter` once everything `conn` sent before it is stored. */
@@ -246,18 +319,20 @@ export class Room {
     try {
       this.doc.transact(() => edit(this.doc), this);
     } finally {
-      data = this.captured;
-      this.captured = null;
+      data = this.takeCaptured();
     }
     if (!data) return null;
     let stored: number | null = null;
     let failure: unknown = null;
+    this.unstored++;
+    this.sizeBytes += data.byteLength;
     this.enqueue(async () => {
       try {
         const [seq] = await this.options.storage.appendUpdates(this.id, [{ at: Date.now(), author, data }]);
         stored = seq ?? null;
         this.lastSeq = seq ?? this.lastSeq;
         this.sinceSnapshot += 1;
+        this.unstored--;
       } catch (error) {
         failure = error;
         this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
@@ -269,6 +344,7 @@ export class Room {
     });
     await this.chain;
     if (failure !== null) throw new Error('the change could not be stored', { cause: failure });
+    if (stored === null) throw new Error('the room was reset before the change could be stored');
     return stored;
   }
 
@@ -286,6 +362,8 @@ export class Room {
     this.enqueue(async () => {
       const covered = this.sinceSnapshot;
       if (covered === 0) return;
+      // Updates applied after those stored so far are in the document: wait for them to be stored.
+      if (this.unstored > 0) return this.maybeScheduleCompaction(true);
       // Everything up to lastSeq is in the doc; anything newer in it is applied again
       // harmlessly on reload (Yjs ignores what it already has).
       const seq = this.lastSeq;
@@ -293,6 +371,7 @@ export class Room {
       const snapshot = Y.encodeStateAsUpdate(this.doc);
       await this.options.storage.saveSnapshot(this.id, seq, snapshot);
       this.sinceSnapshot -= covered;
+      this.sizeBytes = snapshot.byteLength;
       this.options.log.debug('room.compacted', {
         room: this.id,
         seq,
@@ -328,28 +407,44 @@ export class Room {
   }
 
   private flush(): void {
-    if (!this.flushScheduled) return;
+    if (!this.flushScheduled || this.closed) return;
     this.flushScheduled = false;
-    const batches: { conn: Connection; update: Uint8Array | null; statuses: number[] }[] = [];
+    const batches: Batch[] = [];
     for (const conn of this.dirty) {
       const updates = conn.pendingUpdates;
       const statuses = conn.pendingStatuses;
       conn.pendingUpdates = [];
       conn.pendingStatuses = [];
-      batches.push({ conn, update: updates.length > 0 ? this.integrate(conn, updates) : null, statuses });
+      const update = updates.length > 0 ? this.integrate(conn, updates, false) : null;
+      if (this.closed) return; // an update broke the room: it is gone, reloading from the log
+      batches.push({ conn, update, statuses });
     }
     this.dirty.clear();
+    if (!this.releaseHeld(batches)) return;
+    // A connection's statuses wait while it has updates held: they are not stored yet.
+    for (const batch of batches) {
+      const { conn } = batch;
+      if (this.held.holds(conn)) {
+        conn.heldStatuses.push(...batch.statuses);
+        batch.statuses = [];
+      } else if (conn.heldStatuses.length > 0) {
+        batch.statuses = [...conn.heldStatuses, ...batch.statuses];
+        conn.heldStatuses = [];
+      }
+    }
     const now = Date.now();
     const toStore: NewUpdate[] = [];
     for (const { conn, update } of batches) {
       if (update) toStore.push({ at: now, author: conn.claims.uid, data: update });
     }
+    this.unstored += toStore.length;
     this.enqueue(async () => {
       if (toStore.length > 0) {
         try {
           const seqs = await this.options.storage.appendUpdates(this.id, toStore);
           this.lastSeq = seqs[seqs.length - 1] ?? this.lastSeq;
           this.sinceSnapshot += seqs.length;
+          this.unstored -= toStore.length;
         } catch (error) {
           this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
           this.options.onBroken(this);
@@ -365,38 +460,145 @@ export class Room {
   }
 
   /**
-   * Applies one connection's queued updates in one transaction; returns the update
-   * to store and forward, or null when nothing changed.
+   * Applies held updates whose dependencies have arrived, until nothing more
+   * moves, adding a batch per connection. False if the room broke meanwhile.
    */
-  private integrate(conn: Connection, updates: Uint8Array[]): Uint8Array | null {
+  private releaseHeld(batches: Batch[]): boolean {
+    const has = (client: number, clock: number) => Y.getState(this.doc.store, client) > clock;
+    for (;;) {
+      const ready = this.held.takeReady(has);
+      if (ready.size === 0) return true;
+      for (const [conn, updates] of ready) {
+        // Its right may have gone while they waited (a classroom revoke).
+        if (!conn.open || !this.mayEdit(conn.claims)) continue;
+        const update = this.integrate(conn, updates, true);
+        if (this.closed) return false;
+        batches.push({ conn, update, statuses: [] });
+      }
+    }
+  }
+
+  /**
+   * Applies one connection's updates in one transaction, each after its
+   * inspection, and returns the update to store and forward (null: nothing
+   * changed). From the first that must wait, the rest are held in order
+   * (`released`: they come from the held queue, so they go back to its front).
+   */
+  private integrate(conn: Connection, updates: QueuedUpdate[], released: boolean): Uint8Array | null {
     this.captured = null;
-    let failed = false;
+    let applied = 0;
+    let last: Uint8Array | null = null;
     try {
       this.doc.transact(() => {
-        for (const update of updates) Y.applyUpdate(this.doc, update, this);
+        for (let i = 0; i < updates.length; i++) {
+          if (conn.closing) return;
+          if (!released && this.held.holds(conn)) return this.hold(conn, updates.slice(i), null, false);
+          const { update } = updates[i]!;
+          const admission = this.admit(conn, updates[i]!);
+          switch (admission.kind) {
+            case 'apply':
+              Y.applyUpdate(this.doc, update, this);
+              this.sizeBytes += update.byteLength;
+              if (updates[i]!.deleteRanges > 0) this.shrunk = true;
+              applied++;
+              last = update;
+              break;
+            case 'wait':
+              return this.hold(conn, updates.slice(i), admission, released);
+            case 'refuse':
+              this.options.log.warn('room.update_refused', {
+                room: this.id,
+                user: conn.claims.uid,
+                reason: admission.reason,
+              });
+              this.held.drop(conn);
+              conn.close(CloseCode.UpdateRefused, `update refused: ${admission.reason}`);
+              return;
+            case 'too-large':
+              this.refuseTooLarge(conn);
+              break;
+          }
+        }
       }, this);
     } catch (error) {
-      // A well-formed update Yjs still could not integrate. Whatever it did integrate
-      // is in `captured` (Yjs ends the transaction either way) and is kept consistent.
-      failed = true;
-      this.options.log.warn('room.update_rejected', {
-        room: this.id,
-        user: conn.claims.uid,
-        error: String(error),
-      });
-      conn.close(CloseCode.MalformedMessage, 'update could not be applied');
+      this.breakDown(conn, error);
+      return null;
     }
-    const captured = this.captured;
-    this.captured = null;
-    if (failed) return captured;
+    const captured = this.takeCaptured();
+    if (applied === 0 || captured === null) return null;
     const { pendingStructs, pendingDs } = this.doc.store;
     if (pendingStructs !== null || pendingDs !== null) {
-      // Parts wait for missing dependencies and are not in the transaction's update:
-      // store the sender's bytes so the log holds them too.
-      return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+      // Inspection should make this impossible; if Yjs parked parts anyway, store
+      // what the sender sent so the log holds them too.
+      this.options.log.warn('room.pending_after_inspection', { room: this.id, user: conn.claims.uid });
+      return Y.mergeUpdates(updates.map((queued) => queued.update));
     }
-    if (captured === null) return null;
-    return updates.length === 1 ? updates[0]! : captured;
+    return applied === 1 ? last : captured;
+  }
+
+  /** The update of the last transaction made with this room as origin (Yjs emits one per transaction). */
+  private takeCaptured(): Uint8Array | null {
+    const captured = this.captured;
+    this.captured = null;
+    return captured;
+  }
+
+  private admit(conn: Connection, { update, structs }: QueuedUpdate): UpdateAdmission {
+    const { typeDepthMax } = this.options.limits;
+    const verdict = inspectUpdate(update, this.doc, { userId: conn.claims.uid, typeDepthMax });
+    if (verdict.kind !== 'apply' || structs === 0) return verdict; // deleting always fits
+    return this.fits(update.byteLength) ? verdict : TOO_LARGE;
+  }
+
+  /** Whether `bytes` more still fit the document's size limit. */
+  private fits(bytes: number): boolean {
+    const max = this.options.limits.maxDocumentBytes;
+    if (this.sizeBytes + bytes <= max) return true;
+    const now = Date.now();
+    if (this.shrunk || now - this.sizeMeasuredAt >= SIZE_REMEASURE_MS) {
+      this.sizeMeasuredAt = now;
+      this.shrunk = false;
+      this.sizeBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
+    }
+    return this.sizeBytes + bytes <= max;
+  }
+
+  /** Holds `updates` (the first waits for `wait`; the rest queue behind it). */
+  private hold(
+    conn: Connection,
+    updates: QueuedUpdate[],
+    wait: { client: number; clock: number } | null,
+    released: boolean,
+  ): void {
+    const waitFor = wait ? { client: wait.client, clock: wait.clock } : { client: 0, clock: -1 };
+    const held: HeldUpdate[] = updates.map((queued) => ({ ...queued, waitFor }));
+    if (released) return this.held.putBack(conn, held);
+    for (const one of held) {
+      for (const evicted of this.held.add(conn, one)) {
+        this.options.log.warn('room.held_evicted', { room: this.id, user: evicted.claims.uid });
+        evicted.close(CloseCode.UpdatesWaiting);
+      }
+      if (conn.closing) return;
+    }
+  }
+
+  private refuseTooLarge(conn: Connection): void {
+    const mib = (this.options.limits.maxDocumentBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '');
+    conn.refuse(
+      ErrorCode.DocumentTooLarge,
+      `this room has reached its size limit (${mib} MiB): that change was not saved; delete files to make room`,
+    );
+  }
+
+  /** Yjs threw while applying: the document may be half-changed, so it must never be served again. */
+  private breakDown(conn: Connection, error: unknown): void {
+    this.options.log.error('room.apply_failed', {
+      room: this.id,
+      user: conn.claims.uid,
+      error: String(error),
+    });
+    conn.close(CloseCode.MalformedMessage, 'update could not be applied');
+    this.options.onBroken(this);
   }
 
   private broadcastUpdate(update: Uint8Array, from: Connection | null): void {
@@ -408,8 +610,8 @@ export class Room {
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 
-  private maybeScheduleCompaction(): void {
-    if (this.compactTimer || this.sinceSnapshot < this.options.compactAfterUpdates) return;
+  private maybeScheduleCompaction(force = false): void {
+    if (this.compactTimer || (!force && this.sinceSnapshot < this.options.compactAfterUpdates)) return;
     this.compactTimer = setTimeout(() => {
       this.compact().catch((error: unknown) =>
         this.options.log.error('room.compact_failed', { room: this.id, error: String(error) }),
@@ -421,9 +623,22 @@ export class Room {
 
 export type Admission = 'ok' | 'removed' | 'link_replaced';
 
-export function admission(policy: RoomPolicy, claims: Pick<TokenClaims, 'uid' | 'link'>): Admission {
+/**
+ * Whether a token may enter: not a removed user's; not a share link of an
+ * earlier generation; and not a personal token traded from such a link unless
+ * its user had come in before the links were replaced (`known`): a spare token
+ * minted from a link and kept unused dies with the link.
+ */
+export function admission(
+  policy: RoomPolicy,
+  claims: Pick<TokenClaims, 'uid' | 'link' | 'via'>,
+  known: (uid: string) => boolean,
+): Admission {
   if (policy.removed.includes(claims.uid)) return 'removed';
   if (claims.link !== undefined && claims.link !== policy.linkGeneration) return 'link_replaced';
+  if (claims.via !== undefined && claims.via !== policy.linkGeneration && !known(claims.uid)) {
+    return 'link_replaced';
+  }
   return 'ok';
 }
 

@@ -3,18 +3,39 @@
  * A room is loaded completely (snapshot + log tail applied) before anyone gets a
  * sync reply; if that fails the join is refused and nothing is written, so a
  * failed load can never store an empty document over a real one.
+ *
+ * A room whose stored state does not load (a snapshot holding a change no log
+ * entry has, as relays before the update inspection could write) is rebuilt
+ * from its log alone, entry by entry; an entry Yjs cannot apply is quarantined
+ * and the rebuild goes on from the entries before it. The mended state replaces
+ * every snapshot, in one storage transaction, and the room opens as usual.
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../storage/Storage.js';
-import { Room } from './Room.js';
+import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
+import { validateUpdate } from '../../shared/sync/validateUpdate.js';
+import type { StoredUpdate } from '../storage/Storage.js';
+import { Room, type RoomLimits } from './Room.js';
 
 export interface RoomManagerOptions {
   storage: Storage;
   log: Logger;
   roomIdleUnloadMs: number;
   compactAfterUpdates: number;
+  limits: RoomLimits;
+}
+
+/** A repair that has to set aside more entries than this gives up: something else is wrong. */
+const QUARANTINE_MAX = 20;
+const LOG_PAGE_ENTRIES = 5_000;
+
+interface Built {
+  doc: Y.Doc;
+  lastSeq: number;
+  sinceSnapshot: number;
+  bytes: number;
 }
 
 export class RoomLoadError extends Error {
@@ -36,6 +57,13 @@ export class RoomManager {
     let count = 0;
     for (const room of this.rooms.values()) count += room.connections.size;
     return count;
+  }
+
+  /** Bytes of updates held for missing dependencies, over every loaded room. */
+  get heldBytes(): number {
+    let bytes = 0;
+    for (const room of this.rooms.values()) bytes += room.heldStats.bytes;
+    return bytes;
   }
 
   /** The room if it is loaded now, without loading it. */
@@ -79,28 +107,80 @@ export class RoomManager {
     const record = await storage.getRoom(roomId);
     if (!record) return null;
     const startedMs = Date.now();
-    let room: Room;
+    let built: Built;
     try {
-      const state = await storage.loadState(roomId);
-      const doc = new Y.Doc();
-      doc.transact(() => {
-        if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
-        for (const update of state.tail) Y.applyUpdate(doc, update.data);
-      });
-      const lastSeq = state.tail.at(-1)?.seq ?? state.snapshotSeq;
-      room = new Room(record, doc, lastSeq, state.tail.length, {
-        storage,
-        log,
-        compactAfterUpdates: this.options.compactAfterUpdates,
-        onBroken: (broken) => this.drop(broken),
-      });
+      built = build(await storage.loadState(roomId));
     } catch (error) {
       log.error('room.load_failed', { room: roomId, error: String(error) });
-      throw new RoomLoadError(`room ${roomId} could not be loaded`);
+      try {
+        built = await this.repair(roomId);
+      } catch (repairError) {
+        log.error('room.repair_failed', { room: roomId, error: String(repairError) });
+        throw new RoomLoadError(`room ${roomId} could not be loaded`);
+      }
     }
+    const users = (await storage.listUsers(roomId)).map((user) => user.uid);
+    const room = new Room(record, built.doc, built.lastSeq, built.sinceSnapshot, {
+      storage,
+      log,
+      users,
+      compactAfterUpdates: this.options.compactAfterUpdates,
+      limits: this.options.limits,
+      loadedBytes: built.bytes,
+      onBroken: (broken) => this.drop(broken),
+    });
     this.rooms.set(roomId, room);
     log.debug('room.loaded', { room: roomId, ms: Date.now() - startedMs });
     return room;
+  }
+
+  /**
+   * Rebuilds a room from its log alone, ignoring snapshots. An entry that throws
+   * leaves the document half-changed, so the document is rebuilt from the
+   * entries before it and that entry is quarantined. Stores the result.
+   */
+  private async repair(roomId: string): Promise<Built> {
+    const { storage, log } = this.options;
+    const entries: StoredUpdate[] = [];
+    for (let after = 0; ;) {
+      const page = await storage.readLog(roomId, after, LOG_PAGE_ENTRIES);
+      entries.push(...page);
+      if (page.length < LOG_PAGE_ENTRIES) break;
+      after = page[page.length - 1]!.seq;
+    }
+    const quarantine: number[] = [];
+    let doc = new Y.Doc();
+    let good: StoredUpdate[] = [];
+    // Entries are held to today's nesting rule too: a chain that was let in once would break every delete of it.
+    const rules = { userId: null, paths: false, typeDepthMax: this.options.limits.typeDepthMax };
+    for (const entry of entries) {
+      try {
+        validateUpdate(entry.data);
+        const verdict = inspectUpdate(entry.data, doc, rules);
+        if (verdict.kind === 'refuse') throw new Error(verdict.reason);
+        Y.applyUpdate(doc, entry.data);
+        good.push(entry);
+      } catch (error) {
+        log.warn('room.entry_quarantined', { room: roomId, seq: entry.seq, error: String(error) });
+        quarantine.push(entry.seq);
+        if (quarantine.length > QUARANTINE_MAX) {
+          throw new Error(`more than ${QUARANTINE_MAX} entries fail to apply`, { cause: error });
+        }
+        doc.destroy();
+        doc = new Y.Doc();
+        const again = good;
+        good = [];
+        for (const kept of again) {
+          Y.applyUpdate(doc, kept.data);
+          good.push(kept);
+        }
+      }
+    }
+    const data = Y.encodeStateAsUpdate(doc);
+    const lastSeq = good.at(-1)?.seq ?? 0;
+    await storage.repairRoom(roomId, { quarantine, snapshot: lastSeq > 0 ? { seq: lastSeq, data } : null });
+    log.warn('room.repaired', { room: roomId, entries: good.length, quarantined: quarantine });
+    return { doc, lastSeq, sinceSnapshot: 0, bytes: data.byteLength };
   }
 
   private async unload(room: Room, shuttingDown = false): Promise<void> {
@@ -135,4 +215,24 @@ export class RoomManager {
     if (timer) clearTimeout(timer);
     this.unloadTimers.delete(roomId);
   }
+}
+
+/** The document from a snapshot and the log after it; throws (and frees it) if Yjs cannot apply them. */
+function build(state: Awaited<ReturnType<Storage['loadState']>>): Built {
+  const doc = new Y.Doc();
+  let bytes = state.snapshot?.byteLength ?? 0;
+  try {
+    doc.transact(() => {
+      if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
+      for (const update of state.tail) {
+        Y.applyUpdate(doc, update.data);
+        bytes += update.data.byteLength;
+      }
+    });
+  } catch (error) {
+    doc.destroy();
+    throw error;
+  }
+  const lastSeq = state.tail.at(-1)?.seq ?? state.snapshotSeq;
+  return { doc, lastSeq, sinceSnapshot: state.tail.length, bytes };
 }

@@ -14,8 +14,14 @@ import { encodePeerMessage, readPeerMessage } from '../../shared/protocol/peers.
 import { readRunMessage } from '../../shared/protocol/runs.js';
 import { canManage } from '../../shared/roles.js';
 import { ProtocolError, guard, readTandemMessage } from '../../shared/protocol/tandem.js';
+import { chatOf, type ChatEntry } from '../../shared/schema/project.js';
+import type { Logger } from '../log.js';
 import type { RunService } from '../runs/RunService.js';
-import { decodeAwarenessUpdate } from '../sync/awareness.js';
+import {
+  AWARENESS_ROOM_MAX_BYTES,
+  AWARENESS_STATE_MAX_BYTES,
+  decodeAwarenessUpdate,
+} from '../sync/awareness.js';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { Connection } from './Connection.js';
 import { frame, type Room } from './Room.js';
@@ -23,14 +29,11 @@ import { frame, type Room } from './Room.js';
 /** A close reason is at most 123 bytes (RFC 6455). */
 const CLOSE_REASON_MAX_CHARS = 120;
 const READ_ONLY_REASON = 'read-only: this link can view the room but not edit it';
-/** Repeat refusals to a flooding viewer at most this often. */
-const REFUSAL_INTERVAL_MS = 1_000;
-/** y-protocols auth: permission denied. */
-const AUTH_PERMISSION_DENIED = 0;
 
 export interface MessageContext {
   runs: RunService;
   stats: RelayStats;
+  log: Logger;
 }
 
 /** Counters /healthz reports. */
@@ -63,6 +66,8 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
         return handleSignal(room, conn, decoder, context.stats);
       case MessageType.MediaControl:
         return handleMediaControl(room, conn, decoder);
+      case MessageType.ChatSend:
+        return handleChatSend(room, conn, decoder, context);
       case MessageType.Auth:
       case MessageType.Welcome:
       case MessageType.Error:
@@ -107,7 +112,7 @@ function handleSync(room: Room, conn: Connection, decoder: decoding.Decoder): vo
       if (structs === 0 && deleteRanges === 0) return;
       const right = room.editRight(conn.claims);
       if (!right.canEdit) return refuseReadOnly(conn, right.reason ?? READ_ONLY_REASON);
-      room.queueUpdate(conn, payload);
+      room.queueUpdate(conn, { update: payload, structs, deleteRanges });
       return;
     }
     default:
@@ -116,27 +121,26 @@ function handleSync(room: Room, conn: Connection, decoder: decoding.Decoder): vo
 }
 
 function refuseReadOnly(conn: Connection, reason: string): void {
-  const now = Date.now();
-  if (now - conn.lastRefusalAt < REFUSAL_INTERVAL_MS) return;
-  conn.lastRefusalAt = now;
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MessageType.Auth);
-  encoding.writeVarUint(encoder, AUTH_PERMISSION_DENIED);
-  encoding.writeVarString(encoder, reason);
-  conn.send(encoding.toUint8Array(encoder));
-  conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: reason });
+  conn.refuse(ErrorCode.ReadOnly, reason);
 }
 
 function handleAwareness(room: Room, conn: Connection, decoder: decoding.Decoder): void {
   const payload = guard(() => decoding.readVarUint8Array(decoder));
   expectEnd(decoder);
-  const { accepted, refused } = room.awareness.apply(conn, decodeAwarenessUpdate(payload));
+  const { accepted, refused, tooLarge } = room.awareness.apply(conn, decodeAwarenessUpdate(payload));
   if (accepted.length > 0) room.broadcastAwareness(accepted, conn);
   if (refused > 0) {
     conn.sendTandem({
       type: MessageType.Error,
       code: ErrorCode.Forbidden,
       message: 'awareness refused: a client id that belongs to another user, or too many client ids',
+    });
+  }
+  if (tooLarge > 0) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.PayloadTooLarge,
+      message: `awareness refused: a state may be at most ${AWARENESS_STATE_MAX_BYTES / 1024} KiB, and a room's together ${AWARENESS_ROOM_MAX_BYTES / 1024} KiB`,
     });
   }
 }
@@ -227,6 +231,41 @@ function handleSignal(room: Room, conn: Connection, decoder: decoding.Decoder, s
     return;
   }
   target.send(encodePeerMessage({ type: MessageType.Signal, peer: conn.peerId, data: signal.data }));
+}
+
+/**
+ * Posts a chat message on the sender's behalf: the relay writes the entry, so
+ * its user id and name are the token's. A flood is refused past a small budget.
+ */
+function handleChatSend(
+  room: Room,
+  conn: Connection,
+  decoder: decoding.Decoder,
+  context: MessageContext,
+): void {
+  const message = readTandemMessage(decoder, MessageType.ChatSend);
+  if (message.type !== MessageType.ChatSend) throw new ProtocolError('expected chatSend');
+  if (!conn.tandem) throw new ProtocolError('chatSend needs hello first');
+  const text = message.text.trim();
+  if (text === '') return;
+  const right = room.chatRight(conn.claims);
+  if (!right.canEdit) {
+    conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: right.reason ?? '' });
+    return;
+  }
+  if (!conn.chatBudget.take()) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.RateLimited,
+      message: 'too many chat messages at once: wait a moment',
+    });
+    return;
+  }
+  const { uid, name } = conn.claims;
+  const entry: ChatEntry = { userId: uid, name, text, at: Date.now() };
+  room
+    .change(uid, (doc) => chatOf(doc).push([entry]))
+    .catch((error: unknown) => context.log.warn('room.chat_failed', { room: room.id, error: String(error) }));
 }
 
 function handleSyncStatus(room: Room, conn: Connection, decoder: decoding.Decoder): void {

@@ -46,6 +46,7 @@ export interface RunSettings {
   /** Replaces limits.timeoutMs for terminal (shared REPL) runs. */
   terminalTimeoutMs: number;
   queueMaxPerRoom: number;
+  activeMaxPerRoom: number;
   snapshotMaxBytes: number;
   storedOutputBytes: number;
 }
@@ -147,7 +148,7 @@ export class RunService {
         queued: (position) =>
           room.broadcastTandem(encodeRunMessage({ type: MessageType.RunQueued, runId, position })),
       },
-      { queueMaxPerRoom: this.settings.queueMaxPerRoom },
+      { queueMaxPerRoom: this.settings.queueMaxPerRoom, activeMaxPerRoom: this.settings.activeMaxPerRoom },
     );
     if (request.stdin !== undefined) this.hub.input(runId, Buffer.from(request.stdin, 'utf8'), true);
   }

@@ -6,8 +6,9 @@
  * Guarantees, whatever a runner does: every submitted job ends with exactly one
  * exit (a runner that disconnects or goes silent past the time limit ends its
  * jobs with reason `error`); a job for a language no runner serves fails at once
- * with "language unavailable"; jobs wait in a queue that takes rooms in turn, so
- * one busy room cannot starve the others.
+ * with "language unavailable"; jobs wait in a queue that takes rooms in turn, and
+ * a room holds at most `activeMaxPerRoom` runner slots at once, so one busy room
+ * (four long terminals, say) cannot starve the others.
  */
 import type { WebSocket } from 'ws';
 import type { LanguageId } from '../../shared/languages.js';
@@ -33,6 +34,8 @@ export interface JobSink {
 
 interface Job {
   roomId: string;
+  /** Runner slots its room may hold at once. */
+  activeMax: number;
   message: RunnerJob;
   sink: JobSink;
   runner: RunnerLink | null;
@@ -51,6 +54,8 @@ export interface RunnerLink {
 
 export interface SubmitOptions {
   queueMaxPerRoom: number;
+  /** Jobs of one room running at once; the room's next ones wait for one of them. */
+  activeMaxPerRoom: number;
 }
 
 export class RunnerHub {
@@ -58,6 +63,8 @@ export class RunnerHub {
   private readonly jobs = new Map<string, Job>();
   /** Waiting jobs per room, rooms in arrival order; dispatch takes one per room in turn. */
   private readonly queues = new Map<string, Job[]>();
+  /** Jobs on a runner now, per room. */
+  private readonly active = new Map<string, number>();
 
   constructor(private readonly log: Logger) {}
 
@@ -121,6 +128,7 @@ export class RunnerHub {
   submit(roomId: string, message: RunnerJob, sink: JobSink, options: SubmitOptions): void {
     const job: Job = {
       roomId,
+      activeMax: options.activeMaxPerRoom,
       message,
       sink,
       runner: null,
@@ -173,6 +181,7 @@ export class RunnerHub {
     for (let started = true; started;) {
       started = false;
       for (const [roomId, queue] of this.queues) {
+        if ((this.active.get(roomId) ?? 0) >= queue[0]!.activeMax) continue;
         const index = queue.findIndex((job) => this.freeRunner(job.message.language) !== null);
         if (index < 0) continue;
         const job = queue.splice(index, 1)[0]!;
@@ -197,6 +206,7 @@ export class RunnerHub {
 
   private startOn(job: Job, runner: RunnerLink): void {
     job.runner = runner;
+    this.active.set(job.roomId, (this.active.get(job.roomId) ?? 0) + 1);
     job.startedMs = Date.now();
     runner.jobs.set(job.message.runId, job);
     job.watchdog = setTimeout(
@@ -216,14 +226,18 @@ export class RunnerHub {
 
   private finish(job: Job, exit: RunExit): void {
     this.end(job, exit);
-    this.dispatch();
   }
 
   private end(job: Job, exit: RunExit): void {
     if (job.ended) return;
     job.ended = true;
     if (job.watchdog) clearTimeout(job.watchdog);
-    job.runner?.jobs.delete(job.message.runId);
+    if (job.runner) {
+      job.runner.jobs.delete(job.message.runId);
+      const left = (this.active.get(job.roomId) ?? 1) - 1;
+      if (left > 0) this.active.set(job.roomId, left);
+      else this.active.delete(job.roomId);
+    }
     if (this.jobs.get(job.message.runId) === job) this.jobs.delete(job.message.runId);
     const queue = this.queues.get(job.roomId);
     if (queue) {
@@ -232,6 +246,8 @@ export class RunnerHub {
       if (queue.length === 0) this.queues.delete(job.roomId);
     }
     job.sink.exit(exit);
+    // A slot came free (on the runner, and in the room's share): the queue moves on.
+    if (job.runner) this.dispatch();
   }
 }
 

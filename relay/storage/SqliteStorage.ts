@@ -81,6 +81,19 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, uid)
   ) STRICT;
   `,
+  `
+  -- Log entries no Yjs could apply, moved out of the log when a room was
+  -- repaired (relay/rooms/RoomManager.ts), kept as they were for inspection.
+  CREATE TABLE quarantined_updates (
+    seq INTEGER PRIMARY KEY,
+    room_id TEXT NOT NULL REFERENCES rooms(id),
+    at INTEGER NOT NULL,
+    author TEXT NOT NULL,
+    data BLOB NOT NULL,
+    quarantined_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX quarantined_room ON quarantined_updates(room_id, seq);
+  `,
 ];
 
 interface RoomRow {
@@ -170,6 +183,12 @@ export class SqliteStorage implements Storage {
   private readonly appendTx: (roomId: string, updates: NewUpdate[]) => number[];
   private readonly loadTx: (roomId: string) => RoomState;
   private readonly snapshotTx: (roomId: string, seq: number, data: Uint8Array) => void;
+  private readonly repairTx: (
+    roomId: string,
+    quarantine: number[],
+    snapshot: { seq: number; data: Uint8Array } | null,
+  ) => void;
+  private readonly selectQuarantined: Database.Statement<[string], UpdateRow>;
 
   constructor(filePath: string) {
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
@@ -261,6 +280,31 @@ export class SqliteStorage implements Storage {
       this.upsertSnapshot.run(roomId, seq, Date.now(), data);
     });
     this.snapshotTx = (roomId, seq, data) => snapshotTx.immediate(roomId, seq, data);
+
+    const quarantineOne = db.prepare(
+      `INSERT INTO quarantined_updates (seq, room_id, at, author, data, quarantined_at)
+       SELECT seq, room_id, at, author, data, ? FROM updates WHERE room_id = ? AND seq = ?`,
+    );
+    const deleteOne = db.prepare('DELETE FROM updates WHERE room_id = ? AND seq = ?');
+    const deleteSnapshots = db.prepare('DELETE FROM snapshots WHERE room_id = ?');
+    this.selectQuarantined = db.prepare(
+      'SELECT seq, at, author, data FROM quarantined_updates WHERE room_id = ? ORDER BY seq',
+    );
+    const repairTx = db.transaction(
+      (roomId: string, quarantine: number[], snapshot: { seq: number; data: Uint8Array } | null) => {
+        this.requireRoom(roomId);
+        const now = Date.now();
+        for (const seq of quarantine) {
+          if (quarantineOne.run(now, roomId, seq).changes !== 1) {
+            throw new Error(`seq ${seq} is not an entry of room ${roomId}`);
+          }
+          deleteOne.run(roomId, seq);
+        }
+        deleteSnapshots.run(roomId);
+        if (snapshot) snapshotTx(roomId, snapshot.seq, snapshot.data);
+      },
+    );
+    this.repairTx = (roomId, quarantine, snapshot) => repairTx.immediate(roomId, quarantine, snapshot);
   }
 
   async createRoom(room: NewRoomRecord, initial: NewUpdate | null): Promise<void> {
@@ -346,6 +390,19 @@ export class SqliteStorage implements Storage {
     this.requireOpen();
     const row = this.selectSnapshotAt.get(roomId, seq);
     return row ? { seq: row.seq, data: bytes(row.data) } : null;
+  }
+
+  async repairRoom(
+    roomId: string,
+    repair: { quarantine: number[]; snapshot: { seq: number; data: Uint8Array } | null },
+  ): Promise<void> {
+    this.requireOpen();
+    this.repairTx(roomId, repair.quarantine, repair.snapshot);
+  }
+
+  async listQuarantined(roomId: string): Promise<StoredUpdate[]> {
+    this.requireOpen();
+    return this.selectQuarantined.all(roomId).map(toStoredUpdate);
   }
 
   async readLog(roomId: string, afterSeq: number, limit: number): Promise<StoredUpdate[]> {

@@ -95,6 +95,19 @@ export interface Storage {
   saveSnapshot(roomId: string, seq: number, data: Uint8Array): Promise<void>;
   /** The newest snapshot covering no update past `seq` (history reads the log only after it), or null. */
   loadSnapshotAt(roomId: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null>;
+  /**
+   * Mends a room whose stored state would not load (see RoomManager's recovery),
+   * atomically: drops every snapshot, moves the log entries `quarantine` out of
+   * the log into a quarantine kept for inspection, and stores `snapshot` (the
+   * state rebuilt from what remains, covering every entry up to its seq). The
+   * only way an entry ever leaves the log.
+   */
+  repairRoom(
+    roomId: string,
+    repair: { quarantine: number[]; snapshot: { seq: number; data: Uint8Array } | null },
+  ): Promise<void>;
+  /** Entries moved out of the room's log by `repairRoom`, oldest first. */
+  listQuarantined(roomId: string): Promise<StoredUpdate[]>;
   /** Log entries with seq > afterSeq, oldest first, at most `limit`. */
   readLog(roomId: string, afterSeq: number, limit: number): Promise<StoredUpdate[]>;
   /** Stores a finished run. Throws if the room does not exist or the run id is taken in that room. */

@@ -279,6 +279,56 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect(full.map((u) => u.data)).toEqual(seqs.map((_, n) => update(n).data));
     });
 
+    it('repairs a room: snapshots gone, bad entries quarantined, one new snapshot, other rooms untouched', async () => {
+      await storage.createRoom(room('a'), null);
+      await storage.createRoom(room('b'), null);
+      const seqs = await storage.appendUpdates('a', [update(1), update(2), update(3), update(4)]);
+      await storage.saveSnapshot('a', seqs[1]!, new Uint8Array([9, 9]));
+      const [other] = await storage.appendUpdates('b', [update(50)]);
+      await storage.saveSnapshot('b', other!, new Uint8Array([5]));
+
+      await storage.repairRoom('a', {
+        quarantine: [seqs[2]!],
+        snapshot: { seq: seqs[3]!, data: new Uint8Array([7]) },
+      });
+      const state = await storage.loadState('a');
+      expect(state.snapshot).toEqual(new Uint8Array([7]));
+      expect(state.snapshotSeq).toBe(seqs[3]);
+      expect(state.tail).toEqual([]);
+      expect((await storage.readLog('a', 0, 10)).map((u) => u.seq)).toEqual([seqs[0], seqs[1], seqs[3]]);
+      expect(await storage.loadSnapshotAt('a', seqs[2]!)).toBeNull();
+      const quarantined = await storage.listQuarantined('a');
+      expect(quarantined).toHaveLength(1);
+      expect(quarantined[0]).toMatchObject({ seq: seqs[2], author: 'alice', at: BASE_AT_MS + 3 });
+      expectSameBytes(quarantined[0]!.data, update(3).data);
+      expect((await storage.loadState('b')).snapshot).toEqual(new Uint8Array([5]));
+      const [next] = await storage.appendUpdates('a', [update(5)]);
+      expect(next).toBeGreaterThan(seqs[3]!);
+      expect((await reopen()).listQuarantined('a')).resolves.toHaveLength(1);
+    });
+
+    it('repairs atomically: an unknown seq changes nothing', async () => {
+      await storage.createRoom(room('a'), null);
+      const seqs = await storage.appendUpdates('a', [update(1), update(2)]);
+      await storage.saveSnapshot('a', seqs[0]!, new Uint8Array([1]));
+      await expect(
+        storage.repairRoom('a', { quarantine: [seqs[1]!, 999_999], snapshot: null }),
+      ).rejects.toThrow();
+      expect((await storage.readLog('a', 0, 10)).map((u) => u.seq)).toEqual(seqs);
+      expect((await storage.loadState('a')).snapshot).toEqual(new Uint8Array([1]));
+      expect(await storage.listQuarantined('a')).toEqual([]);
+    });
+
+    it('repairs with no snapshot: the log alone is the state', async () => {
+      await storage.createRoom(room('a'), null);
+      const seqs = await storage.appendUpdates('a', [update(1), update(2)]);
+      await storage.saveSnapshot('a', seqs[1]!, new Uint8Array([1]));
+      await storage.repairRoom('a', { quarantine: [], snapshot: null });
+      const state = await storage.loadState('a');
+      expect(state.snapshot).toBeNull();
+      expect(state.tail.map((u) => u.seq)).toEqual(seqs);
+    });
+
     it('keeps rooms, updates and snapshots across close and reopen', async () => {
       await storage.createRoom(room('a', 'node'), update(1, 'system'));
       const seqs = await storage.appendUpdates('a', [update(2), update(3)]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../shared/protocol/tandem.js';
 import type { TokenClaims } from '../../shared/token.js';
 import {
+  AWARENESS_STATE_MAX_BYTES,
   CLIENT_IDS_PER_CONNECTION_MAX,
   RoomAwareness,
   decodeAwarenessUpdate,
@@ -174,8 +175,12 @@ describe('RoomAwareness', () => {
     const alice = sender('alice');
     const mallory = sender('mallory');
     room.apply(alice, [entry(1, 1, { cursor: 1 })]);
-    expect(room.apply(mallory, [entry(1, 2, { cursor: 666 })])).toEqual({ accepted: [], refused: 1 });
-    expect(room.apply(mallory, [entry(1, 5, null)])).toEqual({ accepted: [], refused: 1 });
+    expect(room.apply(mallory, [entry(1, 2, { cursor: 666 })])).toEqual({
+      accepted: [],
+      refused: 1,
+      tooLarge: 0,
+    });
+    expect(room.apply(mallory, [entry(1, 5, null)])).toEqual({ accepted: [], refused: 1, tooLarge: 0 });
     const live = decodeAwarenessUpdate(room.encodeLive()!);
     expect(live).toHaveLength(1);
     expect(JSON.parse(live[0]!.state!)).toMatchObject({ cursor: 1, user: { id: 'alice' } });
@@ -202,12 +207,17 @@ describe('RoomAwareness', () => {
     const room = new RoomAwareness();
     const alice = sender('alice');
     room.apply(alice, [entry(1, 5, { v: 5 })]);
-    expect(room.apply(alice, [entry(1, 4, { v: 4 })])).toEqual({ accepted: [], refused: 0 });
-    expect(room.apply(alice, [entry(1, 5, { v: 'same clock' })])).toEqual({ accepted: [], refused: 0 });
+    expect(room.apply(alice, [entry(1, 4, { v: 4 })])).toEqual({ accepted: [], refused: 0, tooLarge: 0 });
+    expect(room.apply(alice, [entry(1, 5, { v: 'same clock' })])).toEqual({
+      accepted: [],
+      refused: 0,
+      tooLarge: 0,
+    });
     expect(JSON.parse(decodeAwarenessUpdate(room.encodeLive()!)[0]!.state!)).toMatchObject({ v: 5 });
     expect(room.apply(alice, [entry(1, 5, null)])).toEqual({
       accepted: [{ clientId: 1, clock: 5, state: null }],
       refused: 0,
+      tooLarge: 0,
     });
     // A second removal at that clock is old news.
     expect(room.apply(alice, [entry(1, 5, null)]).accepted).toEqual([]);
@@ -241,7 +251,11 @@ describe('RoomAwareness', () => {
     room.apply(alice, [entry(1, 1, { cursor: 1 })]);
     room.removeAll(alice);
     const mallory = sender('mallory');
-    expect(room.apply(mallory, [entry(1, 10, { cursor: 666 })])).toEqual({ accepted: [], refused: 1 });
+    expect(room.apply(mallory, [entry(1, 10, { cursor: 666 })])).toEqual({
+      accepted: [],
+      refused: 1,
+      tooLarge: 0,
+    });
     const aliceAgain = sender('alice');
     expect(room.apply(aliceAgain, [entry(1, 3, { cursor: 2 })]).accepted).toHaveLength(1);
     expect(decodeAwarenessUpdate(room.encodeLive()!)[0]!.state).toContain('"cursor":2');
@@ -286,8 +300,32 @@ describe('RoomAwareness with official clients', () => {
     const bob = sender('bob');
     const [stamped] = room.apply(alice, [entry(1, 5, { cursor: 1 })]).accepted;
     // Bob's provider received Alice's stamped state and sends it back unchanged.
-    expect(room.apply(bob, [stamped!])).toEqual({ accepted: [], refused: 0 });
+    expect(room.apply(bob, [stamped!])).toEqual({ accepted: [], refused: 0, tooLarge: 0 });
     const [removal] = room.removeAll(alice);
-    expect(room.apply(bob, [removal!])).toEqual({ accepted: [], refused: 0 });
+    expect(room.apply(bob, [removal!])).toEqual({ accepted: [], refused: 0, tooLarge: 0 });
+  });
+
+  it('refuses a state past the size cap, and states past the room cap together', () => {
+    const room = new RoomAwareness(16 * 1024);
+    const alice = sender('alice');
+    const big = { blob: 'x'.repeat(AWARENESS_STATE_MAX_BYTES) };
+    expect(room.apply(alice, [entry(1, 1, big)])).toMatchObject({ accepted: [], tooLarge: 1 });
+    const oversize = decodeAwarenessUpdate(
+      encodeAwarenessUpdate([{ clientId: 2, clock: 1, state: JSON.stringify(big) }]),
+    );
+    expect(oversize[0]).toMatchObject({ oversize: true });
+    expect(room.apply(alice, oversize)).toMatchObject({ accepted: [], tooLarge: 1 });
+    const fits = { blob: 'y'.repeat(6 * 1024) };
+    expect(room.apply(alice, [entry(3, 1, fits), entry(4, 1, fits), entry(5, 1, fits)])).toMatchObject({
+      tooLarge: 1,
+    });
+    expect(room.bytes).toBeLessThanOrEqual(16 * 1024);
+    // A removal frees its share for someone else.
+    room.apply(alice, [entry(3, 2, null)]);
+    expect(room.apply(sender('bob'), [entry(6, 1, fits)])).toMatchObject({ tooLarge: 0 });
+    room.removeAll(alice);
+    const live = decodeAwarenessUpdate(room.encodeLive()!);
+    expect(live.map((e) => e.clientId)).toEqual([6]);
+    expect(room.bytes).toBe(Buffer.byteLength(live[0]!.state!));
   });
 });

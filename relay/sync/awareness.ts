@@ -5,7 +5,10 @@
  *     (or, after a reconnect, ids introduced by another connection of the same
  *     user: the old socket may not have noticed it is dead yet);
  *   - the relay overwrites `user.id`, `user.name` and `user.role` in every state
- *     with the sender's token claims before anyone else sees it.
+ *     with the sender's token claims before anyone else sees it;
+ *   - a state is at most AWARENESS_STATE_MAX_BYTES and a room's live states
+ *     together at most AWARENESS_ROOM_MAX_BYTES, so what a newcomer is sent
+ *     first stays small whatever people put there.
  * Wire format (y-protocols awareness): varUint count, then per entry varUint
  * clientID, varUint clock, varString JSON state ("null" removes it).
  */
@@ -19,6 +22,8 @@ export interface AwarenessEntry {
   clock: number;
   /** JSON text of the state, or null when the client is gone. */
   state: string | null;
+  /** The state was larger than a state may be: not parsed, to be refused. */
+  oversize?: true;
 }
 
 /** Whoever sent an entry: one per connection. */
@@ -31,9 +36,24 @@ interface Known extends AwarenessEntry {
   owner: AwarenessSender | null;
   /** The user it belongs to, kept after removal so nobody else can take the id over. */
   ownerUid: string;
+  /** UTF-8 bytes of the (stamped) state; 0 once it is gone. */
+  bytes: number;
+}
+
+export interface AwarenessResult {
+  /** The (stamped) entries to forward. */
+  accepted: AwarenessEntry[];
+  /** Entries refused for belonging to someone else, or past the client-id cap. */
+  refused: number;
+  /** Entries refused for size: the state alone, or the room's states together. */
+  tooLarge: number;
 }
 
 export const CLIENT_IDS_PER_CONNECTION_MAX = 8;
+/** One client's state, as JSON: a cursor with a few dozen selections and a name fit many times over. */
+export const AWARENESS_STATE_MAX_BYTES = 8 * 1024;
+/** Every live state of a room together: what a newcomer's first awareness frame can weigh. */
+export const AWARENESS_ROOM_MAX_BYTES = 512 * 1024;
 /** Forgotten entries (state null) kept to reject stale clocks; pruned past this. */
 const FORGOTTEN_MAX = 1000;
 
@@ -47,6 +67,11 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
       const clientId = decoding.readVarUint(decoder);
       const clock = decoding.readVarUint(decoder);
       const json = decoding.readVarString(decoder);
+      // UTF-16 units: a state within the byte limit never has more of them than that.
+      if (json.length > AWARENESS_STATE_MAX_BYTES) {
+        out.push({ clientId, clock, state: '', oversize: true });
+        continue;
+      }
       const value: unknown = JSON.parse(json);
       if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
         throw new ProtocolError('awareness state must be an object or null');
@@ -81,18 +106,20 @@ export function stampState(json: string, claims: TokenClaims): string {
 
 export class RoomAwareness {
   private readonly known = new Map<number, Known>();
+  private liveBytes = 0;
 
-  /**
-   * Applies entries from `sender`; returns the (stamped) entries to forward and
-   * how many were refused for belonging to someone else.
-   */
-  apply(
-    sender: AwarenessSender,
-    entries: readonly AwarenessEntry[],
-  ): { accepted: AwarenessEntry[]; refused: number } {
+  constructor(private readonly roomMaxBytes = AWARENESS_ROOM_MAX_BYTES) {}
+
+  /** Applies entries from `sender`: what to forward and what was refused, and why. */
+  apply(sender: AwarenessSender, entries: readonly AwarenessEntry[]): AwarenessResult {
     const accepted: AwarenessEntry[] = [];
     let refused = 0;
+    let tooLarge = 0;
     for (const entry of entries) {
+      if (entry.oversize) {
+        tooLarge++;
+        continue;
+      }
       const previous = this.known.get(entry.clientId);
       // y-websocket clients send every change of their awareness back, other
       // people's states included: such an echo is not newer and is skipped quietly.
@@ -107,16 +134,29 @@ export class RoomAwareness {
         continue;
       }
       const state = entry.state === null ? null : stampState(entry.state, sender.claims);
+      const bytes = state === null ? 0 : Buffer.byteLength(state);
+      const before = previous?.bytes ?? 0;
+      if (bytes > AWARENESS_STATE_MAX_BYTES || this.liveBytes - before + bytes > this.roomMaxBytes) {
+        tooLarge++;
+        continue;
+      }
+      this.liveBytes += bytes - before;
       const next = { clientId: entry.clientId, clock: entry.clock, state };
       this.known.set(entry.clientId, {
         ...next,
         owner: state === null ? null : sender,
         ownerUid: sender.claims.uid,
+        bytes,
       });
       accepted.push(next);
     }
     if (this.known.size > FORGOTTEN_MAX) this.prune();
-    return { accepted, refused };
+    return { accepted, refused, tooLarge };
+  }
+
+  /** UTF-8 bytes of every live state together. */
+  get bytes(): number {
+    return this.liveBytes;
   }
 
   /** Removes every state `sender` owns (its socket closed); returns the removals to forward. */
@@ -127,6 +167,8 @@ export class RoomAwareness {
       entry.clock += 1;
       entry.state = null;
       entry.owner = null;
+      this.liveBytes -= entry.bytes;
+      entry.bytes = 0;
       removed.push({ clientId: entry.clientId, clock: entry.clock, state: null });
     }
     return removed;

@@ -153,6 +153,7 @@ export interface Health {
   rssBytes: number;
   heapUsedBytes: number;
   droppedSignals: number;
+  heldUpdateBytes: number;
 }
 
 export async function health(url: string): Promise<{ status: number; body: Health }> {

@@ -297,7 +297,8 @@ describe('POST /api/rooms/:roomId/restore', () => {
     expect(viewer.status).toBe(403);
     expect(errorOf(viewer)).toEqual({
       code: 'read_only',
-      message: 'you cannot edit this room now, so you cannot restore it',
+      message:
+        'you cannot edit this room now (read-only: this link can view the room but not edit it), so you cannot restore it',
     });
     expect((await post(path(), undefined, { seq })).status).toBe(401);
     const other = await createRoom(relay.url);

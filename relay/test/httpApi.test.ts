@@ -246,7 +246,6 @@ describe('POST /api/rooms/:roomId/join', () => {
   it.each([
     ['editor', () => tokenFromLink(room.links.edit)],
     ['viewer', () => tokenFromLink(room.links.view)],
-    ['owner', () => room.token],
   ])(
     'a %s link token is traded for a personal token with a fresh user id and the same role',
     async (role, token) => {
@@ -263,6 +262,25 @@ describe('POST /api/rooms/:roomId/join', () => {
       expect(again.uid).not.toBe(personal.uid);
     },
   );
+
+  it('a personal token cannot mint more identities: only share links are traded', async () => {
+    const personal = (
+      (await post(`/api/rooms/${room.roomId}/join`, {}, tokenFromLink(room.links.edit))).body as {
+        token: string;
+      }
+    ).token;
+    expectError(
+      await post(`/api/rooms/${room.roomId}/join`, { name: 'spare' }, personal),
+      403,
+      ErrorCode.Forbidden,
+    );
+    expect(claimsOf(personal).via).toBe(claimsOf(tokenFromLink(room.links.edit)).link);
+    // The owner's token is traded for itself: the same person under another name.
+    const owner = await post(`/api/rooms/${room.roomId}/join`, { name: 'Alice' }, room.token);
+    expect(owner.status).toBe(201);
+    const renamed = claimsOf((owner.body as { token: string }).token);
+    expect(renamed).toMatchObject({ uid: claimsOf(room.token).uid, role: 'owner', name: 'Alice' });
+  });
 
   it('join without a token is 401; with another room token 403', async () => {
     expectError(await post(`/api/rooms/${room.roomId}/join`, { name: 'x' }), 401, ErrorCode.Unauthorised);

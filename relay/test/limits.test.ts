@@ -88,12 +88,11 @@ describe('message size, room size and send buffer', () => {
     expect((await health(relay.url)).status).toBe(200);
   });
 
-  it('a full room refuses the next join with 429 room_full before the upgrade; a freed seat is reusable', async () => {
+  it('a full room refuses the next viewer with 429 room_full before the upgrade; a freed seat is reusable', async () => {
     const room = await createRoom(relay.url, {});
-    const seated = await Promise.all(
-      Array.from({ length: MAX_CONNECTIONS }, () => raw(room.roomId, room.token)),
-    );
-    const refused = await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, room.token));
+    const viewer = await mintToken(relay.url, room.roomId, room.token, { role: 'viewer' });
+    const seated = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => raw(room.roomId, viewer)));
+    const refused = await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, viewer));
     expect(refused.opened).toBe(false);
     expect(refused.messages).toBe(0);
     expect(refused.status).toBe(429);
@@ -110,15 +109,30 @@ describe('message size, room size and send buffer', () => {
     let reseated: RawClient | null = null;
     await waitFor(async () => {
       try {
-        reseated = await raw(room.roomId, room.token);
+        reseated = await raw(room.roomId, viewer);
         return true;
       } catch {
         return false;
       }
     }, 'a join to succeed once a seat is free');
     expect(reseated).not.toBeNull();
-    const full = await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, room.token));
+    const full = await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, viewer));
     expect(full.status).toBe(429);
+  });
+
+  it('viewers filling a room never lock out its editors, nor editors its owner', async () => {
+    const room = await createRoom(relay.url, {});
+    const viewer = await mintToken(relay.url, room.roomId, room.token, { role: 'viewer' });
+    const editor = await mintToken(relay.url, room.roomId, room.token, { role: 'editor' });
+    await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => raw(room.roomId, viewer)));
+    expect((await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, viewer))).status).toBe(429);
+    // Editors get a reserve past the viewers' limit (a fifth, at least two seats)...
+    const reserve = Math.max(2, Math.ceil(MAX_CONNECTIONS / 5));
+    for (let i = 0; i < reserve; i++) expect((await raw(room.roomId, editor)).isOpen).toBe(true);
+    expect((await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, editor))).status).toBe(429);
+    // ...and the owner as much again past the editors'.
+    for (let i = 0; i < reserve; i++) expect((await raw(room.roomId, room.token)).isOpen).toBe(true);
+    expect((await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, room.token))).status).toBe(429);
   });
 
   /** A viewer that syncs, then stops reading its socket. */
@@ -152,8 +166,9 @@ describe('message size, room size and send buffer', () => {
     for (let i = 0; i < chunks; i++) {
       appendTo(writerDoc, id, chunk);
       writer.send(frameUpdate(updates.shift()!));
+      // The text's length, not its content: building a 16 MB string every poll would measure the test.
       await waitFor(
-        () => textById(watcher.doc, id).length === chunk.length * (i + 1),
+        () => textLengthById(watcher.doc, id) === chunk.length * (i + 1),
         `the watcher to receive chunk ${i}`,
       );
     }
@@ -172,7 +187,8 @@ describe('message size, room size and send buffer', () => {
     expect(writer.isOpen).toBe(true);
     expect((await health(relay.url)).body.ok).toBe(true);
     writerDoc.destroy();
-  });
+    // 16 MB paced through a real provider takes about 15 s alone, twice that beside the suite.
+  }, 60_000);
 
   it('a stalled reader that catches up within the grace reads 4530 with its reason; the room carries on', async () => {
     const room = await createRoom(relay.url, {});
@@ -300,3 +316,9 @@ describe('ping timeout and idle unload', () => {
     }
   });
 });
+
+function textLengthById(doc: Y.Doc, fileId: string): number {
+  const entry = doc.getMap('files').get(fileId);
+  const text = entry instanceof Y.Map ? entry.get('text') : null;
+  return text instanceof Y.Text ? text.length : 0;
+}

@@ -200,3 +200,63 @@ describe('run queue and dispatch (scripted runner)', () => {
     });
   });
 });
+
+describe('a room’s share of the runner slots (scripted runner)', () => {
+  let relay: RelayProcess;
+  let runner: ScriptedRunner;
+
+  beforeAll(async () => {
+    relay = await startRelay({ env: { TANDEM_RUN_ACTIVE_PER_ROOM: '2', TANDEM_RUN_QUEUE_PER_ROOM: '4' } });
+    runner = await ScriptedRunner.connect(relay, 4);
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${relay.url}/api/runners`)).json()) as { runners: number }).runners === 1,
+      'runner',
+    );
+  });
+
+  afterAll(async () => {
+    runner?.ws.close();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  it('four long terminals in one room hold two slots; another room’s run starts at once', async () => {
+    const roomA = await createRoom(relay.url, { template: 'python' });
+    const roomB = await createRoom(relay.url, { template: 'python' });
+    const a = await RawClient.connect(yjsUrl(relay.wsUrl, roomA.roomId, roomA.token));
+    const b = await RawClient.connect(yjsUrl(relay.wsUrl, roomB.roomId, roomB.token));
+    await a.hello();
+    await b.hello();
+    const start = (client: RawClient, runId: string, mode: RunMode) =>
+      client.send(
+        encodeRunMessage({ type: MessageType.RunStart, runId, language: 'python', entry: '', mode }),
+      );
+    for (const runId of ['t1', 't2', 't3', 't4']) start(a, runId, RunMode.Terminal);
+    await a.until(
+      () => runFrames(a).filter((m) => m.type === MessageType.RunQueued).length === 2,
+      'two of room A’s terminals to wait',
+    );
+    await waitFor(() => runner.jobs.length === 2, 'room A’s first two terminals on the runner');
+    expect(runner.jobs.map((job) => job.runId)).toEqual(['t1', 't2']);
+
+    start(b, 'quick', RunMode.Batch);
+    await waitFor(() => runner.jobs.some((job) => job.runId === 'quick'), 'room B’s run on the runner');
+    // Free slots remain, but room A has its share: its waiting terminals still wait.
+    expect(runner.jobs.map((job) => job.runId)).toEqual(['t1', 't2', 'quick']);
+    runner.finish('quick');
+    await b.until(() => exitOf(b, 'quick') !== undefined, 'room B’s run to end');
+    expect(exitOf(b, 'quick')).toMatchObject({ reason: 'exited', code: 0 });
+
+    // When one of room A's terminals ends, its next one takes the slot.
+    runner.finish('t1');
+    await waitFor(() => runner.jobs.some((job) => job.runId === 't3'), 't3 on the runner');
+    expect(runner.jobs.map((job) => job.runId)).toEqual(['t1', 't2', 'quick', 't3']);
+    for (const runId of ['t2', 't3']) runner.finish(runId);
+    await waitFor(() => runner.jobs.some((job) => job.runId === 't4'), 't4 on the runner');
+    runner.finish('t4');
+    await a.until(() => exitOf(a, 't4') !== undefined, 't4 exit');
+    a.close();
+    b.close();
+  });
+});

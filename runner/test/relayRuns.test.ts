@@ -18,6 +18,8 @@ import {
   frameTandem,
   frameUpdate,
   request,
+  updateAddingFile,
+  waitFor,
   yjsUrl,
   type Frame,
 } from '../../relay/test/clients.js';
@@ -199,6 +201,39 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     );
     expect(await waitExit(editor, 'race')).toMatchObject({ code: 0 });
     expect(stdoutOf(editor, 'race')).toBe('edited just now\n');
+  });
+
+  it('a file named like a folder (`same` beside `same/child.py`) is numbered; every run still works', async () => {
+    const room = await createRoom(relay.url, { template: 'python' });
+    const client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
+    client.send(frameSyncStep1(client.doc));
+    await client.until(() => client.doc.getMap('files').size > 0, 'the project');
+    const child = 'import os\nprint("child ran", os.path.exists("same (2)"))\n';
+    for (const update of [
+      updateAddingFile('same', 'plain', client.doc),
+      updateAddingFile('same/child.py', child),
+    ]) {
+      client.send(frameUpdate(update));
+    }
+    const listed = async () =>
+      (
+        (await api(relay, 'GET', `/api/rooms/${room.roomId}/files`, room.token)).body as { path: string }[]
+      ).map((f) => f.path);
+    await waitFor(async () => (await listed()).includes('same/child.py'), 'both files stored');
+    expect(await listed()).toEqual(expect.arrayContaining(['same (2)', 'same/child.py', 'main.py']));
+    for (const entry of ['same/child.py', 'main.py']) {
+      const result = await api(relay, 'POST', `/api/rooms/${room.roomId}/runs`, room.token, {
+        language: 'python',
+        entry,
+      });
+      expect(result.body, entry).toMatchObject({ exitCode: 0, reason: 'exited' });
+    }
+    const last = await api(relay, 'POST', `/api/rooms/${room.roomId}/runs`, room.token, {
+      language: 'python',
+      entry: 'same/child.py',
+    });
+    expect((last.body as { stdout: string }).stdout).toBe('child ran True\n');
+    client.close();
   });
 
   it('a viewer cannot start a run: read_only, and nothing runs', async () => {

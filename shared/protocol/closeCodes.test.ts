@@ -45,6 +45,7 @@ describe('close codes and reconnection', () => {
       CloseCode.SlowConsumer,
       CloseCode.RoomUnavailable,
       CloseCode.GoingAway,
+      CloseCode.UpdatesWaiting,
     ]) {
       expect(permanent(code)).toBe(false);
     }
@@ -57,6 +58,7 @@ describe('close codes and reconnection', () => {
       CloseCode.Forbidden,
       CloseCode.RoomNotFound,
       CloseCode.ProtocolMismatch,
+      CloseCode.UpdateRefused,
     ]) {
       expect(permanent(code)).toBe(true);
     }

@@ -22,8 +22,12 @@ export const CloseCode = {
   ProtocolMismatch: 4409,
   /** The owner removed this user from the room; their token no longer joins it. */
   Removed: 4410,
+  /** An update broke a rule of the room (nesting, chat attribution, file paths); it was not applied. */
+  UpdateRefused: 4422,
   RoomFull: 4529,
   SlowConsumer: 4530,
+  /** Too many of this client's updates wait for changes the relay never received; reconnecting resyncs. */
+  UpdatesWaiting: 4531,
   RoomUnavailable: 4503,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -41,5 +45,7 @@ export const CloseReason: Record<CloseCode, string> = {
   [CloseCode.Removed]: 'removed from the room by the owner',
   [CloseCode.RoomFull]: 'room full',
   [CloseCode.SlowConsumer]: 'send buffer full: client too slow',
+  [CloseCode.UpdatesWaiting]: 'too many updates waiting for changes the relay never received',
+  [CloseCode.UpdateRefused]: 'update refused',
   [CloseCode.RoomUnavailable]: 'room could not be loaded',
 };

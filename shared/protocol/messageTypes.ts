@@ -59,6 +59,8 @@ export const MessageType = {
 
   /** relay -> client, after hello and on every change: the room's settings and your edit right. */
   RoomState: 140,
+  /** client -> relay: a chat message; the relay writes it into the document's chat, stamped with the sender. */
+  ChatSend: 141,
 } as const;
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 

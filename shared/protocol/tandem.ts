@@ -14,6 +14,7 @@ import type { ErrorCode } from './errors.js';
 import { isErrorCode } from './errors.js';
 import { MessageType } from './messageTypes.js';
 import { isRole, type Role } from '../roles.js';
+import { CHAT_TEXT_MAX_CHARS } from '../schema/project.js';
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -40,7 +41,13 @@ export interface ErrorMessage {
   code: ErrorCode;
   message: string;
 }
-export type TandemMessage = HelloMessage | WelcomeMessage | SyncStatusMessage | ErrorMessage;
+/** A chat message to post; the relay adds who sent it and when (so nobody can post as someone else). */
+export interface ChatSendMessage {
+  type: typeof MessageType.ChatSend;
+  text: string;
+}
+export type TandemMessage =
+  HelloMessage | WelcomeMessage | SyncStatusMessage | ErrorMessage | ChatSendMessage;
 
 const STRING_MAX_CHARS = 1024;
 
@@ -49,7 +56,8 @@ export function isTandemType(type: number): type is TandemMessage['type'] {
     type === MessageType.Hello ||
     type === MessageType.Welcome ||
     type === MessageType.SyncStatus ||
-    type === MessageType.Error
+    type === MessageType.Error ||
+    type === MessageType.ChatSend
   );
 }
 
@@ -73,6 +81,9 @@ export function encodeTandemMessage(message: TandemMessage): Uint8Array {
     case MessageType.Error:
       encoding.writeVarString(encoder, message.code);
       encoding.writeVarString(encoder, message.message);
+      break;
+    case MessageType.ChatSend:
+      encoding.writeVarString(encoder, message.text);
       break;
   }
   return encoding.toUint8Array(encoder);
@@ -112,6 +123,11 @@ function readBody(decoder: decoding.Decoder, type: TandemMessage['type']): Tande
       const code = readString(decoder);
       if (!isErrorCode(code)) throw new ProtocolError(`unknown error code: ${code}`);
       return { type, code, message: readString(decoder) };
+    }
+    case MessageType.ChatSend: {
+      const text = decoding.readVarString(decoder);
+      if (text.length > CHAT_TEXT_MAX_CHARS) throw new ProtocolError('chat message too long');
+      return { type, text };
     }
   }
 }

@@ -1,9 +1,13 @@
-/** Chat lives in the document (`chat`), so it syncs, persists and works offline like the code. */
+/**
+ * Chat lives in the document (`chat`), so it syncs, persists and replays like
+ * the code. Entries are written by the relay (`chatSend`), stamped with the
+ * sender's user id and name; a client's own writes into `chat` are refused.
+ */
 import { signal, type Signal } from '@preact/signals';
 import type * as Y from 'yjs';
-import { chatOf } from '../../../shared/schema/project.js';
+import { CHAT_TEXT_MAX_CHARS, chatOf } from '../../../shared/schema/project.js';
 
-export const CHAT_TEXT_MAX_CHARS = 2000;
+export { CHAT_TEXT_MAX_CHARS };
 /** Only the latest messages are rendered; the document keeps them all. */
 const CHAT_SHOWN_MAX = 200;
 
@@ -34,9 +38,4 @@ export function watchChat(doc: Y.Doc): { messages: Signal<ChatMessage[]>; stop: 
   const onChange = () => (messages.value = read());
   chat.observe(onChange);
   return { messages, stop: () => chat.unobserve(onChange) };
-}
-
-export function sendChat(doc: Y.Doc, message: Omit<ChatMessage, 'at'>): void {
-  const text = message.text.trim().slice(0, CHAT_TEXT_MAX_CHARS);
-  if (text) chatOf(doc).push([{ ...message, text, at: Date.now() }]);
 }

@@ -49,13 +49,22 @@ export function setEditor(
   return settingsOf(request(path, { method: grant ? 'PUT' : 'DELETE', token }));
 }
 
-/** Owner: closes every connection of `userId` (4410); their token no longer joins. */
-export async function kick(roomId: string, token: string, userId: string): Promise<number> {
+/**
+ * Owner: closes every connection of `userId` (4410); their token no longer joins.
+ * With `resetLinks`, the share links are replaced in the same step, so the link
+ * they came in by (and any spare token they made from it) is dead too.
+ */
+export async function kick(
+  roomId: string,
+  token: string,
+  userId: string,
+  resetLinks = true,
+): Promise<number> {
   const path = roomPath(roomId, '/kick');
   const result = await request<{ closed?: unknown }>(path, {
     method: 'POST',
     token,
-    body: JSON.stringify({ userId }),
+    body: JSON.stringify({ userId, resetLinks }),
   });
   return typeof result.closed === 'number' ? result.closed : 0;
 }

@@ -109,7 +109,7 @@ function PersonControls(props: { room: RoomState; row: PersonRow }) {
     if (done) room.participants.refresh();
   };
   const remove = async () => {
-    const question = `Remove ${row.name} from the room? If they still have a share link, make new links (Share) so they cannot come back as a guest.`;
+    const question = `Remove ${row.name} from the room? The share links are replaced too, so they cannot come back as a guest; everyone already in stays. Share the new links (Share) with anyone still to come.`;
     if (!confirm(question)) return;
     const done = await attempt(
       kick(conn.roomId, conn.token, row.userId),

@@ -20,6 +20,7 @@ import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode } from '../../../shared/protocol/closeCodes.js';
+import { ErrorCode } from '../../../shared/protocol/errors.js';
 import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../../shared/protocol/messageTypes.js';
 import {
   encodeTandemMessage,
@@ -78,6 +79,9 @@ export class RoomConnection {
   readonly lastError = signal<{ code: string; message: string } | null>(null);
   /** Set when the relay closed for good (bad token, room gone, room full). */
   readonly closed = signal<{ code: number; reason: string } | null>(null);
+  /** Chat messages typed while not connected: sent after the next `welcome`. */
+  readonly chatOutbox = signal<string[]>([]);
+  private welcomed = false;
 
   private readonly tracker: SyncTracker;
   private answeredStep1 = false;
@@ -176,9 +180,22 @@ export class RoomConnection {
     this.doc.destroy();
   }
 
-  private send(message: TandemMessage): void {
+  /**
+   * Posts a chat message. The relay writes it into the chat stamped with who
+   * sent it (a client cannot write chat entries itself); offline, it waits.
+   */
+  sendChat(text: string): void {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (this.welcomed && this.send({ type: MessageType.ChatSend, text: trimmed })) return;
+    this.chatOutbox.value = [...this.chatOutbox.value, trimmed];
+  }
+
+  private send(message: TandemMessage): boolean {
     const ws = this.provider.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(encodeTandemMessage(message));
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(encodeTandemMessage(message));
+    return true;
   }
 
   /**
@@ -247,9 +264,13 @@ export class RoomConnection {
     if (could && !this.policy.editable.peek() && this.tracker.unsent > 0) this.discard();
   }
 
-  private discard(): void {
+  private discard(refused?: string): void {
     if (this.discarded.peek()) return;
     const { updates, unknown } = this.tracker.unconfirmed();
+    if (refused !== undefined) {
+      this.discarded.value = { updates, unknown, reason: refused, cause: 'too-large' };
+      return;
+    }
     const reason = this.policy.readOnlyReason.peek() ?? 'the relay does not let you edit now';
     this.discarded.value = { updates, unknown, reason };
   }
@@ -277,17 +298,26 @@ export class RoomConnection {
 
   private onTandemMessage(message: TandemMessage): void {
     switch (message.type) {
-      case MessageType.Welcome:
+      case MessageType.Welcome: {
         this.me.value = { userId: message.userId, name: message.name, role: message.role };
+        this.welcomed = true;
+        const outbox = this.chatOutbox.peek();
+        this.chatOutbox.value = [];
+        for (const text of outbox) this.sendChat(text);
         break;
+      }
       case MessageType.SyncStatus:
         this.tracker.ack(message.counter);
         this.updateUnsent();
         break;
       case MessageType.Error:
         this.lastError.value = { code: message.code, message: message.message };
+        // The relay refused an edit of ours for good: later ones build on it, so this copy
+        // has to go the way a revoked one does (start again from the relay's).
+        if (message.code === ErrorCode.DocumentTooLarge) this.discard(message.message);
         break;
       case MessageType.Hello:
+      case MessageType.ChatSend:
         break;
     }
   }
@@ -301,6 +331,7 @@ export class RoomConnection {
       clearInterval(this.keepalive);
       this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
     } else {
+      this.welcomed = false;
       if (status === 'disconnected') this.synced.value = false;
       clearInterval(this.keepalive);
       // Only "offline" once a socket was lost or refused; the first attempt is "connecting".

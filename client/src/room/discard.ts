@@ -14,8 +14,10 @@ export interface Discarded {
   updates: Uint8Array[];
   /** Unconfirmed edits whose bytes this page does not hold (from an earlier load). */
   unknown: number;
-  /** The relay's reason for taking the right away. */
+  /** The relay's reason for taking the right away (or for refusing the edits). */
   reason: string;
+  /** Why they went: the edit right was taken away (default), or the room is full. */
+  cause?: 'revoked' | 'too-large';
 }
 
 /** How many of `updates` the relay's document (`relay`) lacks. */
@@ -40,7 +42,8 @@ export function countMissing(relay: Y.Doc, updates: Uint8Array[]): number {
 }
 
 /** The sentence shown once the relay's copy is back. */
-export function discardSentence(lost: number, reason: string): string {
+export function discardSentence(lost: number, reason: string, cause: Discarded['cause'] = 'revoked'): string {
   const edits = lost === 1 ? 'unsaved edit was' : 'unsaved edits were';
-  return `Your last ${lost} ${edits} discarded because your edit right was revoked (${reason}).`;
+  const because = cause === 'too-large' ? 'the relay refused them' : 'your edit right was revoked';
+  return `Your last ${lost} ${edits} discarded because ${because} (${reason}).`;
 }

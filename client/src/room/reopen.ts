@@ -63,6 +63,6 @@ export class Reopening<T extends Opened> {
     await fresh.conn.whenSynced();
     if (this.destroyed || this.opened.peek() !== fresh) return;
     const lost = countMissing(fresh.conn.doc, discarded.updates) + discarded.unknown;
-    if (lost > 0) this.notice.value = discardSentence(lost, discarded.reason);
+    if (lost > 0) this.notice.value = discardSentence(lost, discarded.reason, discarded.cause);
   }
 }

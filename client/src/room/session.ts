@@ -83,6 +83,13 @@ export async function openSession(roomId: string, linkToken: string | null, name
     return stored;
   }
   if (!linkToken) throw new Error('This room link has no token. Ask for a new link.');
+  // A personal token minted for someone is already an identity: only share links are
+  // traded for a new one (and the owner's token for itself under this browser's name).
+  const direct = usable(linkToken, roomId);
+  if (direct && direct.claims.link === undefined && direct.claims.role !== 'owner') {
+    remember(roomId, linkToken, linkToken);
+    return direct;
+  }
   const token = await joinRoom(roomId, linkToken, name);
   const session = usable(token, roomId);
   if (!session) throw new Error('The server sent a token this page cannot read.');
