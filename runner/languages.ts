@@ -14,7 +14,8 @@
  * GNU coreutils `head` and `tar`, which every Debian-based image has).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultEntry, type LanguageId } from '../shared/languages.js';
 
@@ -145,7 +146,10 @@ export function languageSpec(language: LanguageId): LanguageSpec {
   return LANGUAGE_SPECS[language];
 }
 
-const IMAGES_DIR = fileURLToPath(new URL('./images/', import.meta.url));
+/** runner/images/: beside this file, or two folders up from the bundle npm run build:server makes. */
+const IMAGES_DIR = [new URL('./images/', import.meta.url), new URL('../../runner/images/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(join(dir, 'recipe.conf')))!;
 const RECIPE_HASH_CHARS = 12;
 const hashes = new Map<ImageFamily, string>();
 

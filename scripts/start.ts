@@ -1,7 +1,9 @@
 /**
- * `npm start`: build the client if it is stale, start the relay, and the runner
- * when a Docker engine is reachable. `npm run dev`: the Vite dev server on 5173
- * with hot reload, proxying the relay's paths, and a relay restarted on change.
+ * `npm start`: build the client and the server bundles if they are stale,
+ * start the relay, and the runner when a Docker engine is reachable, both as
+ * plain JavaScript (`dist/server/*.mjs`, no TypeScript loader at run time).
+ * `npm run dev`: the Vite dev server on 5173 with hot reload, proxying the
+ * relay's paths, and a relay run from its sources, restarted on change.
  * Signals go to the children by PID; a relay that dies takes this process down.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +11,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { buildServer, RELAY_BUNDLE, RUNNER_BUNDLE } from './buildServer.js';
 import { dockerAvailable } from './requireTool.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -39,8 +42,18 @@ async function buildClientIfStale(): Promise<void> {
   const built = join(CLIENT_DIR, 'dist', 'index.html');
   if (existsSync(built) && statSync(built).mtimeMs >= newestMtimeMs(CLIENT_DIR)) return;
   console.log('[start] building the client (client/dist is missing or stale)');
-  const { build } = await import('vite');
-  await build({ root: CLIENT_DIR, logLevel: 'warn' });
+  // In a child process: a build holds about a gigabyte while it runs, which this
+  // process, alive as long as Tandem is, would otherwise keep.
+  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
+  const code = await new Promise<number | null>((done) =>
+    spawn(process.execPath, [vite, 'build', CLIENT_DIR, '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    })
+      .on('error', () => done(1))
+      .on('close', done),
+  );
+  if (code !== 0) throw new Error(`the client build failed (exit ${code})`);
 }
 
 async function startDevServer(): Promise<boolean> {
@@ -80,10 +93,19 @@ async function dockerReachable(): Promise<boolean> {
   });
 }
 
-/** Runs `node --import tsx file`; its stdout lines are echoed and passed to `onLine`. */
-function startChild(name: string, file: string, env: NodeJS.ProcessEnv, onLine?: (line: string) => void) {
+/**
+ * Runs the built bundle, or in dev the sources through tsx (the relay watched);
+ * its stdout lines are echoed and passed to `onLine`.
+ */
+function startChild(
+  name: string,
+  source: string,
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: string) => void,
+) {
   const watched = DEV && name === 'relay';
-  const args = [...(watched ? ['--watch'] : []), '--import', 'tsx', join(ROOT, file)];
+  const args = DEV ? [...(watched ? ['--watch'] : []), '--import', 'tsx', join(ROOT, source)] : [bundle];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -110,7 +132,7 @@ function startChild(name: string, file: string, env: NodeJS.ProcessEnv, onLine?:
 /** Resolves with the relay's URL once it prints `{"event":"listening",...}`. */
 function startRelay(env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((done) =>
-    startChild('relay', 'relay/main.ts', env, (line) => {
+    startChild('relay', 'relay/main.ts', RELAY_BUNDLE, env, (line) => {
       try {
         const event = JSON.parse(line) as { event?: string; url?: string; port?: number };
         if (event.event === 'listening') done(event.url ?? `http://localhost:${event.port}`);
@@ -144,11 +166,15 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 const env = { ...process.env, TANDEM_DATA_DIR: process.env.TANDEM_DATA_DIR ?? join(ROOT, 'data') };
 const devServer = DEV && (await startDevServer());
-if (!DEV) await buildClientIfStale();
+if (!DEV) {
+  await buildClientIfStale();
+  await buildServer();
+}
 const relayUrl = await startRelay(env);
 if (existsSync(join(ROOT, 'runner/main.ts'))) {
-  if (await dockerReachable()) startChild('runner', 'runner/main.ts', { ...env, TANDEM_RELAY_URL: relayUrl });
-  else console.warn('[start] no Docker engine reachable: code runs are disabled (see scripts/docker-up)');
+  if (await dockerReachable()) {
+    startChild('runner', 'runner/main.ts', RUNNER_BUNDLE, { ...env, TANDEM_RELAY_URL: relayUrl });
+  } else console.warn('[start] no Docker engine reachable: code runs are disabled (see scripts/docker-up)');
 }
 const uiPort = devServer ? DEV_PORT : new URL(relayUrl).port || relayPort;
 console.log(`\n  Tandem is running: http://localhost:${uiPort}${devServer ? ' (Vite dev server)' : ''}\n`);

@@ -1,9 +1,9 @@
-/** Starts bench/bareRelayMain.ts as a separate process and waits for it to listen. */
+/** Starts bench/bareRelayMain.mjs as a separate process and waits for it to listen. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const MAIN = resolve(import.meta.dirname, '../bareRelayMain.ts');
+const MAIN = resolve(import.meta.dirname, '../bareRelayMain.mjs');
 const START_TIMEOUT_MS = 20_000;
 
 export interface BareRelay {
@@ -13,7 +13,7 @@ export interface BareRelay {
 }
 
 export async function startBareRelay(): Promise<BareRelay> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

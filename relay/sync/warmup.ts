@@ -9,8 +9,8 @@
 import * as Y from 'yjs';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 
-const EDITS = 3_000;
-const ROUNDS = 3;
+const EDITS = 500;
+const ROUNDS = 1;
 
 export function warmUpYjs(): void {
   const source = new Y.Doc();

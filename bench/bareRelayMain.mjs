@@ -4,14 +4,16 @@
  * string, which carries the token, is ignored). No persistence, no auth, no
  * protocol: the floor that any real relay is measured against.
  *
- * Run as its own process (`node --import tsx bench/bareRelayMain.ts`) so that it
- * gets its own event loop, as the real relay does; prints
- * `{"event":"listening","port":N}` once it accepts connections.
+ * Run as its own process (`node bench/bareRelayMain.mjs`) so that it gets its
+ * own event loop, as the real relay does; plain JavaScript, so that its memory
+ * is not a TypeScript loader's. Prints `{"event":"listening","port":N}` once it
+ * accepts connections.
  */
 import { WebSocketServer, WebSocket } from 'ws';
 
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
-const rooms = new Map<string, Set<WebSocket>>();
+/** @type {Map<string, Set<WebSocket>>} */
+const rooms = new Map();
 
 const server = new WebSocketServer({
   host: '127.0.0.1',
@@ -21,7 +23,7 @@ const server = new WebSocketServer({
 });
 
 server.on('connection', (socket, request) => {
-  const path = (request.url ?? '/').split('?')[0]!;
+  const path = (request.url ?? '/').split('?')[0];
   let peers = rooms.get(path);
   if (!peers) rooms.set(path, (peers = new Set()));
   const room = peers;
