@@ -20,10 +20,19 @@ const CLOSE_GRACE_MS = 2_000;
 const REFUSAL_INTERVAL_MS = 1_000;
 /** y-protocols auth: permission denied. */
 const AUTH_PERMISSION_DENIED = 0;
+const SEND_OPTIONS = Object.freeze({ binary: true });
 
 let nextId = 1;
 
 /** A validated update waiting for the room's next flush, with what validateUpdate counted. */
+/**
+ * The same bytes as a Buffer (no copy). `ws` turns anything else into one on
+ * every send: a frame going to a whole room is converted once, here.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export interface QueuedUpdate {
   update: Uint8Array;
   structs: number;
@@ -92,7 +101,7 @@ export class Connection {
       this.close(CloseCode.SlowConsumer);
       return;
     }
-    this.ws.send(bytes, { binary: true });
+    this.ws.send(bytes, SEND_OPTIONS);
   }
 
   /**

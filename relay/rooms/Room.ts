@@ -41,7 +41,7 @@ import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../log.js';
 import type { NewUpdate, RoomPolicy, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
-import type { Connection, QueuedUpdate } from './Connection.js';
+import { asBuffer, type Connection, type QueuedUpdate } from './Connection.js';
 import { HeldUpdates, type HeldUpdate } from './HeldUpdates.js';
 
 /** Wait after the log passes the compaction threshold, so a burst finishes first. */
@@ -83,6 +83,8 @@ export interface RoomOptions {
   users: Iterable<string>;
   /** Called when storing or applying fails: the room must be dropped and reloaded from the log. */
   onBroken: (room: Room) => void;
+  /** Has `applyPending` called soon (the manager flushes every dirty room in one turn). */
+  scheduleFlush: (room: Room) => void;
 }
 
 export class Room {
@@ -96,7 +98,11 @@ export class Room {
   private flushScheduled = false;
   /** Storing and broadcasting, in flush order. */
   private chain: Promise<void> = Promise.resolve();
+  /** The update Yjs emits for a transaction of ours, while `capture` listens for it. */
   private captured: Uint8Array | null = null;
+  private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === this) this.captured = update;
+  };
   private readonly held: HeldUpdates;
   /** Updates in the document but not yet in the log: a snapshot now would hold state the log lacks. */
   private unstored = 0;
@@ -118,9 +124,6 @@ export class Room {
     private sinceSnapshot: number,
     private readonly options: RoomOptions,
   ) {
-    doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === this) this.captured = update;
-    });
     const { limits } = options;
     this.users = new Set(options.users);
     this.held = new HeldUpdates(limits.heldMaxBytes, limits.heldMaxItems);
@@ -280,13 +283,14 @@ export class Room {
   }
 
   broadcastAwareness(entries: readonly AwarenessEntry[], from: Connection | null): void {
-    const bytes = frame(MessageType.Awareness, encodeAwarenessUpdate(entries));
+    const bytes = asBuffer(frame(MessageType.Awareness, encodeAwarenessUpdate(entries)));
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 
   /** Sends a Tandem frame to every connection that speaks them (said hello), but `except`. */
   broadcastTandem(bytes: Uint8Array, except: Connection | null = null): void {
-    for (const conn of this.connections) if (conn.tandem && conn !== except) conn.send(bytes);
+    const buffer = asBuffer(bytes);
+    for (const conn of this.connections) if (conn.tandem && conn !== except) conn.send(buffer);
   }
 
   /** A connection that said hello, by its peer id. */
@@ -313,14 +317,7 @@ export class Room {
    */
   async change(author: string, edit: (doc: Y.Doc) => void): Promise<number | null> {
     this.applyPending();
-    // One transaction, one update: the same capture integrate() uses.
-    this.captured = null;
-    let data: Uint8Array | null;
-    try {
-      this.doc.transact(() => edit(this.doc), this);
-    } finally {
-      data = this.takeCaptured();
-    }
+    const data = this.capture(() => edit(this.doc));
     if (!data) return null;
     let stored: number | null = null;
     let failure: unknown = null;
@@ -403,7 +400,7 @@ export class Room {
     this.dirty.add(conn);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    this.options.scheduleFlush(this);
   }
 
   private flush(): void {
@@ -485,11 +482,16 @@ export class Room {
    * (`released`: they come from the held queue, so they go back to its front).
    */
   private integrate(conn: Connection, updates: QueuedUpdate[], released: boolean): Uint8Array | null {
-    this.captured = null;
     let applied = 0;
+    let fresh = false;
     let last: Uint8Array | null = null;
+    // Yjs encodes a transaction's update only while someone listens: for one update that
+    // only adds structs (a keystroke), the sender's bytes are what we store and forward.
+    // Several merge into one frame; deletes may delete nothing new, which the encoding tells.
+    const merge = updates.length > 1 || updates.some((queued) => queued.deleteRanges > 0);
+    let captured: Uint8Array | null = null;
     try {
-      this.doc.transact(() => {
+      const applyAll = () => {
         for (let i = 0; i < updates.length; i++) {
           if (conn.closing) return;
           if (!released && this.held.holds(conn)) return this.hold(conn, updates.slice(i), null, false);
@@ -501,6 +503,7 @@ export class Room {
               this.sizeBytes += update.byteLength;
               if (updates[i]!.deleteRanges > 0) this.shrunk = true;
               applied++;
+              fresh ||= admission.fresh;
               last = update;
               break;
             case 'wait':
@@ -519,13 +522,14 @@ export class Room {
               break;
           }
         }
-      }, this);
+      };
+      if (merge) captured = this.capture(applyAll);
+      else this.doc.transact(applyAll, this);
     } catch (error) {
       this.breakDown(conn, error);
       return null;
     }
-    const captured = this.takeCaptured();
-    if (applied === 0 || captured === null) return null;
+    if (applied === 0 || (merge ? captured === null : !fresh)) return null;
     const { pendingStructs, pendingDs } = this.doc.store;
     if (pendingStructs !== null || pendingDs !== null) {
       // Inspection should make this impossible; if Yjs parked parts anyway, store
@@ -533,12 +537,19 @@ export class Room {
       this.options.log.warn('room.pending_after_inspection', { room: this.id, user: conn.claims.uid });
       return Y.mergeUpdates(updates.map((queued) => queued.update));
     }
-    return applied === 1 ? last : captured;
+    return applied === 1 || !merge ? last : captured;
   }
 
-  /** The update of the last transaction made with this room as origin (Yjs emits one per transaction). */
-  private takeCaptured(): Uint8Array | null {
-    const captured = this.captured;
+  /** Runs `edit` in one transaction of ours; returns the update it made (null: it changed nothing). */
+  private capture(edit: () => void): Uint8Array | null {
+    this.captured = null;
+    this.doc.on('update', this.onUpdate);
+    try {
+      this.doc.transact(edit, this);
+    } finally {
+      this.doc.off('update', this.onUpdate);
+    }
+    const captured = this.captured as Uint8Array | null;
     this.captured = null;
     return captured;
   }
@@ -606,7 +617,7 @@ export class Room {
     encoding.writeVarUint(encoder, MessageType.Sync);
     encoding.writeVarUint(encoder, SyncStep.Update);
     encoding.writeVarUint8Array(encoder, update);
-    const bytes = encoding.toUint8Array(encoder);
+    const bytes = asBuffer(encoding.toUint8Array(encoder));
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 

@@ -17,6 +17,7 @@ import type { Storage } from '../storage/Storage.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { StoredUpdate } from '../storage/Storage.js';
+import { FlushScheduler } from './FlushScheduler.js';
 import { Room, type RoomLimits } from './Room.js';
 
 export interface RoomManagerOptions {
@@ -46,6 +47,7 @@ export class RoomManager {
   private readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room | null>>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+  private readonly flushes = new FlushScheduler();
 
   constructor(private readonly options: RoomManagerOptions) {}
 
@@ -128,6 +130,7 @@ export class RoomManager {
       limits: this.options.limits,
       loadedBytes: built.bytes,
       onBroken: (broken) => this.drop(broken),
+      scheduleFlush: (dirty) => this.flushes.schedule(dirty),
     });
     this.rooms.set(roomId, room);
     log.debug('room.loaded', { room: roomId, ms: Date.now() - startedMs });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AppendJournal } from './AppendJournal.js';
 import { SqliteStorage } from './SqliteStorage.js';
 import { storageContract } from './storageContract.js';
 import type { Storage } from './Storage.js';
@@ -105,6 +106,31 @@ describe('SqliteStorage', () => {
       { at: 0, author: 'o', data: new Uint8Array([2]) },
     ]);
     expect(second[0]).toBeGreaterThan(first[0]!);
+  });
+
+  it('replays a journal left behind once: records already in SQLite are not stored twice', async () => {
+    const { storage, file } = await fresh();
+    await storage.createRoom({ id: 'a', name: 'A', ownerId: 'o', createdAt: 0, template: null }, null);
+    const [seq] = await storage.appendUpdates('a', [{ at: 5, author: 'o', data: new Uint8Array([7]) }]);
+    await storage.close();
+    // As if the process died after moving the journal into SQLite but before emptying it,
+    // with one more record that never made it.
+    const journal = new AppendJournal(`${file}.appendlog`);
+    journal.append([
+      { seq: seq!, roomId: 'a', at: 5, author: 'o', data: new Uint8Array([7]) },
+      { seq: seq! + 1, roomId: 'a', at: 6, author: 'o', data: new Uint8Array([8]) },
+    ]);
+    journal.close();
+    const again = await fresh(file);
+    const log = await again.storage.readLog('a', 0, 10);
+    expect(log.map((entry) => [entry.seq, [...entry.data]])).toEqual([
+      [seq, [7]],
+      [seq! + 1, [8]],
+    ]);
+    const [next] = await again.storage.appendUpdates('a', [
+      { at: 7, author: 'o', data: new Uint8Array([9]) },
+    ]);
+    expect(next).toBe(seq! + 2);
   });
 
   it('loses no reported append when the writing process is killed with SIGKILL', async () => {

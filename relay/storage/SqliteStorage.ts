@@ -8,10 +8,19 @@
  * operating system's page cache and survive the process dying (kill -9, crash).
  * Only a power cut or kernel panic can lose the last few commits, which is the
  * trade NORMAL makes for not fsyncing on every keystroke.
+ *
+ * Appends go through the append journal (AppendJournal.ts): every
+ * `appendUpdates` made in one turn of the event loop (the relay flushes all
+ * its rooms in one turn) is one `write` to the journal, after which it is
+ * acknowledged; a timer moves the journal into SQLite in one transaction a few
+ * times a second, and every other read or write of the log moves it first, so
+ * no caller ever sees the two apart. Opening the database replays a journal
+ * left behind by a process that died.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AppendJournal, type JournalRecord } from './AppendJournal.js';
 import { RUNS_MIGRATION, SqliteRuns } from './sqliteRuns.js';
 import { isRole } from '../../shared/roles.js';
 import { defaultPolicy, parsePolicy } from './policy.js';
@@ -30,6 +39,9 @@ import type {
 
 /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
+/** The journal moves into SQLite this long after its first unmoved record, or at this many records. */
+const JOURNAL_FLUSH_MS = 50;
+const JOURNAL_FLUSH_RECORDS = 2_000;
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many have
@@ -95,6 +107,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX quarantined_room ON quarantined_updates(room_id, seq);
   `,
 ];
+
+interface PendingAppend {
+  roomId: string;
+  updates: NewUpdate[];
+  resolve: (seqs: number[]) => void;
+  reject: (error: unknown) => void;
+}
 
 interface RoomRow {
   id: string;
@@ -180,7 +199,16 @@ export class SqliteStorage implements Storage {
   private readonly upsertSnapshot: Database.Statement<[string, number, number, Uint8Array]>;
 
   private readonly createRoomTx: (room: NewRoomRecord, initial: NewUpdate | null) => void;
-  private readonly appendTx: (roomId: string, updates: NewUpdate[]) => number[];
+  private pendingAppends: PendingAppend[] = [];
+  /** Null for an in-memory database: appends go straight into SQLite. */
+  private readonly journal: AppendJournal | null;
+  /** In the journal, not yet in SQLite. */
+  private unmoved: JournalRecord[] = [];
+  private moveTimer: NodeJS.Timeout | null = null;
+  private nextSeq = 1;
+  private readonly moveTx: (records: readonly JournalRecord[], ignoreDuplicates: boolean) => void;
+  /** Rooms known to exist: an append checks each room once, not on every commit. */
+  private readonly knownRooms = new Set<string>();
   private readonly loadTx: (roomId: string) => RoomState;
   private readonly snapshotTx: (roomId: string, seq: number, data: Uint8Array) => void;
   private readonly repairTx: (
@@ -191,7 +219,8 @@ export class SqliteStorage implements Storage {
   private readonly selectQuarantined: Database.Statement<[string], UpdateRow>;
 
   constructor(filePath: string) {
-    if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
+    const inMemory = filePath === ':memory:';
+    if (!inMemory) mkdirSync(dirname(filePath), { recursive: true });
     this.db = new Database(filePath);
     try {
       this.db.pragma('journal_mode = WAL');
@@ -250,13 +279,19 @@ export class SqliteStorage implements Storage {
     });
     this.createRoomTx = (room, initial) => createRoomTx.immediate(room, initial);
 
-    const appendTx = db.transaction((roomId: string, updates: NewUpdate[]) => {
-      this.requireRoom(roomId);
-      return updates.map((update) =>
-        Number(this.insertUpdate.run(update.at, update.author, roomId, update.data).lastInsertRowid),
-      );
+    const insertWithSeq = db.prepare(
+      'INSERT INTO updates (seq, at, author, room_id, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    const insertWithSeqOrIgnore = db.prepare(
+      'INSERT OR IGNORE INTO updates (seq, at, author, room_id, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    const moveTx = db.transaction((records: readonly JournalRecord[], ignoreDuplicates: boolean) => {
+      const insert = ignoreDuplicates ? insertWithSeqOrIgnore : insertWithSeq;
+      for (const r of records) insert.run(r.seq, r.at, r.author, r.roomId, r.data);
     });
-    this.appendTx = (roomId, updates) => appendTx.immediate(roomId, updates);
+    this.moveTx = (records, ignoreDuplicates) => moveTx.immediate(records, ignoreDuplicates);
+    // Last: replaying a journal left behind needs the statements above.
+    this.journal = inMemory ? null : this.openJournal(`${filePath}.appendlog`);
 
     // One read transaction, so the snapshot and the tail come from the same state.
     this.loadTx = db.transaction((roomId: string): RoomState => {
@@ -309,12 +344,23 @@ export class SqliteStorage implements Storage {
 
   async createRoom(room: NewRoomRecord, initial: NewUpdate | null): Promise<void> {
     this.requireOpen();
+    this.moveJournal();
     try {
       this.createRoomTx(room, initial);
     } catch (error) {
       if (isPrimaryKeyViolation(error)) throw new Error(`room already exists: ${room.id}`, { cause: error });
       throw error;
     }
+    // The initial update took SQLite's next seq: appends continue after it.
+    this.nextSeq = Math.max(this.nextSeq, this.lastSequence() + 1);
+    this.knownRooms.add(room.id);
+  }
+
+  /** The highest seq SQLite ever issued (AUTOINCREMENT keeps it, deleted rows or not). */
+  private lastSequence(): number {
+    const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get() as
+      { seq: number } | undefined;
+    return row?.seq ?? 0;
   }
 
   async getRoom(roomId: string): Promise<RoomRecord | null> {
@@ -371,23 +417,111 @@ export class SqliteStorage implements Storage {
   async appendUpdates(roomId: string, updates: NewUpdate[]): Promise<number[]> {
     this.requireOpen();
     if (updates.length === 0) return [];
-    return this.appendTx(roomId, updates);
+    return new Promise((resolve, reject) => {
+      this.pendingAppends.push({ roomId, updates, resolve, reject });
+      if (this.pendingAppends.length === 1) process.nextTick(() => this.commitAppends());
+    });
+  }
+
+  /**
+   * Writes every append queued this turn to the journal in one write, then
+   * acknowledges them. A call for a room that does not exist fails alone.
+   */
+  private commitAppends(): void {
+    const batch = this.pendingAppends;
+    this.pendingAppends = [];
+    const records: JournalRecord[] = [];
+    const accepted: [PendingAppend, number[]][] = [];
+    for (const pending of batch) {
+      try {
+        this.requireKnownRoom(pending.roomId);
+      } catch (error) {
+        pending.reject(error);
+        continue;
+      }
+      const seqs = pending.updates.map((update) => {
+        const seq = this.nextSeq++;
+        // Our own copy: the caller may reuse its array once we resolve.
+        records.push({
+          seq,
+          roomId: pending.roomId,
+          at: update.at,
+          author: update.author,
+          data: update.data.slice(),
+        });
+        return seq;
+      });
+      accepted.push([pending, seqs]);
+    }
+    if (records.length === 0) return;
+    try {
+      if (this.journal) {
+        this.journal.append(records);
+        this.unmoved.push(...records);
+        this.scheduleMove();
+      } else {
+        this.moveTx(records, false);
+      }
+    } catch (error) {
+      for (const [pending] of accepted) pending.reject(error);
+      return;
+    }
+    for (const [pending, seqs] of accepted) pending.resolve(seqs);
+  }
+
+  private requireKnownRoom(roomId: string): void {
+    if (this.knownRooms.has(roomId)) return;
+    this.requireRoom(roomId);
+    this.knownRooms.add(roomId);
+  }
+
+  private scheduleMove(): void {
+    if (this.unmoved.length >= JOURNAL_FLUSH_RECORDS) return this.moveJournal();
+    if (this.moveTimer) return;
+    this.moveTimer = setTimeout(() => this.moveJournal(), JOURNAL_FLUSH_MS);
+    this.moveTimer.unref();
+  }
+
+  /** Moves what the journal holds into SQLite (one transaction), then empties it. */
+  private moveJournal(): void {
+    if (this.moveTimer) clearTimeout(this.moveTimer);
+    this.moveTimer = null;
+    if (this.unmoved.length === 0) return;
+    this.moveTx(this.unmoved, false);
+    this.unmoved = [];
+    this.journal?.clear();
+  }
+
+  /**
+   * Replays a journal a dead process left (what it acknowledged but had not
+   * moved into SQLite; records already moved are skipped), then opens it.
+   */
+  private openJournal(path: string): AppendJournal {
+    const left = AppendJournal.read(path).filter((record) => this.selectRoom.get(record.roomId));
+    if (left.length > 0) this.moveTx(left, true);
+    this.nextSeq = this.lastSequence() + 1;
+    const journal = new AppendJournal(path);
+    journal.clear();
+    return journal;
   }
 
   /** An unknown room loads as empty rather than rejecting: it has no snapshot and no log. */
   async loadState(roomId: string): Promise<RoomState> {
     this.requireOpen();
+    this.moveJournal();
     return this.loadTx(roomId);
   }
 
   async saveSnapshot(roomId: string, seq: number, data: Uint8Array): Promise<void> {
     this.requireOpen();
+    this.moveJournal();
     if (!Number.isSafeInteger(seq) || seq < 0) throw new Error(`invalid snapshot seq: ${seq}`);
     this.snapshotTx(roomId, seq, data);
   }
 
   async loadSnapshotAt(roomId: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null> {
     this.requireOpen();
+    this.moveJournal();
     const row = this.selectSnapshotAt.get(roomId, seq);
     return row ? { seq: row.seq, data: bytes(row.data) } : null;
   }
@@ -397,6 +531,7 @@ export class SqliteStorage implements Storage {
     repair: { quarantine: number[]; snapshot: { seq: number; data: Uint8Array } | null },
   ): Promise<void> {
     this.requireOpen();
+    this.moveJournal();
     this.repairTx(roomId, repair.quarantine, repair.snapshot);
   }
 
@@ -407,6 +542,7 @@ export class SqliteStorage implements Storage {
 
   async readLog(roomId: string, afterSeq: number, limit: number): Promise<StoredUpdate[]> {
     this.requireOpen();
+    this.moveJournal();
     if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`invalid log page size: ${limit}`);
     if (limit === 0) return [];
     return this.selectLogPage.all(roomId, afterSeq, limit).map(toStoredUpdate);
@@ -447,6 +583,9 @@ export class SqliteStorage implements Storage {
   /** Closing the last connection checkpoints the WAL into the main file (with fsync). */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.commitAppends();
+    this.moveJournal();
+    this.journal?.close();
     this.closed = true;
     this.db.close();
   }

@@ -32,7 +32,8 @@ import { CHAT_KEY, FILES_KEY } from '../schema/project.js';
 export const TYPE_DEPTH_MAX = 32;
 
 export type Verdict =
-  | { readonly kind: 'apply' }
+  /** `fresh`: it holds structs the document does not have yet (else only deletes, or nothing new). */
+  | { readonly kind: 'apply'; readonly fresh: boolean }
   /** Try again once the document holds `client`'s struct at `clock`. */
   | { readonly kind: 'wait'; readonly client: number; readonly clock: number }
   | { readonly kind: 'refuse'; readonly reason: string };
@@ -45,7 +46,8 @@ export interface InspectRules {
   paths?: boolean;
 }
 
-const APPLY: Verdict = Object.freeze({ kind: 'apply' });
+const APPLY_FRESH: Verdict = Object.freeze({ kind: 'apply', fresh: true });
+const APPLY_KNOWN: Verdict = Object.freeze({ kind: 'apply', fresh: false });
 const wait = (client: number, clock: number): Verdict => ({ kind: 'wait', client, clock });
 const refuse = (reason: string): Verdict => ({ kind: 'refuse', reason });
 
@@ -215,9 +217,12 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc, rules: InspectRule
     return struct.place!;
   };
 
+  let fresh = false;
   for (const structs of byClient.values()) {
     for (const struct of structs) {
-      if (struct.empty || struct.clock + struct.length <= state(struct.client)) continue;
+      if (struct.clock + struct.length <= state(struct.client)) continue;
+      if (struct.ref !== REF_SKIP) fresh = true;
+      if (struct.empty) continue;
       const place = placeOf(struct);
       if (place.dead) continue;
       if (struct.ref === REF_TYPE && place.depth + 1 > depthMax) {
@@ -227,7 +232,7 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc, rules: InspectRule
       if (problem) return refuse(problem);
     }
   }
-  return APPLY;
+  return fresh ? APPLY_FRESH : APPLY_KNOWN;
 }
 
 /** A struct whose explicit parent is the type held by `parent` (a struct of the update already placed). */
@@ -258,21 +263,33 @@ function placeOfItem(item: Y.Item): Place {
   return typePlace(parent, item.parentSub);
 }
 
-/** The place of a child of `type` under key `sub`. */
-function typePlace(type: Y.AbstractType<unknown>, sub: string | null): Place {
+interface TypeInfo {
+  root: string;
+  depth: number;
+  isTopMap: boolean;
+}
+
+/** Where a type sits never changes: worked out once per type (typing keeps hitting the same Y.Text). */
+const typeInfos = new WeakMap<Y.AbstractType<unknown>, TypeInfo>();
+
+function typeInfo(type: Y.AbstractType<unknown>): TypeInfo {
+  let info = typeInfos.get(type);
+  if (info) return info;
   let depth = 0;
   let root = type;
   for (let up = type.parent; up !== null; up = up.parent) {
     depth++;
     root = up;
   }
-  return {
-    dead: false,
-    root: Y.findRootTypeKey(root),
-    depth,
-    sub,
-    parentIsTopMap: depth === 1 && type instanceof Y.Map,
-  };
+  info = { root: Y.findRootTypeKey(root), depth, isTopMap: depth === 1 && type instanceof Y.Map };
+  typeInfos.set(type, info);
+  return info;
+}
+
+/** The place of a child of `type` under key `sub`. */
+function typePlace(type: Y.AbstractType<unknown>, sub: string | null): Place {
+  const { root, depth, isTopMap } = typeInfo(type);
+  return { dead: false, root, depth, sub, parentIsTopMap: isTopMap };
 }
 
 /** The rules on what a struct holds, by where it goes; a reason to refuse, or null. */
