@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { LanguageId } from '../../shared/languages.js';
 import { IMAGE_FAMILIES, builtImage } from '../languages.js';
 import { LABEL_RUN } from './containerSpec.js';
@@ -98,10 +98,19 @@ export async function run(
   };
 }
 
-/** The run's container (labelled with its run id) no longer exists. */
+/**
+ * The run's container (labelled with its run id) is gone. A run ends once its
+ * removal was asked for; under load Docker may still list the container for a
+ * moment ("removal in progress"), so this waits for it to go.
+ */
 export async function expectRemoved(docker: Docker, runId: string): Promise<void> {
-  const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${runId}`] } });
-  expect(left).toEqual([]);
+  await vi.waitFor(
+    async () => {
+      const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_RUN}=${runId}`] } });
+      expect(left).toEqual([]);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 /** After a hostile run: the engine still runs a normal program correctly. */
