@@ -21,7 +21,14 @@ import {
 } from './lib/clients.js';
 import { count, ms, printTable, ratio, type Cell } from './lib/format.js';
 import { fileText } from './lib/project.js';
-import { relayAvailable, startBare, startTandem, type Server } from './lib/servers.js';
+import {
+  relayAvailable,
+  speaksSync,
+  startBare,
+  startReference,
+  startTandem,
+  type Server,
+} from './lib/servers.js';
 import { median, summarize } from './lib/stats.js';
 import { cpuMeter } from './lib/cpu.js';
 
@@ -59,7 +66,7 @@ async function measure(server: Server, receivers: number): Promise<Result> {
   const sockets = Array.from(
     { length: receivers },
     (_, index) =>
-      new RawReceiver(roomUrl(server, room), server.kind === 'relay', (update, receivedAt) => {
+      new RawReceiver(roomUrl(server, room), speaksSync(server), (update, receivedAt) => {
         const to = Y.parseUpdateMeta(update).to.get(typistId);
         if (to === undefined) return;
         let cursor = cursors[index]!;
@@ -74,7 +81,7 @@ async function measure(server: Server, receivers: number): Promise<Result> {
   const typist = connectProvider(server, room, typistDoc);
   try {
     await Promise.all(sockets.map((socket) => socket.opened));
-    if (server.kind === 'relay') await Promise.all(sockets.map((socket) => socket.synced));
+    if (speaksSync(server)) await Promise.all(sockets.map((socket) => socket.synced));
     await waitReady(typist, server);
     const fileId = addFile(typistDoc, 'fanout.txt');
     const text = fileText(typistDoc, fileId)!;
@@ -114,7 +121,7 @@ async function measure(server: Server, receivers: number): Promise<Result> {
 
 export async function fanout(): Promise<void> {
   const withRelay = relayAvailable();
-  const servers: Server[] = [await startBare()];
+  const servers: Server[] = [await startBare(), await startReference()];
   if (withRelay) servers.push(await startTandem({ TANDEM_MAX_CONNECTIONS_PER_ROOM: '300' }));
   else console.log('relay/main.ts not found: baseline only');
   const rows: Cell[][] = [];
@@ -143,6 +150,8 @@ export async function fanout(): Promise<void> {
       const summaries = pooled.map((parts) => summarize(concat(parts)));
       const bare = summaries[0]!;
       const bareRoundP99 = median(roundP99[0]!);
+      const reference = summaries[1]!;
+      const referenceRoundP99 = median(roundP99[1]!);
       for (const [i, server] of servers.entries()) {
         const summary = summaries[i]!;
         rows.push([
@@ -153,8 +162,10 @@ export async function fanout(): Promise<void> {
           ms(summary.p99),
           ms(summary.max),
           roundP99[i]!.map(ms).join(' / '),
-          server.kind === 'relay' ? ratio(summary.p99, bare.p99) : '',
-          server.kind === 'relay' ? ratio(median(roundP99[i]!), bareRoundP99) : '',
+          server.kind !== 'bare' ? ratio(summary.p99, bare.p99) : '',
+          server.kind === 'relay' ? ratio(summary.p99, reference.p99) : '',
+          server.kind === 'relay' ? ratio(median(roundP99[i]!), referenceRoundP99) : '',
+          server.kind !== 'bare' ? ratio(median(roundP99[i]!), bareRoundP99) : '',
           cpuPercent[i]!.length > 0 ? `${median(cpuPercent[i]!).toFixed(0)}%` : '-',
           missing[i]!,
         ]);
@@ -175,6 +186,8 @@ export async function fanout(): Promise<void> {
       'max',
       'p99 per round',
       'p99/bare',
+      'p99/reference',
+      'median round p99/reference',
       'median round p99/bare',
       'server CPU',
       'missing',

@@ -10,12 +10,14 @@ import { killServers } from './lib/servers.js';
 import { traceReplay } from './traceReplay.js';
 import { engineBench } from './engine.js';
 import { replayBench } from './replay.js';
+import { roomsBench } from './rooms.js';
 import { runsBench } from './runs.js';
 import { webrtcBench } from './webrtc.js';
 import { editorBench } from '../client/test/bench.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   fanout,
+  rooms: roomsBench,
   traceReplay,
   coldLoad,
   churn,

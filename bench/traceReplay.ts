@@ -2,22 +2,33 @@
  * Trace replay: the automerge-paper trace typed as fast as possible into one
  * client (one Yjs transaction per trace transaction), received by a second.
  * Wall time runs from the first edit until the receiver's text equals
- * `endContent`. Three paths: the Tandem relay (persistence on), the bare `ws`
- * relay, and plain in-memory Yjs (updates passed by a direct applyUpdate).
+ * `endContent`. Four paths: the Tandem relay (built, persistence on), the
+ * reference server (@y/websocket-server), the bare `ws` relay, and plain
+ * in-memory Yjs (updates passed by a direct applyUpdate). Each server's
+ * resident memory is read idle (after start) and after the trace.
  */
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import { addFile } from '../shared/schema/project.js';
 import { connectProvider, destroyProviders, waitFor, waitReady } from './lib/clients.js';
-import { count, mib, ms, printTable, ratio, type Cell } from './lib/format.js';
+import { count, ms, printTable, ratio, type Cell } from './lib/format.js';
 import { fileText, whenTextEquals } from './lib/project.js';
-import { healthz, relayAvailable, startBare, startTandem, type Server } from './lib/servers.js';
+import {
+  relayAvailable,
+  rssMiB,
+  startBare,
+  startReference,
+  startTandem,
+  type Server,
+} from './lib/servers.js';
 import { loadTrace, typeTrace, type Trace } from './lib/trace.js';
 import { cpuMeter } from './lib/cpu.js';
 
 const RECEIVE_TIMEOUT_MS = 180_000;
 
 interface Replay {
+  /** Resident memory of the server before and after the trace (MiB). */
+  rss?: [number | undefined, number | undefined];
   typedMs: number;
   totalMs: number;
   frames: number | undefined;
@@ -60,7 +71,12 @@ function inMemory(trace: Trace): Promise<Replay> {
   return replay(trace, typistDoc, receiverDoc);
 }
 
+/** Time a freshly started server is given to settle before its idle memory is read. */
+const IDLE_SETTLE_MS = 3_000;
+
 async function throughServer(server: Server, trace: Trace): Promise<Replay> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  const idle = rssMiB(server.pid);
   const room = await server.newRoom();
   const receiverDoc = new Y.Doc();
   const receiver = connectProvider(server, room, receiverDoc);
@@ -74,7 +90,7 @@ async function throughServer(server: Server, trace: Trace): Promise<Replay> {
     (receiver.ws as unknown as WebSocket).on('message', () => frames++);
     const cpu = cpuMeter(server.pid);
     const result = await replay(trace, typistDoc, receiverDoc, () => frames);
-    return { ...result, serverCpuMs: cpu() };
+    return { ...result, serverCpuMs: cpu(), rss: [idle, rssMiB(server.pid)] };
   } finally {
     await destroyProviders(typist ? [typist, receiver] : [receiver]);
   }
@@ -84,49 +100,43 @@ export async function traceReplay(): Promise<void> {
   const trace = loadTrace();
   const rows: Cell[][] = [];
   const memory = await inMemory(trace);
-  rows.push(['in-memory Yjs', ms(memory.typedMs), ms(memory.totalMs), '-', '-', '1.00x', '']);
-
-  const bareServer = await startBare();
-  let bare: Replay;
-  try {
-    bare = await throughServer(bareServer, trace);
-  } finally {
-    await bareServer.stop();
-  }
-  rows.push([
-    bareServer.label,
-    ms(bare.typedMs),
-    ms(bare.totalMs),
-    count(bare.frames ?? 0),
-    ms(bare.serverCpuMs ?? Number.NaN),
-    ratio(bare.totalMs, memory.totalMs),
-    '1.00x',
-  ]);
-
-  let note = 'relay/main.ts not found: baseline only';
-  if (relayAvailable()) {
-    const relayServer = await startTandem();
+  rows.push(['in-memory Yjs', ms(memory.typedMs), ms(memory.totalMs), '-', '-', '-', '1.00x', '']);
+  const starts: (() => Promise<Server>)[] = [startBare, startReference];
+  if (relayAvailable()) starts.push(() => startTandem());
+  let bareMs = Number.NaN;
+  for (const start of starts) {
+    const server = await start();
+    let result: Replay;
     try {
-      const relay = await throughServer(relayServer, trace);
-      rows.push([
-        relayServer.label,
-        ms(relay.typedMs),
-        ms(relay.totalMs),
-        count(relay.frames ?? 0),
-        ms(relay.serverCpuMs ?? Number.NaN),
-        ratio(relay.totalMs, memory.totalMs),
-        ratio(relay.totalMs, bare.totalMs),
-      ]);
-      const health = await healthz(relayServer.process.url);
-      note = `relay after replay: rss ${mib(health.rssBytes)} MiB, heap used ${mib(health.heapUsedBytes)} MiB`;
+      result = await throughServer(server, trace);
     } finally {
-      await relayServer.stop();
+      await server.stop();
     }
+    if (server.kind === 'bare') bareMs = result.totalMs;
+    const [idle, after] = result.rss ?? [];
+    rows.push([
+      server.label,
+      ms(result.typedMs),
+      ms(result.totalMs),
+      count(result.frames ?? 0),
+      ms(result.serverCpuMs ?? Number.NaN),
+      idle === undefined || after === undefined ? '-' : `${idle.toFixed(0)} -> ${after.toFixed(0)} MiB`,
+      ratio(result.totalMs, memory.totalMs),
+      ratio(result.totalMs, bareMs),
+    ]);
   }
   printTable(
     `Trace replay: automerge-paper, ${count(trace.txns.length)} transactions, ${count(trace.endContent.length)} chars at the end (ms)`,
-    ['path', 'typed', 'received', 'frames in', 'server CPU', 'vs memory', 'vs bare'],
+    [
+      'path',
+      'typed',
+      'received',
+      'frames in',
+      'server CPU',
+      'server RSS idle -> after',
+      'vs memory',
+      'vs bare',
+    ],
     rows,
   );
-  console.log(note);
 }

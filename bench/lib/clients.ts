@@ -12,7 +12,7 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
-import type { Room, Server } from './servers.js';
+import { speaksSync, type Room, type Server } from './servers.js';
 
 // y-websocket adds a process 'exit' listener per provider; churn holds 20 at once.
 process.setMaxListeners(0);
@@ -39,7 +39,7 @@ export function connectProvider(server: Server, room: Room, doc = new Y.Doc()): 
 }
 
 /**
- * Waits until the provider can be used: synced with the relay, or on the bare
+ * Waits until the provider can be used: synced with the server, or on the bare
  * relay (where nobody may answer sync step 1) merely connected.
  */
 export async function waitReady(
@@ -47,7 +47,7 @@ export async function waitReady(
   server: Server,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const check = server.kind === 'relay' ? () => provider.synced : () => provider.wsconnected;
+  const check = speaksSync(server) ? () => provider.synced : () => provider.wsconnected;
   await waitFor(check, `${server.label} client ready`, timeoutMs);
 }
 

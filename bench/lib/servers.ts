@@ -1,12 +1,16 @@
 /**
- * The two servers every benchmark compares, behind one shape: the Tandem relay
- * (started through relay/test/harness.ts, persistence on) and the bare `ws`
- * broadcast relay. Clients reach either at `${wsUrl}/yjs/${roomId}`.
+ * The servers every benchmark compares, behind one shape: the Tandem relay
+ * (compiled, as production runs it, through relay/test/harness.ts, persistence
+ * on), the bare `ws` broadcast relay (the floor), and the reference server,
+ * `@y/websocket-server` (y-websocket's own backend: Yjs per room, no
+ * persistence, no auth). Clients reach each at `${wsUrl}/yjs/${roomId}`.
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   createRoom,
   mintToken,
@@ -14,7 +18,12 @@ import {
   startRelay,
   type RelayProcess,
 } from '../../relay/test/harness.js';
+import { buildServer } from '../../scripts/buildServer.js';
 import { startBareRelay } from './bareRelay.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const YWS_MAIN = resolve(ROOT, 'node_modules/@y/websocket-server/src/server.js');
+const START_TIMEOUT_MS = 20_000;
 
 /** Child processes still running, so an interrupted run leaves none behind. */
 const children = new Map<ChildProcess, string | undefined>();
@@ -42,7 +51,8 @@ export interface Room {
 }
 
 export interface Server {
-  kind: 'relay' | 'bare';
+  /** relay: Tandem; reference: @y/websocket-server; bare: the ws broadcast floor. */
+  kind: 'relay' | 'reference' | 'bare';
   label: string;
   wsUrl: string;
   /** The server's process id, for CPU readings. */
@@ -53,6 +63,11 @@ export interface Server {
 
 export function relayAvailable(): boolean {
   return existsSync(RELAY_MAIN);
+}
+
+/** A server that speaks the y-protocols sync handshake (every one but the bare relay). */
+export function speaksSync(server: Server): boolean {
+  return server.kind !== 'bare';
 }
 
 export interface Health {
@@ -79,16 +94,31 @@ export interface RelayServer extends Server {
   process: RelayProcess;
 }
 
-/** Starts the Tandem relay; `keepData` leaves the data directory for a restart. */
+/**
+ * Starts the Tandem relay, compiled as in production (`tsx: true` runs the
+ * sources through tsx instead); `keepData` leaves the data directory for a
+ * restart. Benchmarks open hundreds of sockets from one address.
+ */
 export async function startTandem(
   env: Record<string, string> = {},
-  options: { dataDir?: string; keepData?: boolean } = {},
+  options: { dataDir?: string; keepData?: boolean; tsx?: boolean; nodeArgs?: string[] } = {},
 ): Promise<RelayServer> {
-  const relay = await startRelay({ env, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  if (!options.tsx) await buildServer();
+  // BENCH_PROFILE=<dir>: the relay writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const nodeArgs = [...profile, ...(options.nodeArgs ?? [])];
+  const relay = await startRelay({
+    env: { TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '0', ...env },
+    compiled: !options.tsx,
+    nodeArgs,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   track(relay.child, options.keepData ? undefined : relay.dataDir);
   return {
     kind: 'relay',
-    label: 'tandem relay',
+    label: options.tsx ? 'tandem relay (tsx)' : 'tandem relay',
     wsUrl: relay.wsUrl,
     pid: relay.child.pid,
     process: relay,
@@ -134,4 +164,71 @@ export async function startBare(): Promise<Server> {
     newRoom: async () => ({ roomId: randomUUID(), token: undefined }),
     stop: () => bare.stop(),
   };
+}
+
+/** A free TCP port on loopback (the reference server has no "port 0" report). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** Starts `@y/websocket-server` as it ships (`src/server.js`), in its own process. */
+export async function startReference(): Promise<Server> {
+  if (!existsSync(YWS_MAIN)) throw new Error('@y/websocket-server is not installed (npm ci)');
+  const port = await freePort();
+  const child = spawn(process.execPath, [YWS_MAIN], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  track(child);
+  const output: string[] = [];
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`reference server did not start:\n${output.join('\n')}`)),
+      START_TIMEOUT_MS,
+    );
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      if (line.startsWith('running at')) {
+        clearTimeout(timer);
+        done();
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      fail(new Error(`reference server exited before listening:\n${output.join('\n')}`));
+    });
+  });
+  return {
+    kind: 'reference',
+    label: '@y/websocket-server',
+    wsUrl: `ws://127.0.0.1:${port}`,
+    pid: child.pid,
+    newRoom: async () => ({ roomId: randomUUID(), token: undefined }),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Resident memory of a process from /proc (MiB), or undefined where /proc is not there. */
+export function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
 }

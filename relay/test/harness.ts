@@ -33,11 +33,19 @@ export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
   port?: number;
+  /** Run the built relay (`dist/server/relay.mjs`, `npm run build:server`) as production does, not tsx. */
+  compiled?: boolean;
+  /** Extra flags for node (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
+
+/** The built relay, `npm run build:server` (scripts/buildServer.ts). */
+export const COMPILED_RELAY_MAIN = join(ROOT, 'dist/server/relay.mjs');
 
 export async function startRelay(options: StartOptions = {}): Promise<RelayProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tandem-relay-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'relay/main.ts')], {
+  const entry = options.compiled ? [COMPILED_RELAY_MAIN] : ['--import', 'tsx', join(ROOT, 'relay/main.ts')];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -45,8 +53,10 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
       PORT: String(options.port ?? 0),
       TANDEM_DATA_DIR: dataDir,
       TANDEM_LOG_LEVEL: 'warn',
-      // Every suite creates its rooms from one address; rateLimit.test.ts sets a limit.
+      // Every suite creates its rooms and opens its sockets from one address; the tests
+      // of those limits (rateLimit.test.ts, writeRights.test.ts) set them.
       TANDEM_ROOMS_PER_MINUTE: '0',
+      TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
