@@ -9,16 +9,14 @@
  * Prints figures; asserts only that every message arrived.
  */
 import wrtc from '@roamhq/wrtc';
-import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import SimplePeer from 'simple-peer';
 import { WebSocket } from 'ws';
-import { MessageType, PROTOCOL_VERSION } from '../shared/protocol/messageTypes.js';
-import { encodePeerMessage, readPeerMessage, type PeerMessage } from '../shared/protocol/peers.js';
-import { encodeTandemMessage } from '../shared/protocol/tandem.js';
 import { createRoom, removeDataDir, startRelay, type RelayProcess } from '../relay/test/harness.js';
 import { ms, printTable } from './lib/format.js';
 import { summarize } from './lib/stats.js';
+import { decode, encode } from '../shared/protocol/codec.js';
+import { Direction, MessageType, PROTOCOL_VERSION } from '../shared/protocol/table.js';
 
 const PAIRS = 30;
 const ROUND_TRIPS = 1_000;
@@ -37,22 +35,17 @@ async function connect(relay: RelayProcess, roomId: string, token: string): Prom
   const ready = new Promise<void>((resolve) => {
     ws.on('message', (data: Buffer) => {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      const decoder = decoding.createDecoder(bytes);
-      const type = decoding.readVarUint(decoder);
-      if (type >= MessageType.PeerList && type <= MessageType.Signal) {
-        const message = readPeerMessage(decoder, type as PeerMessage['type']);
-        if (message.type === MessageType.PeerList) {
-          client.peerId = message.self.peerId;
-          resolve();
-        }
-        if (message.type === MessageType.Signal) client.signals(message.peer, JSON.parse(message.data));
-        return;
-      }
-      client.frames(bytes);
+      const message = decode(Direction.RelayToClient, bytes);
+      if (message.type === MessageType.PeerList) {
+        client.peerId = message.self.peerId;
+        resolve();
+      } else if (message.type === MessageType.Signal) {
+        client.signals(message.peer, JSON.parse(message.data));
+      } else client.frames(bytes);
     });
   });
   await new Promise((resolve) => ws.once('open', resolve));
-  ws.send(encodeTandemMessage({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION }));
+  ws.send(encode({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION }));
   await ready;
   return client;
 }
@@ -71,7 +64,7 @@ function pair(
     peer.on('signal', (signal) => {
       first ||= performance.now();
       const data = JSON.stringify({ session, signal });
-      me.ws.send(encodePeerMessage({ type: MessageType.Signal, peer: target, data }));
+      me.ws.send(encode({ type: MessageType.Signal, peer: target, data }));
     });
     me.signals = (_from, data) => {
       const { session: of, signal } = data as { session: number; signal: SimplePeer.SignalData };

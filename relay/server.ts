@@ -24,7 +24,7 @@ import { createHistoryApi } from './http/historyApi.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from './log.js';
 import type { Connection } from './rooms/Connection.js';
-import type { RelayStats } from './rooms/messages.js';
+import type { RelayStats } from './socket/context.js';
 import { RoomManager } from './rooms/RoomManager.js';
 import { readOrCreateSecret } from './auth/secretFile.js';
 import { createRunsApi } from './http/runsApi.js';

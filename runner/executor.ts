@@ -5,7 +5,6 @@
  */
 import type Docker from 'dockerode';
 import type { LanguageId } from '../shared/languages.js';
-import { RunMode, type RunLimits, type RunnerJob } from '../shared/protocol/runs.js';
 import type { Executor } from './relayLink.js';
 import { containerLimitsKey } from './sandbox/containerSpec.js';
 import {
@@ -16,6 +15,7 @@ import {
   type RunHooks,
   type SandboxConfig,
 } from './sandbox/index.js';
+import { type RunLimits, RunMode, type RunnerJob } from '../shared/protocol/table.js';
 
 export interface SandboxExecutorOptions {
   poolSize: number;

@@ -4,19 +4,17 @@
  * `runExit` per job back. Reconnects with backoff when the link drops; jobs
  * running on a dropped link are killed (the relay has already ended them).
  */
-import * as decoding from 'lib0/decoding';
 import { WebSocket } from 'ws';
 import type { LanguageId } from '../shared/languages.js';
-import { MessageType, PROTOCOL_VERSION } from '../shared/protocol/messageTypes.js';
+import { decode, encode, unhandled } from '../shared/protocol/codec.js';
 import {
-  encodeRunMessage,
-  isRunType,
+  Direction,
+  MessageType,
   OutputStream,
-  readRunMessage,
-  type RunMessage,
+  PROTOCOL_VERSION,
   type RunnerJob,
-} from '../shared/protocol/runs.js';
-import { guard, ProtocolError } from '../shared/protocol/tandem.js';
+  type RunnerToRelayMessage,
+} from '../shared/protocol/table.js';
 import type { RunHandle, RunHooks } from './sandbox/types.js';
 
 const RECONNECT_MIN_MS = 500;
@@ -117,10 +115,10 @@ export class RelayLink {
   }
 
   private onMessage(bytes: Buffer): void {
-    const decoder = decoding.createDecoder(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const type = guard(() => decoding.readVarUint(decoder));
-    if (!isRunType(type)) throw new ProtocolError(`unknown message type ${type}`);
-    const message = readRunMessage(decoder, type);
+    const message = decode(
+      Direction.RelayToRunner,
+      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    );
     switch (message.type) {
       case MessageType.RunnerJob:
         return this.startJob(message);
@@ -133,7 +131,7 @@ export class RelayLink {
       case MessageType.RunStop:
         return this.handles.get(message.runId)?.kill();
       default:
-        throw new ProtocolError(`a relay does not send message type ${message.type} to runners`);
+        return unhandled(message);
     }
   }
 
@@ -165,7 +163,7 @@ export class RelayLink {
     this.handles.set(runId, handle);
   }
 
-  private send(message: RunMessage): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeRunMessage(message), { binary: true });
+  private send(message: RunnerToRelayMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encode(message), { binary: true });
   }
 }

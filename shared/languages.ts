@@ -12,7 +12,8 @@ export const LANGUAGES = [
 
 export type LanguageId = (typeof LANGUAGES)[number]['id'];
 
-const IDS = new Set<string>(LANGUAGES.map((l) => l.id));
+export const LANGUAGE_IDS: readonly LanguageId[] = LANGUAGES.map((l) => l.id);
+const IDS = new Set<string>(LANGUAGE_IDS);
 
 export function isLanguageId(value: unknown): value is LanguageId {
   return typeof value === 'string' && IDS.has(value);

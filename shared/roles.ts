@@ -8,10 +8,11 @@ export const Role = {
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
-const ROLES = new Set<string>(Object.values(Role));
+export const ROLES: readonly Role[] = Object.values(Role);
+const ROLE_SET = new Set<string>(ROLES);
 
 export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && ROLES.has(value);
+  return typeof value === 'string' && ROLE_SET.has(value);
 }
 
 /** May send document updates. */

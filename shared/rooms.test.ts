@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
-import { MessageType } from './protocol/messageTypes.js';
-import { decodeRoomState, encodeRoomState } from './protocol/roomState.js';
-import { ProtocolError } from './protocol/tandem.js';
+import { decode, encode } from './protocol/codec.js';
+import { ProtocolError } from './protocol/fields.js';
+import { Direction, MessageType } from './protocol/table.js';
 import {
   DEFAULT_SETTINGS,
   currentDriver,
@@ -105,7 +105,7 @@ describe('roomState codec', () => {
   } as const;
 
   it('round-trips', () => {
-    expect(decodeRoomState(encodeRoomState(message))).toEqual(message);
+    expect(decode(Direction.RelayToClient, encode(message))).toEqual(message);
   });
 
   it('rejects malformed bodies with a ProtocolError', () => {
@@ -128,6 +128,6 @@ describe('roomState codec', () => {
       Uint8Array.of(MessageType.RoomState),
       Uint8Array.of(MessageType.Welcome, 0),
     ];
-    for (const bytes of bad) expect(() => decodeRoomState(bytes)).toThrow(ProtocolError);
+    for (const bytes of bad) expect(() => decode(Direction.RelayToClient, bytes)).toThrow(ProtocolError);
   });
 });

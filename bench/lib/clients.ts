@@ -11,8 +11,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
-import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
 import { speaksSync, type Room, type Server } from './servers.js';
+import { MessageType, SyncStep } from '../../shared/protocol/table.js';
 
 // y-websocket adds a process 'exit' listener per provider; churn holds 20 at once.
 process.setMaxListeners(0);

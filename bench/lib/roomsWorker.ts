@@ -15,7 +15,7 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { MessageType, SyncStep } from '../../shared/protocol/table.js';
 
 export interface RoomsJob {
   rooms: { url: string }[];

@@ -6,6 +6,7 @@
  * the right comes back and the relay asks the page for its state again.
  */
 import { describe, expect, it } from 'vitest';
+import { MessageType, SyncStep } from '../../shared/protocol/table.js';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, pollUntil, remoteCaret } from './browser.js';
 import { closeDialog, editorReadOnly, insertFromConsole, openRoomSettings, storedFile } from './policy.js';
@@ -129,14 +130,32 @@ describe.skipIf(skip)('classroom mode in the browser', () => {
     const message = alice.page.getByTestId('chat-messages').locator('.message', { hasText: 'line 3 again' });
     await message.waitFor();
     expect(await message.locator('.message-name').textContent()).toBe('Bob');
-    // Written into the chat from the console, posing as someone else: the relay refuses the
-    // update and closes the page's socket, so nothing of it reaches anyone.
-    await bob.page.evaluate(() => {
-      type Chat = { push(values: unknown[]): void };
-      const doc = (window as unknown as { tandem: { doc: { getArray(name: string): Chat } } }).tandem.doc;
-      doc.getArray('chat').push([{ userId: 'not-me', name: 'Alice', text: 'FORGED', at: Date.now() }]);
-    });
-    await bob.page.locator('[data-testid=connection][data-state=offline]').waitFor();
+    // Written into the chat from the console, posing as someone else, and sent past the
+    // page's own guard (which discards a local edit a read-only page may not make): the
+    // relay answers that this student may not write to the document (the chat included;
+    // chat goes through the relay, which stamps the sender), and nothing reaches anyone.
+    const refusal = await bob.page.evaluate(
+      async ({ errorType, syncType, updateStep }) => {
+        type Doc = {
+          getArray(name: string): { push(values: unknown[]): void };
+          on(event: 'update', listener: (update: Uint8Array) => void): void;
+        };
+        type Channel = {
+          send(message: unknown): void;
+          on(type: number, handler: (message: { code: string }) => void): () => void;
+        };
+        const tandem = (window as unknown as { tandem: { doc: Doc; channel: Channel } }).tandem;
+        const answered = new Promise<string>((resolve) =>
+          tandem.channel.on(errorType, (error) => resolve(error.code)),
+        );
+        const forger = new (tandem.doc.constructor as new () => Doc)();
+        forger.on('update', (payload) => tandem.channel.send({ type: syncType, step: updateStep, payload }));
+        forger.getArray('chat').push([{ userId: 'not-me', name: 'Alice', text: 'FORGED', at: Date.now() }]);
+        return answered;
+      },
+      { errorType: MessageType.Error, syncType: MessageType.Sync, updateStep: SyncStep.Update },
+    );
+    expect(refusal).toBe('read_only');
     await alice.page.locator('input[name=chat]').fill('fence');
     await alice.page.locator('input[name=chat]').press('Enter');
     await alice.page.getByTestId('chat-messages').getByText('fence').waitFor();

@@ -6,11 +6,11 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TERMINAL_SIZE } from '../../shared/protocol/runs.js';
 import { createRoom, startRunner, type RunnerProcess } from '../../relay/test/harness.js';
 import { chromiumPath, dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
 import { browserSuite } from './suite.js';
+import { TERMINAL_SIZE } from '../../shared/protocol/runs.js';
 
 const skip =
   requireOrSkip('Chromium', chromiumPath() !== null) || requireOrSkip('docker', await dockerAvailable());

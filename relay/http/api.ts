@@ -14,7 +14,7 @@ import { randomId, type TokenSigner } from '../auth/tokens.js';
 import { iceConfig } from '../auth/turn.js';
 import type { RelayConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import type { RelayStats } from '../rooms/messages.js';
+import type { RelayStats } from '../socket/context.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';

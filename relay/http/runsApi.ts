@@ -18,7 +18,6 @@ import {
   type StoredRunView,
 } from '../../shared/protocol/api.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { OutputStream, RunMode, type RunExit } from '../../shared/protocol/runs.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { EnvCrypto } from '../runs/envCrypto.js';
@@ -29,6 +28,7 @@ import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
 import { optionalString, readBody } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
+import { OutputStream, type RunExit, RunMode } from '../../shared/protocol/table.js';
 
 const STDIN_MAX_CHARS = 1024 * 1024;
 const PATH_MAX_CHARS = 512;

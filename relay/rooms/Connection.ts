@@ -4,13 +4,11 @@
  * (token claims, whether it speaks Tandem's own messages, updates not yet stored).
  */
 import { randomBytes } from 'node:crypto';
-import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
 import type { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
-import { encodeTandemMessage, type TandemMessage } from '../../shared/protocol/tandem.js';
-import type { PeerInfo } from '../../shared/protocol/peers.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { MessageType, type PeerInfo, type RelayToClientMessage } from '../../shared/protocol/table.js';
 import type { TokenClaims } from '../../shared/token.js';
 import { TokenBucket } from '../limits/TokenBucket.js';
 
@@ -113,17 +111,13 @@ export class Connection {
     const now = Date.now();
     if (now - this.lastRefusalAt < REFUSAL_INTERVAL_MS) return;
     this.lastRefusalAt = now;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MessageType.Auth);
-    encoding.writeVarUint(encoder, AUTH_PERMISSION_DENIED);
-    encoding.writeVarString(encoder, reason);
-    this.send(encoding.toUint8Array(encoder));
+    this.send(encode({ type: MessageType.Auth, kind: AUTH_PERMISSION_DENIED, reason }));
     this.sendTandem({ type: MessageType.Error, code, message: reason });
   }
 
   /** Sends a Tandem message, only to a connection that asked for them. */
-  sendTandem(message: TandemMessage): void {
-    if (this.tandem) this.send(encodeTandemMessage(message));
+  sendTandem(message: RelayToClientMessage): void {
+    if (this.tandem) this.send(encode(message));
   }
 
   close(code: CloseCode, reason: string = CloseReason[code]): void {

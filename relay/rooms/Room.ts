@@ -20,13 +20,11 @@
  * transaction's own update), which is what lets the relay keep up with a typist
  * faster than a relay that forwards every frame.
  */
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
-import { MessageType, SyncStep } from '../../shared/protocol/messageTypes.js';
+import { encode } from '../../shared/protocol/codec.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { encodePeerMessage } from '../../shared/protocol/peers.js';
-import { encodeRoomState } from '../../shared/protocol/roomState.js';
+import { MessageType, SyncStep } from '../../shared/protocol/table.js';
 import { canReadNotes } from '../../shared/roles.js';
 import {
   RoomKind,
@@ -196,7 +194,7 @@ export class Room {
   stateFor(conn: Connection): Uint8Array {
     const { claims } = conn;
     const right = this.editRight(claims);
-    return encodeRoomState({
+    return encode({
       type: MessageType.RoomState,
       settings: this.settings,
       canEdit: right.canEdit,
@@ -237,11 +235,9 @@ export class Room {
   }
 
   private requestState(conn: Connection): void {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MessageType.Sync);
-    encoding.writeVarUint(encoder, SyncStep.Step1);
-    encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc));
-    conn.send(encoding.toUint8Array(encoder));
+    conn.send(
+      encode({ type: MessageType.Sync, step: SyncStep.Step1, payload: Y.encodeStateVector(this.doc) }),
+    );
   }
 
   /** Greets a new connection: sync step 1 (editors only: a viewer's answer would be dropped) and who is here. */
@@ -250,7 +246,7 @@ export class Room {
     conn.editing = this.mayEdit(conn.claims);
     if (conn.editing) this.requestState(conn);
     const live = this.awareness.encodeLive();
-    if (live) conn.send(frame(MessageType.Awareness, live));
+    if (live) conn.send(encode({ type: MessageType.Awareness, update: live }));
   }
 
   leave(conn: Connection): void {
@@ -258,8 +254,7 @@ export class Room {
     conn.dispose();
     // What it held waits for changes that may never come; a real client sends it again when it reconnects.
     this.held.drop(conn);
-    if (conn.tandem)
-      this.broadcastTandem(encodePeerMessage({ type: MessageType.PeerLeft, peerId: conn.peerId }), conn);
+    if (conn.tandem) this.broadcastTandem(encode({ type: MessageType.PeerLeft, peerId: conn.peerId }), conn);
     const removed = this.awareness.removeAll(conn);
     if (removed.length > 0) this.broadcastAwareness(removed, conn);
     // Updates it sent before closing are still flushed: the client may count them as sent.
@@ -283,7 +278,7 @@ export class Room {
   }
 
   broadcastAwareness(entries: readonly AwarenessEntry[], from: Connection | null): void {
-    const bytes = asBuffer(frame(MessageType.Awareness, encodeAwarenessUpdate(entries)));
+    const bytes = asBuffer(encode({ type: MessageType.Awareness, update: encodeAwarenessUpdate(entries) }));
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 
@@ -613,11 +608,7 @@ export class Room {
   }
 
   private broadcastUpdate(update: Uint8Array, from: Connection | null): void {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MessageType.Sync);
-    encoding.writeVarUint(encoder, SyncStep.Update);
-    encoding.writeVarUint8Array(encoder, update);
-    const bytes = asBuffer(encoding.toUint8Array(encoder));
+    const bytes = asBuffer(encode({ type: MessageType.Sync, step: SyncStep.Update, payload: update }));
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
   }
 
@@ -651,12 +642,4 @@ export function admission(
     return 'link_replaced';
   }
   return 'ok';
-}
-
-/** `[type, varUint8Array(payload)]`: the shape of awareness frames. */
-export function frame(type: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, type);
-  encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
 }

@@ -6,16 +6,6 @@
  * and its (capped) output are stored when it ends.
  */
 import { defaultEntry, type LanguageId } from '../../shared/languages.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
-import {
-  encodeRunMessage,
-  type RunExit,
-  type RunLimits,
-  RunMode,
-  type RunnerJob,
-  type RunOutput,
-  type RunStarted,
-} from '../../shared/protocol/runs.js';
 import { metaOf, snapshotFiles } from '../../shared/schema/project.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../log.js';
@@ -24,6 +14,16 @@ import type { Storage } from '../storage/Storage.js';
 import type { EnvCrypto } from './envCrypto.js';
 import { OutputLog } from './outputLog.js';
 import { exitOf, unavailable, type RunnerHub } from './RunnerHub.js';
+import { encode } from '../../shared/protocol/codec.js';
+import {
+  MessageType,
+  type RunExit,
+  type RunLimits,
+  RunMode,
+  type RunnerJob,
+  type RunOutput,
+  type RunStarted,
+} from '../../shared/protocol/table.js';
 
 export interface RunRequest {
   runId: string;
@@ -68,7 +68,7 @@ export class RunService {
     const { runId, language, mode } = request;
     const finishEarly = (message: string) => {
       const exit = exitOf(runId, 'error', message, 0);
-      room.broadcastTandem(encodeRunMessage(exit));
+      room.broadcastTandem(encode(exit));
       observer?.exit(exit);
     };
     if (this.active.has(runId)) return finishEarly('a run with this id is already running');
@@ -104,7 +104,7 @@ export class RunService {
       name: claims.name,
       startedAt,
     };
-    room.broadcastTandem(encodeRunMessage(started));
+    room.broadcastTandem(encode(started));
     observer?.started?.(started);
 
     const limits =
@@ -135,18 +135,17 @@ export class RunService {
             stoppedForOutput = true;
             return;
           }
-          room.broadcastTandem(encodeRunMessage(message));
+          room.broadcastTandem(encode(message));
           observer?.output(message);
         },
         exit: (message) => {
           this.active.delete(runId);
           const exit: RunExit = stoppedForOutput ? { ...message, reason: 'output-limit' } : message;
-          room.broadcastTandem(encodeRunMessage(exit));
+          room.broadcastTandem(encode(exit));
           observer?.exit(exit);
           this.store(room.id, started, exit, log);
         },
-        queued: (position) =>
-          room.broadcastTandem(encodeRunMessage({ type: MessageType.RunQueued, runId, position })),
+        queued: (position) => room.broadcastTandem(encode({ type: MessageType.RunQueued, runId, position })),
       },
       { queueMaxPerRoom: this.settings.queueMaxPerRoom, activeMaxPerRoom: this.settings.activeMaxPerRoom },
     );

@@ -12,15 +12,15 @@
  */
 import type { WebSocket } from 'ws';
 import type { LanguageId } from '../../shared/languages.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
+import type { Logger } from '../log.js';
+import { encode } from '../../shared/protocol/codec.js';
 import {
-  encodeRunMessage,
+  MessageType,
   type RunExit,
   type RunMessage,
   type RunnerJob,
   type RunOutput,
-} from '../../shared/protocol/runs.js';
-import type { Logger } from '../log.js';
+} from '../../shared/protocol/table.js';
 
 /** A runner that stays silent this long past a job's time limit has lost it. */
 const RUNNER_GRACE_MS = 15_000;
@@ -252,7 +252,7 @@ export class RunnerHub {
 }
 
 function send(runner: RunnerLink, message: RunMessage): void {
-  if (runner.ws.readyState === runner.ws.OPEN) runner.ws.send(encodeRunMessage(message), { binary: true });
+  if (runner.ws.readyState === runner.ws.OPEN) runner.ws.send(encode(message), { binary: true });
 }
 
 export function unavailable(language: LanguageId): string {

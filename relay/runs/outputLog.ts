@@ -4,7 +4,7 @@
  * The reader is shared/protocol/outputLog.ts (replay bundles carry it too).
  */
 import * as encoding from 'lib0/encoding';
-import type { OutputStream } from '../../shared/protocol/runs.js';
+import type { OutputStream } from '../../shared/protocol/table.js';
 
 export class OutputLog {
   private readonly encoder = encoding.createEncoder();

@@ -7,12 +7,11 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import * as decoding from 'lib0/decoding';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
-import { MessageType, PROTOCOL_VERSION } from '../../shared/protocol/messageTypes.js';
-import { isRunType, readRunMessage } from '../../shared/protocol/runs.js';
-import { ProtocolError, guard } from '../../shared/protocol/tandem.js';
+import { decode } from '../../shared/protocol/codec.js';
+import { ProtocolError } from '../../shared/protocol/fields.js';
+import { Direction, MessageType, PROTOCOL_VERSION } from '../../shared/protocol/table.js';
 import type { Logger } from '../log.js';
 import type { RunnerHub, RunnerLink } from './RunnerHub.js';
 
@@ -47,12 +46,10 @@ export function acceptRunner(ws: WebSocket, hub: RunnerHub, log: Logger): void {
     try {
       if (!isBinary) throw new ProtocolError('text frames are not part of the protocol');
       const bytes = data as Buffer;
-      const decoder = decoding.createDecoder(
+      const message = decode(
+        Direction.RunnerToRelay,
         new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       );
-      const type = guard(() => decoding.readVarUint(decoder));
-      if (!isRunType(type)) throw new ProtocolError(`unknown message type ${type}`);
-      const message = readRunMessage(decoder, type);
       if (!link) {
         if (message.type !== MessageType.RunnerHello)
           throw new ProtocolError('the first message must be runnerHello');

@@ -2,7 +2,6 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../shared/protocol/tandem.js';
 import type { TokenClaims } from '../../shared/token.js';
 import {
   AWARENESS_STATE_MAX_BYTES,
@@ -14,6 +13,7 @@ import {
   type AwarenessEntry,
   type AwarenessSender,
 } from './awareness.js';
+import { ProtocolError } from '../../shared/protocol/fields.js';
 
 const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
 

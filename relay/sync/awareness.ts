@@ -14,8 +14,8 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { ProtocolError, guard } from '../../shared/protocol/tandem.js';
 import type { TokenClaims } from '../../shared/token.js';
+import { guard, ProtocolError } from '../../shared/protocol/fields.js';
 
 export interface AwarenessEntry {
   clientId: number;

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import {
   createRoom,
   mintToken,
@@ -29,6 +28,7 @@ import {
   type Frame,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 let relay: RelayProcess;
 let room: CreatedRoom;

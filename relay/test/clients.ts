@@ -4,9 +4,6 @@
  * hand-made frames, and small HTTP and token helpers. Nothing here is mocked:
  * every helper talks to a real relay over a real socket.
  */
-import { decodeRoomState, type RoomStateMessage } from '../../shared/protocol/roomState.js';
-import { decodePeerMessage, isPeerType, type PeerMessage } from '../../shared/protocol/peers.js';
-import { decodeRunMessage, isRunType, type RunMessage } from '../../shared/protocol/runs.js';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -14,15 +11,18 @@ import type * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
-import {
-  decodeTandemMessage,
-  encodeTandemMessage,
-  isTandemType,
-  type TandemMessage,
-} from '../../shared/protocol/tandem.js';
 import { readTokenClaims, type TokenClaims } from '../../shared/token.js';
 import { snapshotFiles } from '../../shared/schema/project.js';
+import { decode, encode, unhandled } from '../../shared/protocol/codec.js';
+import {
+  Direction,
+  MessageType,
+  type PeerMessage,
+  type RelayToClientMessage,
+  type RoomStateMessage,
+  type RunMessage,
+  type TandemMessage,
+} from '../../shared/protocol/table.js';
 
 export const WAIT_MS = 10_000;
 
@@ -306,11 +306,11 @@ export function frameQueryAwareness(): Uint8Array {
 }
 
 export function frameTandem(message: TandemMessage): Uint8Array {
-  return encodeTandemMessage(message);
+  return encode(message);
 }
 
 export function frameHello(protocolVersion: number): Uint8Array {
-  return encodeTandemMessage({ type: MessageType.Hello, protocolVersion });
+  return encode({ type: MessageType.Hello, protocolVersion });
 }
 
 /** An update that adds one file, made on a throwaway doc (so nothing local is changed). */
@@ -333,7 +333,6 @@ export type Frame =
   | { kind: 'sync'; step: number; payload: Uint8Array; bytes: Uint8Array }
   | { kind: 'awareness'; update: Uint8Array; bytes: Uint8Array }
   | { kind: 'auth'; denied: boolean; reason: string; bytes: Uint8Array }
-  | { kind: 'queryAwareness'; bytes: Uint8Array }
   | { kind: 'tandem'; message: TandemMessage; bytes: Uint8Array }
   | { kind: 'run'; message: RunMessage; bytes: Uint8Array }
   | { kind: 'peer'; message: PeerMessage; bytes: Uint8Array }
@@ -341,32 +340,38 @@ export type Frame =
   | { kind: 'unparsed'; error: string; bytes: Uint8Array };
 
 export function parseFrame(bytes: Uint8Array): Frame {
+  let message: RelayToClientMessage;
   try {
-    const decoder = decoding.createDecoder(bytes);
-    const type = decoding.readVarUint(decoder);
-    switch (type) {
-      case MessageType.Sync: {
-        const step = decoding.readVarUint(decoder);
-        return { kind: 'sync', step, payload: decoding.readVarUint8Array(decoder), bytes };
-      }
-      case MessageType.Awareness:
-        return { kind: 'awareness', update: decoding.readVarUint8Array(decoder), bytes };
-      case MessageType.Auth: {
-        const denied = decoding.readVarUint(decoder) === 0;
-        return { kind: 'auth', denied, reason: decoding.readVarString(decoder), bytes };
-      }
-      case MessageType.QueryAwareness:
-        return { kind: 'queryAwareness', bytes };
-      case MessageType.RoomState:
-        return { kind: 'roomState', message: decodeRoomState(bytes), bytes };
-      default:
-        if (isTandemType(type)) return { kind: 'tandem', message: decodeTandemMessage(bytes), bytes };
-        if (isRunType(type)) return { kind: 'run', message: decodeRunMessage(bytes), bytes };
-        if (isPeerType(type)) return { kind: 'peer', message: decodePeerMessage(bytes), bytes };
-        return { kind: 'unparsed', error: `unknown type ${type}`, bytes };
-    }
+    message = decode(Direction.RelayToClient, bytes);
   } catch (error) {
     return { kind: 'unparsed', error: String(error), bytes };
+  }
+  switch (message.type) {
+    case MessageType.Sync:
+      return { kind: 'sync', step: message.step, payload: message.payload, bytes };
+    case MessageType.Awareness:
+      return { kind: 'awareness', update: message.update, bytes };
+    case MessageType.Auth:
+      return { kind: 'auth', denied: message.kind === 0, reason: message.reason, bytes };
+    case MessageType.RoomState:
+      return { kind: 'roomState', message, bytes };
+    case MessageType.Welcome:
+    case MessageType.SyncStatus:
+    case MessageType.Error:
+      return { kind: 'tandem', message, bytes };
+    case MessageType.PeerList:
+    case MessageType.PeerJoined:
+    case MessageType.PeerLeft:
+    case MessageType.Signal:
+    case MessageType.MediaControl:
+      return { kind: 'peer', message, bytes };
+    case MessageType.RunStarted:
+    case MessageType.RunOutput:
+    case MessageType.RunExit:
+    case MessageType.RunQueued:
+      return { kind: 'run', message, bytes };
+    default:
+      return unhandled(message);
   }
 }
 

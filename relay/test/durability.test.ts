@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFile } from '../../shared/schema/project.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { createRoom, mintToken, removeDataDir, startRelay, type RelayProcess } from './harness.js';
 import {
   appendTo,
@@ -26,6 +25,7 @@ import {
   yjsUrl,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 let relay: RelayProcess;
 let dataDir: string;

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { addFile } from '../../shared/schema/project.js';
 import {
   createRoom,
@@ -35,6 +34,7 @@ import {
   yjsUrl,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 

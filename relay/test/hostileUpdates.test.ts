@@ -10,7 +10,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { addFile, chatOf, filesOf } from '../../shared/schema/project.js';
 import { danglingInsertUpdate, deleteOnlyUpdate, nestedMapsUpdate } from '../../shared/sync/testing.js';
 import { SqliteStorage } from '../storage/SqliteStorage.js';
@@ -41,6 +40,7 @@ import {
   type CreatedRoom,
   type RelayProcess,
 } from './harness.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 const MALLORY_CLIENT = 77;
 

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { addFile } from '../../shared/schema/project.js';
 import { createRoom, mintToken, removeDataDir, startRelay, type RelayProcess } from './harness.js';
 import {
@@ -29,6 +28,7 @@ import {
   yjsUrl,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 // The send buffer cap is above the largest message: a single legal message must
 // not be enough to drop a reader.

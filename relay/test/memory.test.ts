@@ -6,7 +6,6 @@
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { AWARENESS_ROOM_MAX_BYTES, AWARENESS_STATE_MAX_BYTES } from '../sync/awareness.js';
 import {
   awarenessUpdate,
@@ -20,6 +19,7 @@ import {
 } from './clients.js';
 import { createRoom, mintToken } from './harness.js';
 import { suiteRelay } from './suiteRelay.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 const MIB = 1024 * 1024;
 

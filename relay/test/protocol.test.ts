@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, CloseReason } from '../../shared/protocol/closeCodes.js';
-import { MessageType, PROTOCOL_VERSION } from '../../shared/protocol/messageTypes.js';
 import {
   createRoom,
   mintToken,
@@ -33,6 +32,7 @@ import {
   yjsUrl,
   type Frame,
 } from './clients.js';
+import { MessageType, PROTOCOL_VERSION } from '../../shared/protocol/table.js';
 
 let relay: RelayProcess;
 let room: CreatedRoom;

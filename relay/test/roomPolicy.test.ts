@@ -10,7 +10,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { addFile, findFile, metaOf } from '../../shared/schema/project.js';
 import {
   createRoom,
@@ -40,6 +39,7 @@ import {
   type Frame,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 const TYPING_INTERVAL_MS = 3;
 const TYPING_AFTER_NOTICE_MS = 300;

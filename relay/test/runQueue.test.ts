@@ -5,21 +5,22 @@
  * taking turns, visible queue positions, the per-room queue cap, stop before
  * start, and a runner that breaks the protocol.
  */
-import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageType, PROTOCOL_VERSION } from '../../shared/protocol/messageTypes.js';
+import { RawClient, waitFor, yjsUrl, type Frame } from './clients.js';
+import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
+import { decode, encode } from '../../shared/protocol/codec.js';
 import {
-  encodeRunMessage,
-  readRunMessage,
+  Direction,
+  MessageType,
+  PROTOCOL_VERSION,
   RunMode,
   type RunMessage,
   type RunnerJob,
-} from '../../shared/protocol/runs.js';
-import { RawClient, waitFor, yjsUrl, type Frame } from './clients.js';
-import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
+  type RunnerToRelayMessage,
+} from '../../shared/protocol/table.js';
 
 const QUEUE_PER_ROOM = 2;
 
@@ -30,10 +31,10 @@ class ScriptedRunner {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const bytes = data as Buffer;
-      const decoder = decoding.createDecoder(
+      const message = decode(
+        Direction.RelayToRunner,
         new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
       );
-      const message = readRunMessage(decoder, decoding.readVarUint(decoder) as RunMessage['type']);
       if (message.type === MessageType.RunnerJob) this.jobs.push(message);
       if (message.type === MessageType.RunStop) this.stops.push(message.runId);
     });
@@ -57,8 +58,8 @@ class ScriptedRunner {
     return runner;
   }
 
-  send(message: RunMessage): void {
-    this.ws.send(encodeRunMessage(message));
+  send(message: RunnerToRelayMessage): void {
+    this.ws.send(encode(message));
   }
 
   finish(runId: string, text = 'ok\n'): void {
@@ -117,7 +118,7 @@ describe('run queue and dispatch (scripted runner)', () => {
 
   const start = (client: RawClient, runId: string) =>
     client.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId,
         language: 'python',
@@ -173,7 +174,7 @@ describe('run queue and dispatch (scripted runner)', () => {
       () => runFrames(a).some((m) => m.type === MessageType.RunQueued && m.runId === 'waiting'),
       'queued',
     );
-    a.send(encodeRunMessage({ type: MessageType.RunStop, runId: 'waiting' }));
+    a.send(encode({ type: MessageType.RunStop, runId: 'waiting' }));
     await a.until(() => exitOf(a, 'waiting') !== undefined, 'waiting exit');
     expect(exitOf(a, 'waiting')).toMatchObject({ reason: 'killed' });
     runner.finish('busy');
@@ -229,9 +230,7 @@ describe('a room’s share of the runner slots (scripted runner)', () => {
     await a.hello();
     await b.hello();
     const start = (client: RawClient, runId: string, mode: RunMode) =>
-      client.send(
-        encodeRunMessage({ type: MessageType.RunStart, runId, language: 'python', entry: '', mode }),
-      );
+      client.send(encode({ type: MessageType.RunStart, runId, language: 'python', entry: '', mode }));
     for (const runId of ['t1', 't2', 't3', 't4']) start(a, runId, RunMode.Terminal);
     await a.until(
       () => runFrames(a).filter((m) => m.type === MessageType.RunQueued).length === 2,

@@ -8,8 +8,6 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
-import { encodePeerMessage, SIGNAL_MAX_CHARS, type PeerMessage } from '../../shared/protocol/peers.js';
 import { health, RawClient, sleep, yjsUrl, type Frame } from './clients.js';
 import {
   createRoom,
@@ -19,6 +17,8 @@ import {
   type CreatedRoom,
   type RelayProcess,
 } from './harness.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { MessageType, type PeerMessage, SIGNAL_MAX_CHARS } from '../../shared/protocol/table.js';
 
 type Peer = Extract<PeerMessage, { type: typeof MessageType.PeerList }>['self'];
 
@@ -41,7 +41,7 @@ async function join(
 }
 
 const signal = (peer: string, data: unknown) =>
-  encodePeerMessage({ type: MessageType.Signal, peer, data: JSON.stringify(data) });
+  encode({ type: MessageType.Signal, peer, data: JSON.stringify(data) });
 
 describe('signaling through the relay', () => {
   let relay: RelayProcess;
@@ -135,7 +135,7 @@ describe('signaling through the relay', () => {
     [
       'with data that is not JSON',
       true,
-      encodePeerMessage({ type: MessageType.Signal, peer: 'abcdefgh', data: '{oops' }),
+      encode({ type: MessageType.Signal, peer: 'abcdefgh', data: '{oops' }),
     ],
     ['larger than the cap', true, signal('abcdefgh', { sdp: 'x'.repeat(SIGNAL_MAX_CHARS) })],
   ])('refuses a signal %s with 4400', async (_what, hello, frame) => {
@@ -158,7 +158,7 @@ describe('signaling through the relay', () => {
     const controls = (client: RawClient) =>
       peerFrames(client).filter((m) => m.type === MessageType.MediaControl);
     const mute = (peer: string, audio: boolean, video: boolean) =>
-      encodePeerMessage({ type: MessageType.MediaControl, peer, audio, video });
+      encode({ type: MessageType.MediaControl, peer, mute: { audio, video } });
 
     const from = ed.client.frames.length;
     ed.client.send(mute(target.self.peerId, true, true));
@@ -176,8 +176,7 @@ describe('signaling through the relay', () => {
       expect(controls(c.client)[0]).toEqual({
         type: MessageType.MediaControl,
         peer: target.self.peerId,
-        audio: true,
-        video: false,
+        mute: { audio: true, video: false },
       });
     }
     const late = await join(relay, fresh, editorToken);
@@ -195,7 +194,9 @@ describe('signaling through the relay', () => {
     const again = await join(relay, fresh, targetToken);
     await owner.client.until(
       () =>
-        controls(owner.client).some((m) => 'peer' in m && m.peer === again.self.peerId && m.audio && m.video),
+        controls(owner.client).some(
+          (m) => 'peer' in m && m.peer === again.self.peerId && m.mute.audio && m.mute.video,
+        ),
       'the reconnected participant muted again',
     );
     await again.client.until(
@@ -209,7 +210,7 @@ describe('signaling through the relay', () => {
     await target.client.until(
       () =>
         controls(target.client).some(
-          (m) => 'peer' in m && m.peer === target.self.peerId && !m.audio && !m.video,
+          (m) => 'peer' in m && m.peer === target.self.peerId && !m.mute.audio && !m.mute.video,
         ),
       'unmute',
     );

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
 import { addFile, listFiles } from '../../shared/schema/project.js';
 import {
   createRoom,
@@ -35,6 +34,7 @@ import {
   yjsUrl,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 
 let relay: RelayProcess;
 let room: CreatedRoom;

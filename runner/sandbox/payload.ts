@@ -23,8 +23,8 @@
  * before the job, and lets /work be a plain size-capped tmpfs.
  */
 import tar from 'tar-stream';
-import { TERMINAL_SIZE } from '../../shared/protocol/runs.js';
 import type { Job } from './types.js';
+import { TERMINAL_SIZE } from '../../shared/protocol/runs.js';
 
 export const PAYLOAD_MAGIC = 'TANDEM2';
 const RUNNER_UID = 1000;

@@ -1,6 +1,6 @@
 /** The execution engine's job, hooks and result. */
 import type { LanguageId } from '../../shared/languages.js';
-import type { ExitReason, RunLimits } from '../../shared/protocol/runs.js';
+import type { ExitReason, RunLimits } from '../../shared/protocol/table.js';
 
 export type { ExitReason, RunLimits };
 

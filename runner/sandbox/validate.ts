@@ -5,10 +5,10 @@
  * path must stay inside /work when unpacked.
  */
 import { isLanguageId } from '../../shared/languages.js';
-import { RUN_ID_PATTERN } from '../../shared/protocol/runs.js';
 import { PathError, normalizePath } from '../../shared/schema/paths.js';
 import { LANGUAGE_SPECS } from '../languages.js';
 import { LIMIT_BOUNDS, type Job, type RunLimits } from './types.js';
+import { RUN_ID_PATTERN } from '../../shared/protocol/table.js';
 
 export const FILES_MAX_COUNT = 2000;
 export const ENV_MAX_COUNT = 100;

@@ -9,8 +9,6 @@ import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MessageType } from '../../shared/protocol/messageTypes.js';
-import { encodeRunMessage, OutputStream, RunMode, type RunMessage } from '../../shared/protocol/runs.js';
 import type * as Y from 'yjs';
 import {
   RawClient,
@@ -33,6 +31,8 @@ import {
   type RunnerProcess,
 } from '../../relay/test/harness.js';
 import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { MessageType, OutputStream, type RunMessage, RunMode } from '../../shared/protocol/table.js';
 
 const skip = requireOrSkip('docker', await dockerAvailable());
 const CANARY = 'canary-7f3c1d9e-secret-value';
@@ -146,7 +146,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
 
   it('a run started on the socket streams to everyone in the room and is stored', async () => {
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'ws-run-1',
         language: 'python',
@@ -191,7 +191,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     // Sent back to back in one tick: they reach the relay in one read, handled in one tick.
     for (const update of updates) editor.send(frameUpdate(update));
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'race',
         language: 'python',
@@ -239,7 +239,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
   it('a viewer cannot start a run: read_only, and nothing runs', async () => {
     const from = viewer.frames.length;
     viewer.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'viewer-run',
         language: 'python',
@@ -288,7 +288,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
 
   it('stdin over the socket reaches the program; stop ends a run with reason killed', async () => {
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'ws-stdin',
         language: 'python',
@@ -301,7 +301,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
       'started',
     );
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunInput,
         runId: 'ws-stdin',
         bytes: Buffer.from('Cy\n'),
@@ -312,7 +312,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     expect(stdoutOf(editor, 'ws-stdin')).toBe('hi Cy\n');
 
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'ws-stop',
         language: 'python',
@@ -325,14 +325,14 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
       'started',
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
-    editor.send(encodeRunMessage({ type: MessageType.RunStop, runId: 'ws-stop' }));
+    editor.send(encode({ type: MessageType.RunStop, runId: 'ws-stop' }));
     expect((await waitExit(viewer, 'ws-stop')).reason).toBe('killed');
   });
 
   it('a terminal run is a shared REPL: editors type, everyone watches, viewers cannot type', async () => {
     await setMain(editor, 'greeting = "shared"\n');
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'repl',
         language: 'python',
@@ -343,7 +343,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     const shows = (client: RawClient, text: string) => () => stdoutOf(client, 'repl').includes(text);
     await viewer.until(shows(viewer, '>>> '), 'the prompt on the viewer', 20_000);
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunInput,
         runId: 'repl',
         bytes: Buffer.from('greeting.upper()\r'),
@@ -353,7 +353,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     await viewer.until(shows(viewer, "'SHARED'"), 'the answer on the viewer');
     const from = viewer.frames.length;
     viewer.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunInput,
         runId: 'repl',
         bytes: Buffer.from('1/0\r'),
@@ -366,7 +366,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
       { from },
     );
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunInput,
         runId: 'repl',
         bytes: Buffer.from('6*7\r'),
@@ -375,9 +375,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     );
     await editor.until(shows(editor, '42'), 'the second answer');
     expect(stdoutOf(editor, 'repl')).not.toContain('ZeroDivisionError');
-    editor.send(
-      encodeRunMessage({ type: MessageType.RunInput, runId: 'repl', bytes: new Uint8Array(), eof: true }),
-    );
+    editor.send(encode({ type: MessageType.RunInput, runId: 'repl', bytes: new Uint8Array(), eof: true }));
     expect(await waitExit(viewer, 'repl')).toMatchObject({ reason: 'exited' });
   });
 
@@ -421,7 +419,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
   it('a runner stopped mid-run (SIGTERM) ends the run and leaves no container behind', async () => {
     await setMain(editor, 'import time\nprint("sleeping", flush=True)\ntime.sleep(30)\n');
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'stopped',
         language: 'python',
@@ -443,7 +441,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
   it('a runner killed mid-run ends the run with reason error; a new runner takes over', async () => {
     await setMain(editor, 'import time\nprint("sleeping", flush=True)\ntime.sleep(30)\n');
     editor.send(
-      encodeRunMessage({
+      encode({
         type: MessageType.RunStart,
         runId: 'orphan',
         language: 'python',

@@ -56,7 +56,6 @@ describe('close codes and reconnection', () => {
       CloseCode.MalformedMessage,
       CloseCode.TokenExpired,
       CloseCode.Forbidden,
-      CloseCode.RoomNotFound,
       CloseCode.ProtocolMismatch,
       CloseCode.UpdateRefused,
     ]) {

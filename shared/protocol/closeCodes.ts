@@ -5,7 +5,8 @@
  *
  * 4400-4499 are permanent: the official y-websocket client stops reconnecting on
  * them (a bad token or a broken client will not get better by retrying). 4500-4599
- * are temporary: the client reconnects with backoff.
+ * are temporary: the client reconnects with backoff. A missing room or a full one
+ * is refused before the upgrade (404, 429), so neither has a close code.
  */
 export const CloseCode = {
   /** The server is shutting down or restarting; reconnect. (RFC 6455) */
@@ -17,14 +18,12 @@ export const CloseCode = {
   MalformedMessage: 4400,
   TokenExpired: 4401,
   Forbidden: 4403,
-  RoomNotFound: 4404,
   PongTimeout: 4508,
   ProtocolMismatch: 4409,
   /** The owner removed this user from the room; their token no longer joins it. */
   Removed: 4410,
   /** An update broke a rule of the room (nesting, chat attribution, file paths); it was not applied. */
   UpdateRefused: 4422,
-  RoomFull: 4529,
   SlowConsumer: 4530,
   /** Too many of this client's updates wait for changes the relay never received; reconnecting resyncs. */
   UpdatesWaiting: 4531,
@@ -39,11 +38,9 @@ export const CloseReason: Record<CloseCode, string> = {
   [CloseCode.MalformedMessage]: 'malformed message',
   [CloseCode.TokenExpired]: 'token expired',
   [CloseCode.Forbidden]: 'forbidden',
-  [CloseCode.RoomNotFound]: 'room not found',
   [CloseCode.PongTimeout]: 'no pong within the timeout',
   [CloseCode.ProtocolMismatch]: 'protocol version mismatch',
   [CloseCode.Removed]: 'removed from the room by the owner',
-  [CloseCode.RoomFull]: 'room full',
   [CloseCode.SlowConsumer]: 'send buffer full: client too slow',
   [CloseCode.UpdatesWaiting]: 'too many updates waiting for changes the relay never received',
   [CloseCode.UpdateRefused]: 'update refused',

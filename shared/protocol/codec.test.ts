@@ -1,16 +1,21 @@
-import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
+import { decode, encode, messageName, travels } from './codec.js';
+import { DEFAULT_SETTINGS } from '../rooms.js';
 import { ErrorCode } from './errors.js';
-import { MessageType } from './messageTypes.js';
+import { ProtocolError } from './fields.js';
 import {
-  ProtocolError,
-  decodeTandemMessage,
-  encodeTandemMessage,
-  isTandemType,
-  readTandemMessage,
+  Direction,
+  MessageType,
+  OutputStream,
+  PROTOCOL,
+  RunMode,
+  SyncStep,
+  type Message,
+  type MessageName,
   type TandemMessage,
-} from './tandem.js';
+} from './table.js';
+import { seededRandom } from '../testing/random.js';
 
 const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
 /** lib0 varString: varUint byte length (all lengths here are < 128, so one byte), then UTF-8. */
@@ -50,6 +55,102 @@ const MESSAGES: readonly TandemMessage[] = [
   { type: MessageType.Error, code: ErrorCode.Internal, message: '' },
 ];
 
+const DIRECTIONS = Object.values(Direction);
+
+/** A direction `message` may travel (the first in the table). */
+function wayOf(message: Message): Direction {
+  return DIRECTIONS.find((direction) => travels(message.type, direction))!;
+}
+
+const peer = { peerId: 'p_1', userId: 'u1', name: 'Ann', role: 'editor' } as const;
+const limits = {
+  timeoutMs: 10_000,
+  memoryBytes: 256 * 2 ** 20,
+  pids: 64,
+  cpuMillis: 1000,
+  outputBytes: 2 ** 20,
+  diskBytes: 2 ** 26,
+};
+
+/** At least one of every message in the table, the Tandem ones above included. */
+const EVERY: readonly Message[] = [
+  ...MESSAGES,
+  { type: MessageType.Sync, step: SyncStep.Step1, payload: new Uint8Array([0]) },
+  { type: MessageType.Sync, step: SyncStep.Step2, payload: new Uint8Array([0, 0]) },
+  { type: MessageType.Sync, step: SyncStep.Update, payload: new Uint8Array(300).fill(7) },
+  { type: MessageType.Awareness, update: new Uint8Array([1, 2, 3]) },
+  { type: MessageType.Auth, kind: 0, reason: 'read-only' },
+  { type: MessageType.QueryAwareness },
+  { type: MessageType.PeerList, self: peer, peers: [] },
+  { type: MessageType.PeerList, self: peer, peers: [{ ...peer, peerId: 'p_2', role: 'viewer' }, peer] },
+  { type: MessageType.PeerJoined, peer },
+  { type: MessageType.PeerLeft, peerId: 'p-2' },
+  { type: MessageType.Signal, peer: 'p_2', data: '{"type":"offer","sdp":"v=0"}' },
+  { type: MessageType.MediaControl, peer: 'p_2', mute: { audio: true, video: false } },
+  { type: MessageType.MediaControl, peer: 'p_2', mute: { audio: false, video: false } },
+  { type: MessageType.RunStart, runId: 'r1', language: 'python', entry: 'main.py', mode: RunMode.Batch },
+  { type: MessageType.RunInput, runId: 'r1', bytes: new Uint8Array([104, 105]), eof: false },
+  { type: MessageType.RunInput, runId: 'r1', bytes: new Uint8Array(), eof: true },
+  { type: MessageType.RunStop, runId: 'r1' },
+  {
+    type: MessageType.RunStarted,
+    runId: 'r1',
+    language: 'javascript',
+    entry: 'index.js',
+    mode: RunMode.Terminal,
+    userId: 'u1',
+    name: 'Ann',
+    startedAt: 1_800_000_000_000,
+  },
+  { type: MessageType.RunOutput, runId: 'r1', stream: OutputStream.Stderr, bytes: new Uint8Array([0xff]) },
+  {
+    type: MessageType.RunExit,
+    runId: 'r1',
+    code: 0,
+    signal: '',
+    reason: 'exited',
+    durationMs: 12,
+    message: '',
+  },
+  {
+    type: MessageType.RunExit,
+    runId: 'r1',
+    code: null,
+    signal: 'SIGKILL',
+    reason: 'timeout',
+    durationMs: 10_000,
+    message: 'stopped after 10 s',
+  },
+  { type: MessageType.RunQueued, runId: 'r1', position: 3 },
+  {
+    type: MessageType.RunnerHello,
+    protocolVersion: 1,
+    runnerId: 'runner-1',
+    capacity: 4,
+    languages: ['python'],
+  },
+  {
+    type: MessageType.RunnerJob,
+    runId: 'r1',
+    language: 'python',
+    entry: 'main.py',
+    mode: RunMode.Batch,
+    limits,
+    files: { 'main.py': 'print(1)\n', 'lib/a.py': '' },
+    env: { API_KEY: 'x=y' },
+  },
+  { type: MessageType.RunnerStatus, languages: [] },
+  {
+    type: MessageType.RoomState,
+    settings: { name: 'Room', ...DEFAULT_SETTINGS, editors: ['u1'] },
+    canEdit: true,
+    reason: null,
+    notes: false,
+    serverTime: 1_800_000_000_000,
+  },
+  { type: MessageType.ChatSend, text: 'hello 👋' },
+];
+
 /** Encodes a raw frame from parts: numbers as varUint, strings as varString. */
 function frame(...parts: (number | string)[]): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -60,37 +161,51 @@ function frame(...parts: (number | string)[]): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-describe('Tandem message codec: round trip', () => {
-  it.each(MESSAGES.map((m) => [m.type, m] as const))('type %i round-trips', (_type, message) => {
-    expect(decodeTandemMessage(encodeTandemMessage(message))).toEqual(message);
+describe('message codec: round trip', () => {
+  it('has a sample of every message in the table', () => {
+    const sampled = new Set(EVERY.map((message) => messageName(message.type)));
+    expect([...sampled].sort()).toEqual(Object.keys(PROTOCOL).sort());
   });
 
-  it('readTandemMessage reads the body after the caller has read the type', () => {
-    for (const message of MESSAGES) {
-      const decoder = decoding.createDecoder(encodeTandemMessage(message));
-      const type = decoding.readVarUint(decoder);
-      expect(isTandemType(type)).toBe(true);
-      expect(readTandemMessage(decoder, message.type)).toEqual(message);
+  it.each(EVERY.map((m) => [messageName(m.type), m] as const))('%s round-trips', (_name, message) => {
+    expect(decode(wayOf(message), encode(message))).toEqual(message);
+  });
+
+  it('refuses a message from a way it does not travel', () => {
+    for (const message of EVERY) {
+      for (const direction of DIRECTIONS) {
+        if (travels(message.type, direction)) continue;
+        expect(() => decode(direction, encode(message))).toThrow(/does not travel/);
+      }
     }
+    // The cases that matter most: a client posing as the relay or a runner.
+    expect(travels(MessageType.Welcome, Direction.ClientToRelay)).toBe(false);
+    expect(travels(MessageType.RunOutput, Direction.ClientToRelay)).toBe(false);
+    expect(travels(MessageType.RunnerJob, Direction.RunnerToRelay)).toBe(false);
+    expect(travels(MessageType.RoomState, Direction.ClientToRelay)).toBe(false);
+  });
+
+  it('every message travels at least one way, and numbers are unique', () => {
+    const names = Object.keys(PROTOCOL) as MessageName[];
+    for (const name of names) expect(PROTOCOL[name].travels.length).toBeGreaterThan(0);
+    expect(new Set(names.map((name) => PROTOCOL[name].type)).size).toBe(names.length);
   });
 });
 
 describe('Tandem message codec: golden bytes', () => {
   it('hello v1', () => {
-    expect(encodeTandemMessage({ type: MessageType.Hello, protocolVersion: 1 })).toEqual(
-      new Uint8Array([100, 1]),
-    );
+    expect(encode({ type: MessageType.Hello, protocolVersion: 1 })).toEqual(new Uint8Array([100, 1]));
   });
 
   it('hello with a multi-byte varUint version', () => {
     // 300 = 0b10_0101100 -> low 7 bits with the continuation bit, then 2.
-    expect(encodeTandemMessage({ type: MessageType.Hello, protocolVersion: 300 })).toEqual(
+    expect(encode({ type: MessageType.Hello, protocolVersion: 300 })).toEqual(
       new Uint8Array([100, 0xac, 0x02]),
     );
   });
 
   it('welcome', () => {
-    const bytes = encodeTandemMessage({
+    const bytes = encode({
       type: MessageType.Welcome,
       protocolVersion: 1,
       roomId: 'r1',
@@ -127,24 +242,43 @@ describe('Tandem message codec: golden bytes', () => {
   });
 
   it('sync-status', () => {
-    expect(encodeTandemMessage({ type: MessageType.SyncStatus, counter: 0 })).toEqual(
-      new Uint8Array([102, 0]),
+    expect(encode({ type: MessageType.SyncStatus, counter: 0 })).toEqual(new Uint8Array([102, 0]));
+    expect(encode({ type: MessageType.SyncStatus, counter: 128 })).toEqual(new Uint8Array([102, 0x80, 0x01]));
+  });
+
+  it('mediaControl packs its mutes as bits', () => {
+    expect(
+      encode({ type: MessageType.MediaControl, peer: 'p', mute: { audio: false, video: true } }),
+    ).toEqual(new Uint8Array([114, ...str('p'), 2]));
+  });
+
+  it('runExit writes an exit code as code + 1, 0 for none', () => {
+    const exit = {
+      type: MessageType.RunExit,
+      runId: 'r',
+      signal: '',
+      reason: 'exited',
+      durationMs: 1,
+      message: '',
+    } as const;
+    expect(encode({ ...exit, code: 0 })).toEqual(
+      new Uint8Array([125, ...str('r'), 1, 0, ...str('exited'), 1, 0]),
     );
-    expect(encodeTandemMessage({ type: MessageType.SyncStatus, counter: 128 })).toEqual(
-      new Uint8Array([102, 0x80, 0x01]),
+    expect(encode({ ...exit, code: null })).toEqual(
+      new Uint8Array([125, ...str('r'), 0, 0, ...str('exited'), 1, 0]),
     );
   });
 
   it('error', () => {
-    expect(
-      encodeTandemMessage({ type: MessageType.Error, code: ErrorCode.RoomFull, message: 'full' }),
-    ).toEqual(new Uint8Array([103, 9, ...utf8('room_full'), 4, 0x66, 0x75, 0x6c, 0x6c]));
+    expect(encode({ type: MessageType.Error, code: ErrorCode.RoomFull, message: 'full' })).toEqual(
+      new Uint8Array([103, 9, ...utf8('room_full'), 4, 0x66, 0x75, 0x6c, 0x6c]),
+    );
   });
 
   it('decodes hand-written bytes', () => {
-    expect(decodeTandemMessage(new Uint8Array([100, 1]))).toEqual({ type: 100, protocolVersion: 1 });
-    expect(decodeTandemMessage(new Uint8Array([102, 0xff, 0x01]))).toEqual({ type: 102, counter: 255 });
-    expect(decodeTandemMessage(new Uint8Array([103, ...str('read_only'), ...str('')]))).toEqual({
+    expect(decodeTandem(new Uint8Array([100, 1]))).toEqual({ type: 100, protocolVersion: 1 });
+    expect(decodeTandem(new Uint8Array([102, 0xff, 0x01]))).toEqual({ type: 102, counter: 255 });
+    expect(decodeTandem(new Uint8Array([103, ...str('read_only'), ...str('')]))).toEqual({
       type: 103,
       code: 'read_only',
       message: '',
@@ -152,31 +286,75 @@ describe('Tandem message codec: golden bytes', () => {
   });
 });
 
-describe('Tandem message codec: hostile input', () => {
-  const refuses = (bytes: Uint8Array) => expect(() => decodeTandemMessage(bytes)).toThrow(ProtocolError);
+describe('message codec: hostile input', () => {
+  const refuses = (bytes: Uint8Array) => expect(() => decodeTandem(bytes)).toThrow(ProtocolError);
 
   it('refuses empty input', () => {
     refuses(new Uint8Array([]));
   });
 
   it('refuses every strict prefix of every message', () => {
-    for (const message of MESSAGES) {
-      const bytes = encodeTandemMessage(message);
-      for (let length = 0; length < bytes.length; length++) refuses(bytes.subarray(0, length));
+    for (const message of EVERY) {
+      const bytes = encode(message);
+      for (let length = 0; length < bytes.length; length++) {
+        expect(() => decode(wayOf(message), bytes.subarray(0, length))).toThrow(ProtocolError);
+      }
     }
   });
 
   it('refuses trailing bytes', () => {
-    for (const message of MESSAGES) {
-      const bytes = encodeTandemMessage(message);
-      refuses(new Uint8Array([...bytes, 0]));
-      refuses(new Uint8Array([...bytes, ...bytes]));
+    for (const message of EVERY) {
+      const bytes = encode(message);
+      expect(() => decode(wayOf(message), new Uint8Array([...bytes, 0]))).toThrow(ProtocolError);
+      expect(() => decode(wayOf(message), new Uint8Array([...bytes, ...bytes]))).toThrow(ProtocolError);
     }
   });
 
-  it('readTandemMessage refuses trailing bytes too', () => {
-    const decoder = decoding.createDecoder(new Uint8Array([1, 0]));
-    expect(() => readTandemMessage(decoder, MessageType.Hello)).toThrow(ProtocolError);
+  it('refuses unknown enumerations and flags in the run and peer families', () => {
+    const toRelay = (bytes: Uint8Array) =>
+      expect(() => decode(Direction.ClientToRelay, bytes)).toThrow(ProtocolError);
+    toRelay(frame(MessageType.RunStart, 'r1', 'cobol', 'main.cob', 0));
+    toRelay(frame(MessageType.RunStart, 'r1', 'python', 'main.py', 2));
+    toRelay(frame(MessageType.RunStart, 'bad id!', 'python', 'main.py', 0));
+    toRelay(frame(MessageType.MediaControl, 'p', 4));
+    toRelay(frame(MessageType.Signal, 'p', 'not json'));
+    toRelay(frame(MessageType.Sync, 3, 0));
+    expect(() => decode(Direction.RunnerToRelay, frame(MessageType.RunOutput, 'r1', 2, 0))).toThrow(
+      ProtocolError,
+    );
+    expect(() =>
+      decode(Direction.RunnerToRelay, frame(MessageType.RunExit, 'r1', 0, '', 'vanished', 0, '')),
+    ).toThrow(ProtocolError);
+  });
+
+  it('refuses a list count larger than the bytes that follow', () => {
+    expect(() =>
+      decode(Direction.RelayToClient, frame(MessageType.PeerList, 'p', 'u', 'n', 'owner', 100_000)),
+    ).toThrow(ProtocolError);
+    expect(() => decode(Direction.RelayToRunner, frame(MessageType.RunnerStatus, 5))).toThrow(ProtocolError);
+  });
+
+  it('refuses a runner job with a file named twice', () => {
+    const job = frame(
+      MessageType.RunnerJob,
+      'r',
+      'python',
+      'a',
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      2,
+      'a',
+      'x',
+      'a',
+      'y',
+      0,
+    );
+    expect(() => decode(Direction.RelayToRunner, job)).toThrow(/duplicate/);
   });
 
   it('refuses an unknown role', () => {
@@ -194,11 +372,9 @@ describe('Tandem message codec: hostile input', () => {
     refuses(frame(MessageType.Welcome, 1, 'r'.repeat(1025), 'u', 'n', 'owner'));
     refuses(frame(MessageType.Welcome, 1, 'r', 'u', 'n'.repeat(5000), 'owner'));
     refuses(frame(MessageType.Error, ErrorCode.Internal, 'm'.repeat(1025)));
-    expect(decodeTandemMessage(frame(MessageType.Error, ErrorCode.Internal, 'm'.repeat(1024)))).toMatchObject(
-      {
-        message: 'm'.repeat(1024),
-      },
-    );
+    expect(decodeTandem(frame(MessageType.Error, ErrorCode.Internal, 'm'.repeat(1024)))).toMatchObject({
+      message: 'm'.repeat(1024),
+    });
   });
 
   it('refuses a string length that runs past the end', () => {
@@ -212,10 +388,12 @@ describe('Tandem message codec: hostile input', () => {
     refuses(new Uint8Array([102, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
   });
 
-  it('refuses the y-protocols types and unknown types', () => {
-    for (const type of [0, 1, 2, 3, 4, 99, 104, 127, 128, 255, 1000]) {
-      expect(isTandemType(type)).toBe(false);
-      refuses(frame(type, 1));
+  it('refuses unknown types', () => {
+    for (const type of [4, 99, 104, 127, 128, 255, 1000]) {
+      for (const direction of DIRECTIONS) {
+        expect(travels(type, direction)).toBe(false);
+        expect(() => decode(direction, frame(type, 1))).toThrow(/unknown message type/);
+      }
     }
   });
 
@@ -224,16 +402,17 @@ describe('Tandem message codec: hostile input', () => {
   });
 
   it('never throws anything but ProtocolError on random bytes', () => {
-    const random = mulberry32(1);
-    for (let i = 0; i < 2000; i++) {
+    const random = seededRandom(1);
+    for (let i = 0; i < 5000; i++) {
       const bytes = new Uint8Array(Math.floor(random() * 24));
       for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(random() * 256);
-      // Start most frames with a Tandem type so the bodies get exercised.
-      if (bytes.length > 0 && random() < 0.8) bytes[0] = 100 + Math.floor(random() * 4);
+      // Start most frames with a known type so the bodies get exercised.
+      if (bytes.length > 0 && random() < 0.8) bytes[0] = TYPES[Math.floor(random() * TYPES.length)]!;
+      const direction = DIRECTIONS[Math.floor(random() * DIRECTIONS.length)]!;
       try {
         // Accepted: then it is a well-formed message (bytes need not be canonical varints or UTF-8).
-        const message = decodeTandemMessage(bytes);
-        expect(decodeTandemMessage(encodeTandemMessage(message))).toEqual(message);
+        const message = decode(direction, bytes);
+        expect(decode(direction, encode(message))).toEqual(message);
       } catch (error) {
         expect(error).toBeInstanceOf(ProtocolError);
       }
@@ -241,12 +420,11 @@ describe('Tandem message codec: hostile input', () => {
   });
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+const TYPES = Object.values(MessageType);
+
+/** Decodes a frame a client could receive or send (the Tandem session messages travel both ways). */
+function decodeTandem(bytes: Uint8Array): Message {
+  const type = bytes[0];
+  const direction = type === MessageType.Hello ? Direction.ClientToRelay : Direction.RelayToClient;
+  return decode(direction, bytes);
 }

@@ -29,8 +29,9 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
-const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
+export const ERROR_CODES: readonly ErrorCode[] = Object.values(ErrorCode);
+const ERROR_CODE_SET = new Set<string>(ERROR_CODES);
 
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && ERROR_CODES.has(value);
+  return typeof value === 'string' && ERROR_CODE_SET.has(value);
 }

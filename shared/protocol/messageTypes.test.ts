@@ -2,7 +2,7 @@ import * as auth from 'y-protocols/auth';
 import * as sync from 'y-protocols/sync';
 import * as provider from 'y-websocket';
 import { describe, expect, it } from 'vitest';
-import { MessageType, PROTOCOL_VERSION, SyncStep } from './messageTypes.js';
+import { MessageType, PROTOCOL_VERSION, SyncStep } from './table.js';
 
 describe('message types', () => {
   it('0 to 3 are the ones the y-websocket provider uses', () => {

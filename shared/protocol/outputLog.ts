@@ -4,7 +4,7 @@
  * stdout and 1 stderr. The writer is relay/runs/outputLog.ts.
  */
 import * as decoding from 'lib0/decoding';
-import { OutputStream } from './runs.js';
+import { OutputStream } from './table.js';
 
 export interface OutputChunk {
   stream: OutputStream;

@@ -1,8 +1,9 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../protocol/tandem.js';
+import { ProtocolError } from '../protocol/fields.js';
 import { validateUpdate } from './validateUpdate.js';
+import { seededRandom } from '../testing/random.js';
 
 // Struct info bits and content refs of the Yjs update v1 encoding.
 const ORIGIN = 0x80;
@@ -491,7 +492,7 @@ describe('validateUpdate: accepted implies Yjs can apply it', () => {
   });
 
   it('holds for 2,000 random buffers (seeded)', () => {
-    const random = mulberry32(0x7a4d);
+    const random = seededRandom(0x7a4d);
     const buffers: Uint8Array[] = [];
     for (let i = 0; i < 2000; i++) {
       const bytes = new Uint8Array(Math.floor(random() * 64));
@@ -505,7 +506,7 @@ describe('validateUpdate: accepted implies Yjs can apply it', () => {
   });
 
   it('holds for 2,000 mutations of real updates (seeded)', () => {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     const bases = Object.values(CORPUS).filter((u) => u.length > 4);
     const mutants: Uint8Array[] = [];
     for (let i = 0; i < 2000; i++) {
@@ -531,13 +532,3 @@ describe('validateUpdate: accepted implies Yjs can apply it', () => {
     }
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

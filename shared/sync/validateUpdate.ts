@@ -11,7 +11,7 @@
  * Format: y-crdt's update v1 encoding (yjs src/utils/encoding.js).
  */
 import * as decoding from 'lib0/decoding';
-import { ProtocolError, guard } from '../protocol/tandem.js';
+import { ProtocolError, guard } from '../protocol/fields.js';
 
 const CLOCK_MAX = 2 ** 48;
 /** Nesting of arrays and objects in an any value; Yjs decodes them recursively. */

@@ -12,8 +12,8 @@
  * `replaceTrack`, so no renegotiation (and no offer glare) ever happens.
  */
 import { signal } from '@preact/signals';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
 import type { IceConfig } from './iceConfig.js';
+import type { PeerInfo } from '../../../shared/protocol/table.js';
 
 export type LinkState = 'connecting' | 'connected' | 'closed';
 export interface LocalTracks {

@@ -6,11 +6,10 @@
 import wrtc from '@roamhq/wrtc';
 import { computed, signal } from '@preact/signals';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MessageType } from '../../../shared/protocol/messageTypes.js';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
 import { PeerRoster, type PeerWire } from '../room/peerWire.js';
 import { PeerMesh } from './mesh.js';
 import { NO_MEDIA, type MediaState } from './PeerLink.js';
+import { MessageType, type PeerInfo } from '../../../shared/protocol/table.js';
 
 const ICE = () =>
   Promise.resolve({ iceServers: [], iceTransportPolicy: 'all' as const, expiresAt: Infinity });

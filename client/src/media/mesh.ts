@@ -10,7 +10,6 @@
  * byte 0-2, peerDocSync.ts) and awareness frames (100, 101, peerAwareness.ts).
  */
 import { computed, effect, signal } from '@preact/signals';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
 import { NOT_MUTED, type PeerWire } from '../room/peerWire.js';
 import type { IceConfig } from './iceConfig.js';
 import type { LocalMedia } from './localMedia.js';
@@ -18,6 +17,7 @@ import type { LocalMedia } from './localMedia.js';
 /** What the mesh reads of this person's devices. */
 export type MeshMedia = Pick<LocalMedia, 'tracks' | 'state'>;
 import { PeerLink, type MediaState } from './PeerLink.js';
+import type { PeerInfo } from '../../../shared/protocol/table.js';
 
 /** Above this many people in the room, video is off for everyone and only audio flows. */
 export const VIDEO_PEOPLE_MAX = 6;

@@ -6,7 +6,6 @@ import {
   removeAwarenessStates,
 } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
 import {
   connectPeerAwareness,
   PEER_AWARENESS_FRAME,
@@ -14,6 +13,7 @@ import {
   PEER_AWARENESS_QUERY,
 } from './peerAwareness.js';
 import { connectPeerDocSync, type DocChannel, type DocChannels } from './peerDocSync.js';
+import type { PeerInfo } from '../../../shared/protocol/table.js';
 
 type Listener<T extends unknown[]> = (...args: T) => void;
 

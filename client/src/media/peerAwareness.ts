@@ -14,11 +14,11 @@
  * only if its `user.id` is the userId the relay gave that peer, and
  * `user.{id,name,role}` are overwritten with the relay's values.
  */
-import { PeerChannelFrame } from '../../../shared/protocol/peers.js';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { applyAwarenessUpdate, encodeAwarenessUpdate, type Awareness } from 'y-protocols/awareness';
 import type { DocChannel, DocChannels } from './peerDocSync.js';
+import { PeerChannelFrame } from '../../../shared/protocol/peerChannel.js';
 
 /** First varUint of a peer awareness frame (y-protocols sync frames use 0 to 2). */
 export const PEER_AWARENESS_FRAME = PeerChannelFrame.Awareness;

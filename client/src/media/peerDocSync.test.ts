@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
 import type { Role } from '../../../shared/roles.js';
 import { connectPeerDocSync, PEER_ORIGIN, type DocChannel, type DocChannels } from './peerDocSync.js';
+import type { PeerInfo } from '../../../shared/protocol/table.js';
 
 type Listener<T extends unknown[]> = (...args: T) => void;
 

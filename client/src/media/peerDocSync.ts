@@ -15,7 +15,7 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import type * as Y from 'yjs';
 import { canEdit } from '../../../shared/roles.js';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
+import type { PeerInfo } from '../../../shared/protocol/table.js';
 
 /** What this needs of a PeerLink and the PeerMesh (so tests can pipe two docs together). */
 export interface DocChannel {

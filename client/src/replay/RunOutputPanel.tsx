@@ -5,12 +5,12 @@
  */
 import { useMemo } from 'preact/hooks';
 import { readRunOutput, type ReplayRun } from '../../../shared/replay/bundle.js';
-import { OutputStream } from '../../../shared/protocol/runs.js';
 import { RunTerminal } from '../run/RunTerminal.js';
 import { exitLine, headerLine, noteLine, STDERR_END, STDERR_START } from '../run/runText.js';
 import { Transcript } from '../run/transcript.js';
 import { CloseIcon } from '../ui/icons.js';
 import type { ReplaySession } from './replaySession.js';
+import { OutputStream } from '../../../shared/protocol/table.js';
 
 function transcriptOf(run: ReplayRun): Transcript {
   const transcript = new Transcript();

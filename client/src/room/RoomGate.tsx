@@ -9,8 +9,7 @@ import { ApiError } from '../lib/api.js';
 import { getRoom } from '../lib/roomApi.js';
 import { cleanName, displayName, rememberRoom, setDisplayName } from '../lib/profile.js';
 import { rememberLoadedAssets } from '../lib/offline.js';
-import { CloseCode } from '../../../shared/protocol/closeCodes.js';
-import { closeMessage, REMOVED_SENTENCE, RoomConnection } from './connection.js';
+import { NOT_FOUND_SENTENCE, REMOVED_SENTENCE, RoomConnection } from './connection.js';
 import { RoomPage } from './RoomPage.js';
 import { mediaDebug } from '../media/debug.js';
 import { RoomState } from './roomState.js';
@@ -117,20 +116,20 @@ async function accessRefusal(
     if (!(error instanceof ApiError)) return null;
     if (error.code === 'removed') return { title: 'Removed from this room', message: REMOVED_SENTENCE };
     if (error.code === 'room_not_found') {
-      return { title: 'Cannot open this room', message: closeMessage(CloseCode.RoomNotFound) };
+      return { title: 'Cannot open this room', message: NOT_FOUND_SENTENCE };
     }
     return error.status === 403 ? { title: 'Cannot open this room', message: error.message } : null;
   }
 }
 
 /**
- * `window.tandem` in the console: the document, provider and the open file's text.
+ * `window.tandem` in the console: the document, channel and the open file's text.
  * For debugging and for end-to-end tests; it holds nothing the page does not
  * already have.
  */
 function exposeForDebugging(conn: RoomConnection, room: RoomState): void {
   Object.assign(window, {
-    tandem: { conn, doc: conn.doc, provider: conn.provider, media: mediaDebug(room.media) },
+    tandem: { conn, doc: conn.doc, channel: conn.channel, media: mediaDebug(room.media) },
   });
 }
 

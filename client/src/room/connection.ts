@@ -13,23 +13,19 @@
  * relay (`discardLocalCopy`), or they would go out again in the next sync.
  */
 import { computed, signal, type Signal } from '@preact/signals';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
-import { encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb';
-import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode } from '../../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../../shared/protocol/errors.js';
-import { MessageType, PROTOCOL_VERSION, SyncStep } from '../../../shared/protocol/messageTypes.js';
 import {
-  encodeTandemMessage,
-  readTandemMessage,
-  type TandemMessage,
-} from '../../../shared/protocol/tandem.js';
-import { readRoomState, type RoomStateMessage } from '../../../shared/protocol/roomState.js';
+  MessageType,
+  PROTOCOL_VERSION,
+  SyncStep,
+  type RoomStateMessage,
+} from '../../../shared/protocol/table.js';
 import { canEdit, type Role } from '../../../shared/roles.js';
 import { loadString, saveString } from '../lib/storage.js';
+import { RelayChannel, type ChannelStatus } from '../transport/RelayChannel.js';
 import type { Discarded } from './discard.js';
 import { RoomPolicy } from './policy.js';
 import { SyncTracker } from './syncTracker.js';
@@ -46,7 +42,7 @@ export interface Me {
 const SYNC_STATUS_DEBOUNCE_MS = 200;
 /** Connect anyway if IndexedDB does not answer (private windows can block it). */
 const LOCAL_LOAD_TIMEOUT_MS = 3000;
-/** The provider closes a socket that received nothing for 30 s; stay well under it. */
+/** The channel closes a socket that received nothing for 30 s; stay well under it. */
 const KEEPALIVE_MS = 10_000;
 /** Another tab of this room can hold the IndexedDB copy open; do not wait for it longer. */
 const CLEAR_LOCAL_TIMEOUT_MS = 3000;
@@ -54,20 +50,13 @@ const CLEAR_LOCAL_TIMEOUT_MS = 3000;
 /** The room's project document, or an interview room's private notes (`/yjs/:roomId/notes`). */
 export type DocKind = 'project' | 'notes';
 
-type Handler = (
-  encoder: encoding.Encoder,
-  decoder: decoding.Decoder,
-  provider: WebsocketProvider,
-  emitSynced: boolean,
-  messageType: number,
-) => void;
-
 export class RoomConnection {
   readonly doc = new Y.Doc();
   readonly policy: RoomPolicy;
   /** Set once edits were made or lost without the edit right; see the top of this file. */
   readonly discarded = signal<Discarded | null>(null);
-  readonly provider: WebsocketProvider;
+  /** The socket to the relay: every message in and out goes through it. */
+  readonly channel: RelayChannel;
   /** Null for viewers: their copy must always be the relay's (see below). */
   readonly persistence: IndexeddbPersistence | null;
   readonly socket = signal<SocketState>('connecting');
@@ -112,24 +101,18 @@ export class RoomConnection {
     // no local copy.
     this.persistence = canEdit(me.role) ? new IndexeddbPersistence(this.storeName, this.doc) : null;
     const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`;
-    this.provider = new WebsocketProvider(wsBase, docName, this.doc, {
-      connect: false,
-      params: { token },
-      // Tabs must not sync with each other behind the relay's back: a viewer's tab
-      // would otherwise hand its changes to an editor's tab of the same browser.
-      disableBc: true,
-    });
+    const url = `${wsBase}/${docName}?token=${encodeURIComponent(token)}`;
+    this.channel = new RelayChannel({ url: () => url, doc: this.doc });
     this.installHandlers();
-    this.sendOnlyOwnAwareness();
     this.doc.on('update', this.onUpdate);
-    this.provider.on('status', ({ status }) => this.onStatus(status));
-    this.provider.on('sync', (synced: boolean) => this.onSync(synced));
-    this.provider.on('closed', (event: { code: number; reason: string }) => (this.closed.value = event));
+    this.channel.onStatus((status) => this.onStatus(status));
+    this.channel.onSynced((synced) => this.onSync(synced));
+    this.channel.onPermanentClose((close) => (this.closed.value = close));
 
     const connect = () => {
       if (this.localLoaded.value) return;
       this.localLoaded.value = true;
-      this.provider.connect();
+      this.channel.connect();
     };
     if (this.persistence) {
       void this.persistence.whenSynced.then(connect);
@@ -138,7 +121,7 @@ export class RoomConnection {
   }
 
   get awareness() {
-    return this.provider.awareness;
+    return this.channel.awareness;
   }
 
   /** May this page edit now (role and the relay's roomState); reading it in a render or effect tracks it. */
@@ -175,7 +158,7 @@ export class RoomConnection {
     clearTimeout(this.debounce);
     clearInterval(this.keepalive);
     this.doc.off('update', this.onUpdate);
-    this.provider.destroy();
+    this.channel.destroy();
     void this.persistence?.destroy();
     this.doc.destroy();
   }
@@ -187,74 +170,37 @@ export class RoomConnection {
   sendChat(text: string): void {
     const trimmed = text.trim();
     if (!trimmed) return;
-    if (this.welcomed && this.send({ type: MessageType.ChatSend, text: trimmed })) return;
+    if (this.welcomed && this.channel.send({ type: MessageType.ChatSend, text: trimmed })) return;
     this.chatOutbox.value = [...this.chatOutbox.value, trimmed];
   }
 
-  private send(message: TandemMessage): boolean {
-    const ws = this.provider.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(encodeTandemMessage(message));
-    return true;
-  }
-
-  /**
-   * Takes over relay messages of `types` from y-websocket: each is decoded with
-   * `read` and handed to `use`; one that does not decode is dropped with a warning
-   * (a bug in `use` is not hidden as a malformed message).
-   */
-  onRelayMessages<T>(
-    types: readonly number[],
-    what: string,
-    read: (decoder: decoding.Decoder, type: number) => T,
-    use: (message: T) => void,
-  ): void {
-    const handlers = this.provider.messageHandlers as Handler[];
-    const handler: Handler = (_encoder, decoder, _provider, _emitSynced, type) => {
-      let message: T;
-      try {
-        message = read(decoder, type);
-      } catch (error) {
-        console.warn(`Tandem: ignored a malformed ${what} message from the relay`, error);
-        return;
-      }
-      use(message);
-    };
-    for (const type of types) handlers[type] = handler;
-  }
-
   private installHandlers(): void {
-    const handlers = this.provider.messageHandlers as Handler[];
-    const syncHandler = handlers[MessageType.Sync]!;
-    // Note when we answer the relay's sync step 1: our reply (step 2) carries every
+    // Our reply to the relay's sync step 1 (step 2, already sent) carries every
     // edit the relay lacks, so a syncStatus sent after it covers the offline edits.
-    handlers[MessageType.Sync] = (encoder, decoder, provider, emitSynced, type) => {
-      const step = decoding.peekVarUint(decoder);
-      syncHandler(encoder, decoder, provider, emitSynced, type);
-      if (step === SyncStep.Step1) {
-        this.answeredStep1 = true;
-        // The reply is sent after this handler returns; confirm after it.
-        setTimeout(() => this.flushSyncStatus(), 0);
-      }
-    };
-    // The relay pairs its y-protocols "permission denied" with a typed `error`,
-    // which is what we show; y-websocket would only log the former.
-    handlers[MessageType.Auth] = () => {};
-    this.onRelayMessages(
-      [MessageType.Welcome, MessageType.SyncStatus, MessageType.Error],
-      'session',
-      (decoder, type) => readTandemMessage(decoder, type as TandemMessage['type']),
-      (message) => this.onTandemMessage(message),
-    );
-    // Relay messages nobody here listens to (the notes' connection has no peers or
-    // runs) are dropped quietly; the room's parts install theirs after this.
-    for (const type of Object.values(MessageType)) handlers[type] ??= () => {};
-    this.onRelayMessages(
-      [MessageType.RoomState],
-      'roomState',
-      (decoder) => readRoomState(decoder),
-      (message) => this.onRoomState(message),
-    );
+    this.channel.on(MessageType.Sync, (message) => {
+      if (message.step !== SyncStep.Step1) return;
+      this.answeredStep1 = true;
+      this.flushSyncStatus();
+    });
+    this.channel.on(MessageType.Welcome, (message) => {
+      this.me.value = { userId: message.userId, name: message.name, role: message.role };
+      this.welcomed = true;
+      const outbox = this.chatOutbox.peek();
+      this.chatOutbox.value = [];
+      for (const text of outbox) this.sendChat(text);
+    });
+    this.channel.on(MessageType.SyncStatus, (message) => {
+      this.tracker.ack(message.counter);
+      this.updateUnsent();
+    });
+    // The relay pairs its y-protocols "permission denied" (auth) with this typed error.
+    this.channel.on(MessageType.Error, (message) => {
+      this.lastError.value = { code: message.code, message: message.message };
+      // The relay refused an edit of ours for good: later ones build on it, so this copy
+      // has to go the way a revoked one does (start again from the relay's).
+      if (message.code === ErrorCode.DocumentTooLarge) this.discard(message.message);
+    });
+    this.channel.on(MessageType.RoomState, (message) => this.onRoomState(message));
   }
 
   private onRoomState(message: RoomStateMessage): void {
@@ -275,58 +221,11 @@ export class RoomConnection {
     this.discarded.value = { updates, unknown, reason };
   }
 
-  /**
-   * y-websocket sends every awareness change it sees, other people's included,
-   * back to the server: O(n²) traffic, and the relay refuses states that are not
-   * the sender's. Send only this client's own state.
-   */
-  private sendOnlyOwnAwareness(): void {
-    const provider = this.provider as unknown as { _awarenessUpdateHandler: (...args: unknown[]) => void };
-    const awareness = this.provider.awareness;
-    awareness.off('update', provider._awarenessUpdateHandler);
-    awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
-      const own = awareness.clientID;
-      if (origin === this.provider || ![...added!, ...updated!, ...removed!].includes(own)) return;
-      const ws = this.provider.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return;
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MessageType.Awareness);
-      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(awareness, [own]));
-      ws.send(encoding.toUint8Array(encoder));
-    });
-  }
-
-  private onTandemMessage(message: TandemMessage): void {
-    switch (message.type) {
-      case MessageType.Welcome: {
-        this.me.value = { userId: message.userId, name: message.name, role: message.role };
-        this.welcomed = true;
-        const outbox = this.chatOutbox.peek();
-        this.chatOutbox.value = [];
-        for (const text of outbox) this.sendChat(text);
-        break;
-      }
-      case MessageType.SyncStatus:
-        this.tracker.ack(message.counter);
-        this.updateUnsent();
-        break;
-      case MessageType.Error:
-        this.lastError.value = { code: message.code, message: message.message };
-        // The relay refused an edit of ours for good: later ones build on it, so this copy
-        // has to go the way a revoked one does (start again from the relay's).
-        if (message.code === ErrorCode.DocumentTooLarge) this.discard(message.message);
-        break;
-      case MessageType.Hello:
-      case MessageType.ChatSend:
-        break;
-    }
-  }
-
-  private onStatus(status: 'connected' | 'disconnected' | 'connecting'): void {
+  private onStatus(status: ChannelStatus): void {
     if (status === 'connected') {
       this.answeredStep1 = false;
       this.tracker.reconnected();
-      this.send({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION });
+      this.channel.send({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION });
       this.socket.value = 'connected';
       clearInterval(this.keepalive);
       this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
@@ -336,7 +235,7 @@ export class RoomConnection {
       clearInterval(this.keepalive);
       // Only "offline" once a socket was lost or refused; the first attempt is "connecting".
       if (status === 'disconnected' || this.socket.value === 'offline') this.socket.value = 'offline';
-      else if (this.provider.wsUnsuccessfulReconnects > 0) this.socket.value = 'offline';
+      else if (this.channel.failures > 0) this.socket.value = 'offline';
     }
   }
 
@@ -346,7 +245,7 @@ export class RoomConnection {
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === this.provider || (this.persistence && origin === this.persistence)) return;
+    if (origin === this.channel || (this.persistence && origin === this.persistence)) return;
     // The relay refuses a viewer's updates and a viewer keeps no local copy: nothing to wait for.
     if (!canEdit(this.me.peek().role)) return;
     this.tracker.localEdit(update);
@@ -359,13 +258,13 @@ export class RoomConnection {
   private flushSyncStatus(): void {
     if (!this.synced.value || !this.answeredStep1 || !this.canEdit) return;
     const counter = this.tracker.counterToSend();
-    if (counter !== null) this.send({ type: MessageType.SyncStatus, counter });
+    if (counter !== null) this.channel.send({ type: MessageType.SyncStatus, counter });
   }
 
   /** A syncStatus that is always echoed keeps a quiet socket from being dropped. */
   private ping(): void {
     if (this.tracker.unsent === 0 && this.synced.value && this.answeredStep1) {
-      this.send({ type: MessageType.SyncStatus, counter: 0 });
+      this.channel.send({ type: MessageType.SyncStatus, counter: 0 });
     }
   }
 
@@ -376,22 +275,21 @@ export class RoomConnection {
 }
 
 export const REMOVED_SENTENCE = 'You were removed from this room by the owner.';
+export const NOT_FOUND_SENTENCE = 'This room does not exist (any more).';
 
-/** A sentence for a close that the provider will not retry. */
+/** A sentence for a close that the channel will not retry. */
 export function closeMessage(code: number): string {
   switch (code) {
     case CloseCode.TokenExpired:
       return 'Your access to this room has expired. Ask for a new link.';
     case CloseCode.Forbidden:
       return 'This link does not give access to this room.';
-    case CloseCode.RoomNotFound:
-      return 'This room does not exist (any more).';
-    case CloseCode.RoomFull:
-      return 'This room is full. Try again later.';
     case CloseCode.Removed:
       return REMOVED_SENTENCE;
     case CloseCode.ProtocolMismatch:
       return 'Tandem was updated. Reload the page.';
+    case CloseCode.UpdateRefused:
+      return 'A change made in this tab broke a rule of the room, so the server refused it and closed the connection.';
     default:
       return 'The server closed the connection.';
   }

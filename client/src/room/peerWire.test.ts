@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MessageType } from '../../../shared/protocol/messageTypes.js';
-import type { PeerInfo } from '../../../shared/protocol/peers.js';
 import { PeerRoster } from './peerWire.js';
+import { MessageType, type PeerInfo } from '../../../shared/protocol/table.js';
 
 const ann: PeerInfo = { peerId: 'ann1', userId: 'u-ann', name: 'Ann', role: 'owner' };
 const bob: PeerInfo = { peerId: 'bob1', userId: 'u-bob', name: 'Bob', role: 'editor' };
@@ -35,17 +34,17 @@ describe('PeerRoster', () => {
   it("keeps the owner's mutes, its own included, across a dropped socket until the next peerList", () => {
     const roster = new PeerRoster();
     roster.apply({ type: MessageType.PeerList, self: bob, peers: [ann, vic] });
-    roster.apply({ type: MessageType.MediaControl, peer: 'bob1', audio: true, video: false });
-    roster.apply({ type: MessageType.MediaControl, peer: 'vic1', audio: true, video: true });
+    roster.apply({ type: MessageType.MediaControl, peer: 'bob1', mute: { audio: true, video: false } });
+    roster.apply({ type: MessageType.MediaControl, peer: 'vic1', mute: { audio: true, video: true } });
     expect(roster.ownMute.value).toEqual({ audio: true, video: false });
-    roster.apply({ type: MessageType.MediaControl, peer: 'vic1', audio: false, video: false });
+    roster.apply({ type: MessageType.MediaControl, peer: 'vic1', mute: { audio: false, video: false } });
     expect([...roster.muted.value.keys()]).toEqual(['bob1']);
     roster.reset();
     expect(roster.ownMute.value).toEqual({ audio: true, video: false });
     // A new connection: a new peer id, and the relay repeats whatever still holds.
     roster.apply({ type: MessageType.PeerList, self: { ...bob, peerId: 'bob2' }, peers: [ann] });
     expect(roster.ownMute.value).toEqual({ audio: false, video: false });
-    roster.apply({ type: MessageType.MediaControl, peer: 'bob2', audio: false, video: true });
+    roster.apply({ type: MessageType.MediaControl, peer: 'bob2', mute: { audio: false, video: true } });
     expect(roster.ownMute.value).toEqual({ audio: false, video: true });
   });
 });

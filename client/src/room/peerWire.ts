@@ -5,13 +5,7 @@
  * a peer's role (a viewer's document updates are ignored by the others).
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import { MessageType } from '../../../shared/protocol/messageTypes.js';
-import {
-  encodePeerMessage,
-  readPeerMessage,
-  type PeerInfo,
-  type PeerMessage,
-} from '../../../shared/protocol/peers.js';
+import { MessageType, type PeerInfo, type PeerMessage } from '../../../shared/protocol/table.js';
 import type { RoomConnection } from './connection.js';
 
 const RELAY_TYPES = [
@@ -70,8 +64,7 @@ export class PeerRoster {
       }
       case MessageType.MediaControl: {
         const next = new Map(this.muted.peek());
-        if (message.audio || message.video)
-          next.set(message.peer, { audio: message.audio, video: message.video });
+        if (message.mute.audio || message.mute.video) next.set(message.peer, { ...message.mute });
         else next.delete(message.peer);
         this.muted.value = next;
         return;
@@ -102,26 +95,17 @@ export interface PeerWire {
 
 export function connectPeerWire(conn: RoomConnection): PeerWire {
   const roster = new PeerRoster();
-  conn.onRelayMessages(
-    RELAY_TYPES,
-    'peer',
-    (decoder, type) => readPeerMessage(decoder, type as PeerMessage['type']),
-    (message) => roster.apply(message),
-  );
-  conn.provider.on('status', ({ status }: { status: string }) => {
+  const apply = (message: PeerMessage) => roster.apply(message);
+  for (const type of RELAY_TYPES) conn.channel.on(type, apply);
+  conn.channel.onStatus((status) => {
     if (status !== 'connected') roster.reset();
   });
-  const send = (message: PeerMessage): boolean => {
-    const ws = conn.provider.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(encodePeerMessage(message));
-    return true;
-  };
   return {
     roster,
     peers: roster.peers,
     sendSignal: (peerId, data) =>
-      send({ type: MessageType.Signal, peer: peerId, data: JSON.stringify(data) }),
-    sendMediaControl: (peerId, mute) => send({ type: MessageType.MediaControl, peer: peerId, ...mute }),
+      conn.channel.send({ type: MessageType.Signal, peer: peerId, data: JSON.stringify(data) }),
+    sendMediaControl: (peerId, mute) =>
+      conn.channel.send({ type: MessageType.MediaControl, peer: peerId, mute: { ...mute } }),
   };
 }

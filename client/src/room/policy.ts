@@ -9,11 +9,8 @@
  * for the relay's own word (`received`).
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import {
-  decodeRoomState,
-  encodeRoomState,
-  type RoomStateMessage,
-} from '../../../shared/protocol/roomState.js';
+import { decode, encode } from '../../../shared/protocol/codec.js';
+import { Direction, MessageType, type RoomStateMessage } from '../../../shared/protocol/table.js';
 import { canEdit, type Role } from '../../../shared/roles.js';
 import { loadJson, saveJson } from '../lib/storage.js';
 
@@ -63,7 +60,8 @@ function loadStored(key: string): RoomStateMessage | null {
   if (!stored) return null;
   try {
     // Through the codec: whatever is stored is validated like a frame from the relay.
-    return decodeRoomState(encodeRoomState(stored));
+    const message = decode(Direction.RelayToClient, encode(stored));
+    return message.type === MessageType.RoomState ? message : null;
   } catch {
     return null;
   }

@@ -83,13 +83,13 @@ export class RoomState {
     this.stops.push(
       () => this.participants.stop(),
       connectPeerDocSync(conn.doc, this.media.mesh, {
-        remoteOrigins: () => [conn.provider, conn.persistence],
+        remoteOrigins: () => [conn.channel, conn.persistence],
         // Edit rights that change while people type (classroom, driver, ended) are the
         // relay's to apply: peers would take an update from someone it just refused.
         canEdit: () => conn.canEdit && editRightFollowsRole(this.settings.peek()),
-        applyOrigin: conn.provider,
+        applyOrigin: conn.channel,
       }),
-      connectPeerAwareness(conn.awareness, this.media.mesh, { relayOrigin: conn.provider }),
+      connectPeerAwareness(conn.awareness, this.media.mesh, { relayOrigin: conn.channel }),
       () => this.media.destroy(),
     );
     this.runs = new RunSession({

@@ -3,7 +3,6 @@
  * opens when a run starts, collapses with the chevron and is resized by dragging
  * its top edge (or with the arrow keys on it).
  */
-import { TERMINAL_SIZE } from '../../../shared/protocol/runs.js';
 import { useEffect, useState } from 'preact/hooks';
 import { loadJson, saveJson } from '../lib/storage.js';
 import type { RoomState } from '../room/roomState.js';
@@ -11,6 +10,7 @@ import { RunHistory } from './RunHistory.js';
 import { RunTerminal } from './RunTerminal.js';
 import { RunToolbar } from './RunToolbar.js';
 import { StdinBar } from './StdinBar.js';
+import { TERMINAL_SIZE } from '../../../shared/protocol/runs.js';
 
 const HEIGHT_KEY = 'tandem.runPanelHeight';
 const HEIGHT_DEFAULT_PX = 260;

@@ -1,12 +1,11 @@
 import { signal } from '@preact/signals';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MessageType } from '../../../shared/protocol/messageTypes.js';
-import { OutputStream, RunMode } from '../../../shared/protocol/runs.js';
 import { canEdit, type Role } from '../../../shared/roles.js';
 import type { RunnerLanguage, StoredRun } from '../lib/api.js';
 import type { SocketState } from '../room/connection.js';
 import { RunSession } from './runSession.js';
 import type { ClientRunMessage, RelayRunMessage, RunWire } from './runWire.js';
+import { MessageType, OutputStream, RunMode } from '../../../shared/protocol/table.js';
 
 /** The relay side of a wire, in memory: what the page sent, and a way to deliver frames. */
 class TestWire implements RunWire {

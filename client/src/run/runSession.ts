@@ -6,8 +6,6 @@
  * runStarted (or, when it was refused, its runExit) arrives.
  */
 import { computed, effect, signal, type ReadonlySignal } from '@preact/signals';
-import { MessageType } from '../../../shared/protocol/messageTypes.js';
-import { OutputStream, RunMode } from '../../../shared/protocol/runs.js';
 import type { Role } from '../../../shared/roles.js';
 import type { RunnerLanguage, StoredRun } from '../lib/api.js';
 import type { SocketState } from '../room/connection.js';
@@ -26,6 +24,7 @@ import { LanguageAvailability } from './availability.js';
 import { RunTarget, type ProjectView } from './runTarget.js';
 import { Transcript } from './transcript.js';
 import type { RelayRunMessage, RunWire } from './runWire.js';
+import { MessageType, OutputStream, RunMode } from '../../../shared/protocol/table.js';
 
 /** The relay stores a run just after broadcasting its exit; ask for the list a little later. */
 const HISTORY_SETTLE_MS = 500;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exitLine, exitSentence, formatDuration, headerLine, newRunId, type ExitInfo } from './runText.js';
-import { RUN_ID_PATTERN } from '../../../shared/protocol/runs.js';
+import { RUN_ID_PATTERN } from '../../../shared/protocol/table.js';
 
 const exit = (fields: Partial<ExitInfo>): ExitInfo => ({
   code: null,

@@ -5,8 +5,8 @@
  * read "the 10 s time limit".
  */
 import { LANGUAGES } from '../../../shared/languages.js';
-import type { ExitReason } from '../../../shared/protocol/runs.js';
 import { formatBytes } from '../lib/format.js';
+import type { ExitReason } from '../../../shared/protocol/table.js';
 
 export interface ExitInfo {
   code: number | null;

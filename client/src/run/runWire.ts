@@ -5,19 +5,16 @@
  * connection sends it as the socket opens, and nothing here sends on a socket
  * that is not open.
  */
-import { MessageType } from '../../../shared/protocol/messageTypes.js';
 import {
-  encodeRunMessage,
-  readRunMessage,
+  MessageType,
   type RunExit,
   type RunInput,
-  type RunMessage,
   type RunOutput,
   type RunQueued,
   type RunStart,
   type RunStarted,
   type RunStop,
-} from '../../../shared/protocol/runs.js';
+} from '../../../shared/protocol/table.js';
 import type { RoomConnection } from '../room/connection.js';
 
 export type RelayRunMessage = RunStarted | RunOutput | RunExit | RunQueued;
@@ -39,21 +36,12 @@ const RELAY_TYPES = [
 
 export function connectRunWire(conn: RoomConnection): RunWire {
   const listeners = new Set<(message: RelayRunMessage) => void>();
-  conn.onRelayMessages(
-    RELAY_TYPES,
-    'run',
-    (decoder, type) => readRunMessage(decoder, type as RunMessage['type']) as RelayRunMessage,
-    (message) => {
-      for (const listener of listeners) listener(message);
-    },
-  );
+  const deliver = (message: RelayRunMessage) => {
+    for (const listener of listeners) listener(message);
+  };
+  for (const type of RELAY_TYPES) conn.channel.on(type, deliver);
   return {
-    send(message) {
-      const ws = conn.provider.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN || conn.socket.peek() !== 'connected') return false;
-      ws.send(encodeRunMessage(message));
-      return true;
-    },
+    send: (message) => conn.channel.send(message),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,0 +1,15 @@
+/** What the socket's message handlers reach besides the room and the connection. */
+import type { Logger } from '../log.js';
+import type { RunService } from '../runs/RunService.js';
+
+export interface MessageContext {
+  runs: RunService;
+  stats: RelayStats;
+  log: Logger;
+}
+
+/** Counters /healthz reports. */
+export interface RelayStats {
+  /** Signals addressed to no connection of the sender's room (another room's, unknown, left). */
+  droppedSignals: number;
+}

@@ -1,0 +1,53 @@
+/**
+ * WebRTC signaling and the owner's media mutes. A signal reaches one
+ * connection of the sender's room that said hello, with the sender's peer id
+ * in place of the target's, so a sender cannot be forged and nothing crosses
+ * rooms; anything else is dropped and counted. Mutes stand per user.
+ */
+import { encode } from '../../shared/protocol/codec.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import { MessageType, type MessageOf } from '../../shared/protocol/table.js';
+import { canManage } from '../../shared/roles.js';
+import type { Connection } from '../rooms/Connection.js';
+import type { Room } from '../rooms/Room.js';
+import type { RelayStats } from './context.js';
+import { requireHello } from './sessionHandlers.js';
+
+export function handleSignal(
+  room: Room,
+  conn: Connection,
+  signal: MessageOf<'Signal'>,
+  stats: RelayStats,
+): void {
+  requireHello(conn, 'signals');
+  const target = room.peer(signal.peer);
+  if (!target || target === conn) {
+    stats.droppedSignals++;
+    return;
+  }
+  target.send(encode({ type: MessageType.Signal, peer: conn.peerId, data: signal.data }));
+}
+
+/** Only the owner mutes others; the state goes to everyone and is kept for newcomers. */
+export function handleMediaControl(room: Room, conn: Connection, control: MessageOf<'MediaControl'>): void {
+  requireHello(conn, 'mediaControl');
+  if (!canManage(conn.claims.role)) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.Forbidden,
+      message: 'only the owner can mute others',
+    });
+    return;
+  }
+  const target = room.peer(control.peer);
+  if (!target) return;
+  const { mute } = control;
+  const uid = target.claims.uid;
+  if (mute.audio || mute.video) room.mediaMuted.set(uid, mute);
+  else room.mediaMuted.delete(uid);
+  // Every connection of that user: a second tab is the same person.
+  for (const other of room.connections) {
+    if (!other.tandem || other.claims.uid !== uid) continue;
+    room.broadcastTandem(encode({ type: MessageType.MediaControl, peer: other.peerId, mute }));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * A connection's Tandem session: `hello` (version check, welcome, who is here,
+ * the room's state, the owner's mutes) and chat, which the relay writes on the
+ * sender's behalf so every entry carries its real author.
+ */
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
+import { ProtocolError } from '../../shared/protocol/fields.js';
+import { MessageType, PROTOCOL_VERSION, type MessageOf } from '../../shared/protocol/table.js';
+import { chatOf, type ChatEntry } from '../../shared/schema/project.js';
+import type { Connection } from '../rooms/Connection.js';
+import type { Room } from '../rooms/Room.js';
+import type { MessageContext } from './context.js';
+
+export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hello'>): void {
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    conn.close(
+      CloseCode.ProtocolMismatch,
+      `protocol version mismatch: relay speaks ${PROTOCOL_VERSION}, client ${hello.protocolVersion}`,
+    );
+    return;
+  }
+  const first = !conn.tandem;
+  conn.tandem = true;
+  const { uid, name, role } = conn.claims;
+  conn.sendTandem({
+    type: MessageType.Welcome,
+    protocolVersion: PROTOCOL_VERSION,
+    roomId: room.id,
+    userId: uid,
+    name,
+    role,
+  });
+  const others = [...room.connections].filter((other) => other.tandem && other !== conn);
+  conn.send(encode({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }));
+  conn.send(room.stateFor(conn));
+  if (first) room.broadcastTandem(encode({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
+  // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
+  for (const other of room.connections) {
+    const mute = other.tandem ? room.mediaMuted.get(other.claims.uid) : undefined;
+    if (!mute) continue;
+    const control = encode({ type: MessageType.MediaControl, peer: other.peerId, mute });
+    if (other === conn) room.broadcastTandem(control);
+    else conn.send(control);
+  }
+}
+
+/**
+ * Posts a chat message on the sender's behalf: the relay writes the entry, so
+ * its user id and name are the token's. A flood is refused past a small budget.
+ */
+export function handleChatSend(
+  room: Room,
+  conn: Connection,
+  message: MessageOf<'ChatSend'>,
+  context: MessageContext,
+): void {
+  requireHello(conn, 'chatSend');
+  const text = message.text.trim();
+  if (text === '') return;
+  const right = room.chatRight(conn.claims);
+  if (!right.canEdit) {
+    conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: right.reason ?? '' });
+    return;
+  }
+  if (!conn.chatBudget.take()) {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.RateLimited,
+      message: 'too many chat messages at once: wait a moment',
+    });
+    return;
+  }
+  const { uid, name } = conn.claims;
+  const entry: ChatEntry = { userId: uid, name, text, at: Date.now() };
+  room
+    .change(uid, (doc) => chatOf(doc).push([entry]))
+    .catch((error: unknown) => context.log.warn('room.chat_failed', { room: room.id, error: String(error) }));
+}
+
+/** Tandem messages other than hello come after it. */
+export function requireHello(conn: Connection, what: string): void {
+  if (!conn.tandem) throw new ProtocolError(`${what} needs hello first`);
+}

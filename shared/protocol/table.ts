@@ -1,0 +1,352 @@
+/**
+ * Every message on a Tandem socket, in one table: its number, the ways it may
+ * travel and its fields in wire order. Codecs (codec.ts), type guards, the
+ * message types, the unions each receiver switches on, and PROTOCOL.md's
+ * grammar all come from here; a new message is a row here and a handler where
+ * it arrives. Never renumber a type: add one.
+ *
+ * 0 to 3 are y-protocols' (sync, awareness, auth, query-awareness) and keep
+ * their standard meaning, so the official y-websocket client and every Yjs tool
+ * can talk to the relay. Tandem's own start at 100: 100-109 session, 110-119
+ * WebRTC signaling, 120-139 runs, 140-159 rooms. The relay sends them only to a
+ * connection that said `hello`.
+ */
+import { LANGUAGE_IDS } from '../languages.js';
+import { ROLES } from '../roles.js';
+import { CHAT_TEXT_MAX_CHARS } from '../schema/project.js';
+import { ERROR_CODES } from './errors.js';
+import {
+  bits,
+  bytes,
+  flag,
+  jsonText,
+  list,
+  oneOf,
+  oneOfNumbers,
+  optionalCode,
+  pattern,
+  stringRecord,
+  struct,
+  text,
+  uint,
+  type Field,
+  type FieldValue,
+} from './fields.js';
+import { parseRoomStatePayload, type RoomStatePayload } from './roomStatePayload.js';
+
+/** Version of Tandem's own messages (100+). A mismatch in `hello` closes the socket. */
+export const PROTOCOL_VERSION = 1;
+
+export const Direction = {
+  ClientToRelay: 'client -> relay',
+  RelayToClient: 'relay -> client',
+  RelayToRunner: 'relay -> runner',
+  RunnerToRelay: 'runner -> relay',
+} as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+const { ClientToRelay: C2R, RelayToClient: R2C, RelayToRunner: R2N, RunnerToRelay: N2R } = Direction;
+
+/** Sub-types of a y-protocols sync message. */
+export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
+export type SyncStep = (typeof SyncStep)[keyof typeof SyncStep];
+
+export const RunMode = { Batch: 0, Terminal: 1 } as const;
+export type RunMode = (typeof RunMode)[keyof typeof RunMode];
+
+export const OutputStream = { Stdout: 0, Stderr: 1 } as const;
+export type OutputStream = (typeof OutputStream)[keyof typeof OutputStream];
+
+export const EXIT_REASONS = ['exited', 'timeout', 'memory', 'output-limit', 'killed', 'error'] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const PEER_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** SDP offers with many candidates stay well below this. */
+export const SIGNAL_MAX_CHARS = 64 * 1024;
+const SHORT = 256;
+const LONG = 1024;
+const PEERS_MAX = 10_000;
+const LANGUAGES_MAX = 64;
+
+const role = oneOf(ROLES, 'role');
+const language = oneOf(LANGUAGE_IDS, 'language');
+const runId = pattern(RUN_ID_PATTERN, 'runId');
+const peerId = pattern(PEER_ID_PATTERN, 'peerId');
+const mode = oneOfNumbers(RunMode, 'mode');
+const peer = struct('peer', { peerId, userId: text(SHORT), name: text(SHORT), role });
+const languages = list(language, LANGUAGES_MAX, 'varString(language)');
+const limits = struct('limits', {
+  timeoutMs: uint,
+  memoryBytes: uint,
+  pids: uint,
+  cpuMillis: uint,
+  outputBytes: uint,
+  diskBytes: uint,
+});
+
+interface MessageSpec {
+  type: number;
+  /** The ways it may travel; a receiver refuses it from anywhere else. */
+  travels: readonly Direction[];
+  /** The body, field by field in wire order. */
+  fields?: Readonly<Record<string, Pick<Field<unknown>, 'grammar'>>>;
+  /** Instead of fields: the body is one varString of JSON, validated by this. */
+  json?: (value: unknown) => object;
+  /** One line for PROTOCOL.md. */
+  about: string;
+}
+
+export const PROTOCOL = {
+  Sync: {
+    type: 0,
+    travels: [C2R, R2C],
+    fields: {
+      step: oneOfNumbers(SyncStep, 'syncStep'),
+      payload: bytes,
+    },
+    about: 'y-protocols sync: step 1 (payload: state vector), step 2 and update (payload: Yjs v1 update)',
+  },
+  Awareness: {
+    type: 1,
+    travels: [C2R, R2C],
+    fields: { update: bytes },
+    about: 'y-protocols awareness update',
+  },
+  Auth: {
+    type: 2,
+    travels: [R2C],
+    fields: { kind: uint, reason: text(LONG) },
+    about: 'y-protocols auth: kind 0 is "permission denied", with a reason',
+  },
+  QueryAwareness: {
+    type: 3,
+    travels: [C2R],
+    fields: {},
+    about: 'y-protocols query-awareness: send every known awareness state',
+  },
+  Hello: {
+    type: 100,
+    travels: [C2R],
+    fields: { protocolVersion: uint },
+    about: 'the client speaks Tandem; the relay answers welcome',
+  },
+  Welcome: {
+    type: 101,
+    travels: [R2C],
+    fields: { protocolVersion: uint, roomId: text(LONG), userId: text(LONG), name: text(LONG), role },
+    about: 'protocol version and who the token says you are',
+  },
+  SyncStatus: {
+    type: 102,
+    travels: [C2R, R2C],
+    fields: { counter: uint },
+    about: 'echoed once every earlier update of this connection is stored',
+  },
+  Error: {
+    type: 103,
+    travels: [R2C],
+    fields: { code: oneOf(ERROR_CODES, 'errorCode'), message: text(LONG) },
+    about: 'a typed error that did not need to close the socket',
+  },
+  PeerList: {
+    type: 110,
+    travels: [R2C],
+    fields: { self: peer, peers: list(peer, PEERS_MAX, 'peer') },
+    about: 'after hello: your peer id and the room’s other peers',
+  },
+  PeerJoined: {
+    type: 111,
+    travels: [R2C],
+    fields: { peer },
+    about: 'a connection said hello',
+  },
+  PeerLeft: {
+    type: 112,
+    travels: [R2C],
+    fields: { peerId },
+    about: 'a connection left',
+  },
+  Signal: {
+    type: 113,
+    travels: [C2R, R2C],
+    fields: { peer: peerId, data: jsonText(SIGNAL_MAX_CHARS) },
+    about: 'a WebRTC signal: to the relay, peer is the target; from it, the sender',
+  },
+  MediaControl: {
+    type: 114,
+    travels: [C2R, R2C],
+    fields: { peer: peerId, mute: bits(['audio', 'video'] as const) },
+    about: 'the owner mutes a participant’s outgoing audio/video for the room',
+  },
+  RunStart: {
+    type: 120,
+    travels: [C2R],
+    fields: { runId, language, entry: text(SHORT), mode },
+    about: 'start a run of the room’s files (whoever may edit)',
+  },
+  RunInput: {
+    type: 121,
+    travels: [C2R, R2N],
+    fields: { runId, bytes, eof: flag },
+    about: 'bytes for a run’s stdin; may close it',
+  },
+  RunStop: {
+    type: 122,
+    travels: [C2R, R2N],
+    fields: { runId },
+    about: 'stop a run',
+  },
+  RunStarted: {
+    type: 123,
+    travels: [R2C],
+    fields: {
+      runId,
+      language,
+      entry: text(SHORT),
+      mode,
+      userId: text(SHORT),
+      name: text(SHORT),
+      startedAt: uint,
+    },
+    about: 'a run began (who, what), so everyone shows it',
+  },
+  RunOutput: {
+    type: 124,
+    travels: [N2R, R2C],
+    fields: {
+      runId,
+      stream: oneOfNumbers(OutputStream, 'stream'),
+      bytes,
+    },
+    about: 'a chunk of stdout (0) or stderr (1)',
+  },
+  RunExit: {
+    type: 125,
+    travels: [N2R, R2C],
+    fields: {
+      runId,
+      code: optionalCode,
+      signal: text(SHORT),
+      reason: oneOf(EXIT_REASONS, 'exitReason'),
+      durationMs: uint,
+      message: text(4096),
+    },
+    about: 'the run ended; exactly one per run',
+  },
+  RunQueued: {
+    type: 126,
+    travels: [R2C],
+    fields: { runId, position: uint },
+    about: 'the run waits for a free runner slot',
+  },
+  RunnerHello: {
+    type: 130,
+    travels: [N2R],
+    fields: { protocolVersion: uint, runnerId: text(SHORT), capacity: uint, languages },
+    about: 'first message on a runner link',
+  },
+  RunnerJob: {
+    type: 131,
+    travels: [R2N],
+    fields: {
+      runId,
+      language,
+      entry: text(SHORT),
+      mode,
+      limits,
+      files: stringRecord('files'),
+      env: stringRecord('env'),
+    },
+    about: 'a run to execute, with the file snapshot and limits',
+  },
+  RunnerStatus: {
+    type: 132,
+    travels: [N2R],
+    fields: { languages },
+    about: 'languages the runner can serve now',
+  },
+  RoomState: {
+    type: 140,
+    travels: [R2C],
+    json: parseRoomStatePayload,
+    about: 'after hello and on every change: the room’s settings and your edit right',
+  },
+  ChatSend: {
+    type: 141,
+    travels: [C2R],
+    fields: { text: text(CHAT_TEXT_MAX_CHARS) },
+    about: 'a chat message; the relay writes it into the chat, stamped with the sender',
+  },
+} as const satisfies Record<string, MessageSpec>;
+
+export type MessageName = keyof typeof PROTOCOL;
+type Spec<N extends MessageName> = (typeof PROTOCOL)[N];
+
+/** The message numbers by name, from the table. */
+export const MessageType = Object.fromEntries(
+  Object.entries(PROTOCOL).map(([name, spec]) => [name, spec.type]),
+) as { readonly [N in MessageName]: Spec<N>['type'] };
+export type MessageType = Spec<MessageName>['type'];
+
+type Body<S> = S extends { fields: infer F }
+  ? { [K in keyof F]: FieldValue<F[K]> }
+  : S extends { json: (value: unknown) => infer J }
+    ? J
+    : never;
+
+/** The message named `N`: its type number and its fields. */
+export type MessageOf<N extends MessageName> = { type: Spec<N>['type'] } & Body<Spec<N>>;
+
+export type Message = { [N in MessageName]: MessageOf<N> }[MessageName];
+
+/** The messages that may travel `D`. */
+export type MessageIn<D extends Direction> = {
+  [N in MessageName]: D extends Spec<N>['travels'][number] ? MessageOf<N> : never;
+}[MessageName];
+
+export type ClientToRelayMessage = MessageIn<typeof Direction.ClientToRelay>;
+export type RelayToClientMessage = MessageIn<typeof Direction.RelayToClient>;
+export type RelayToRunnerMessage = MessageIn<typeof Direction.RelayToRunner>;
+export type RunnerToRelayMessage = MessageIn<typeof Direction.RunnerToRelay>;
+
+/** A Tandem message (100+), as opposed to y-protocols'. */
+export type TandemMessage = Extract<Message, { type: 100 | 101 | 102 | 103 | 141 }>;
+
+// Names the rest of the code uses for single messages and families.
+export type HelloMessage = MessageOf<'Hello'>;
+export type WelcomeMessage = MessageOf<'Welcome'>;
+export type SyncStatusMessage = MessageOf<'SyncStatus'>;
+export type ErrorMessage = MessageOf<'Error'>;
+export type ChatSendMessage = MessageOf<'ChatSend'>;
+export type PeerJoined = MessageOf<'PeerJoined'>;
+export type PeerLeft = MessageOf<'PeerLeft'>;
+export type PeerMessage = PeerList | PeerJoined | PeerLeft | Signal | MediaControl;
+export type PeerInfo = MessageOf<'PeerJoined'>['peer'];
+export type PeerList = MessageOf<'PeerList'>;
+export type Signal = MessageOf<'Signal'>;
+export type MediaControl = MessageOf<'MediaControl'>;
+export type RunStart = MessageOf<'RunStart'>;
+export type RunInput = MessageOf<'RunInput'>;
+export type RunStop = MessageOf<'RunStop'>;
+export type RunStarted = MessageOf<'RunStarted'>;
+export type RunOutput = MessageOf<'RunOutput'>;
+export type RunExit = MessageOf<'RunExit'>;
+export type RunQueued = MessageOf<'RunQueued'>;
+export type RunnerHello = MessageOf<'RunnerHello'>;
+export type RunnerJob = MessageOf<'RunnerJob'>;
+export type RunnerStatus = MessageOf<'RunnerStatus'>;
+export type RunLimits = RunnerJob['limits'];
+export type RunMessage =
+  | RunStart
+  | RunInput
+  | RunStop
+  | RunStarted
+  | RunOutput
+  | RunExit
+  | RunQueued
+  | RunnerHello
+  | RunnerJob
+  | RunnerStatus;
+export type RoomStateMessage = MessageOf<'RoomState'>;
+export type { RoomStatePayload };
