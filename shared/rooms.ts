@@ -6,6 +6,10 @@
  */
 import { Role, canEdit } from './roles.js';
 
+/** A room id as it stands in a path: relay routes and client links share this one rule. */
+export const ROOM_ID_SOURCE = '[A-Za-z0-9_-]{1,64}';
+export const ROOM_ID_PATTERN = new RegExp(`^${ROOM_ID_SOURCE}$`);
+
 export const RoomMode = {
   /** Everyone with an edit link edits. */
   Open: 'open',

@@ -22,7 +22,6 @@ import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
 import { loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
 
-export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const ROOM_NAME_MAX_CHARS = 100;
 const DEFAULT_OWNER_NAME = 'Owner';
 

@@ -22,7 +22,7 @@ import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
 import { acceptRunner, isRunnerAuthorised } from '../runs/runnerSocket.js';
 import type { RunnerHub } from '../runs/RunnerHub.js';
 import type { Storage } from '../storage/Storage.js';
-import { ROOM_ID_PATTERN } from './api.js';
+import { ROOM_ID_PATTERN } from '../../shared/rooms.js';
 import { admissionError, HttpError, refuseUpgrade, tokenError } from './errors.js';
 import { notesRoomId } from '../rooms/notes.js';
 

@@ -9,7 +9,7 @@ import { defaultEntry, type LanguageId } from '../../shared/languages.js';
 import { metaOf, snapshotFiles } from '../../shared/schema/project.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../log.js';
-import type { Room } from '../rooms/Room.js';
+import type * as Y from 'yjs';
 import type { Storage } from '../storage/Storage.js';
 import type { EnvCrypto } from './envCrypto.js';
 import { OutputLog } from './outputLog.js';
@@ -24,6 +24,19 @@ import {
   type RunOutput,
   type RunStarted,
 } from '../../shared/protocol/table.js';
+
+/**
+ * What a run needs of its room: the document to snapshot and everyone in it to
+ * tell. Declared here so runs/ depends on no room code (rooms/Room satisfies it).
+ */
+export interface RunRoom {
+  readonly id: string;
+  readonly doc: Y.Doc;
+  /** Applies updates still queued, so the snapshot holds every acknowledged edit. */
+  applyPending(): void;
+  /** Sends an encoded message to every connection of the room. */
+  broadcastTandem(message: Uint8Array): void;
+}
 
 export interface RunRequest {
   runId: string;
@@ -64,7 +77,7 @@ export class RunService {
   ) {}
 
   /** Starts a run; the outcome always arrives as exactly one exit (to the room and `observer`). */
-  async start(room: Room, claims: TokenClaims, request: RunRequest, observer?: RunObserver): Promise<void> {
+  async start(room: RunRoom, claims: TokenClaims, request: RunRequest, observer?: RunObserver): Promise<void> {
     const { runId, language, mode } = request;
     const finishEarly = (message: string) => {
       const exit = exitOf(runId, 'error', message, 0);
@@ -153,11 +166,11 @@ export class RunService {
   }
 
   /** Stdin from an editor of the run's room. */
-  input(room: Room, runId: string, bytes: Uint8Array, eof: boolean): void {
+  input(room: RunRoom, runId: string, bytes: Uint8Array, eof: boolean): void {
     if (this.active.get(runId) === room.id) this.hub.input(runId, bytes, eof);
   }
 
-  stop(room: Room, runId: string): void {
+  stop(room: RunRoom, runId: string): void {
     if (this.active.get(runId) === room.id) this.hub.stop(runId);
   }
 
@@ -193,7 +206,7 @@ export class RunService {
   }
 }
 
-function roomEntry(room: Room, language: LanguageId): string | null {
+function roomEntry(room: RunRoom, language: LanguageId): string | null {
   const meta = metaOf(room.doc);
   const entry = meta.get('entry');
   return meta.get('language') === language && typeof entry === 'string' ? entry : null;

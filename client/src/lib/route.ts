@@ -5,6 +5,7 @@
  * and which does not end up in access logs.
  */
 import { signal } from '@preact/signals';
+import { ROOM_ID_SOURCE } from '../../../shared/rooms.js';
 import { parseReplayPath } from '../replay/replayRoute.js';
 
 export type Route =
@@ -12,7 +13,7 @@ export type Route =
   | { page: 'room'; roomId: string; linkToken: string | null }
   | { page: 'replay'; roomId: string | null; linkToken: string | null };
 
-const ROOM_PATH = /^\/r\/([A-Za-z0-9_-]{1,128})\/?$/;
+const ROOM_PATH = new RegExp(`^/r/(${ROOM_ID_SOURCE})/?$`);
 
 export function parseRoute(pathname: string, hash: string): Route {
   const replay = parseReplayPath(pathname);

@@ -4,9 +4,11 @@
  * `/replay` (a file opened in the browser). route.ts asks `parseReplayPath`.
  */
 
+import { ROOM_ID_SOURCE } from '../../../shared/rooms.js';
+
 export const REPLAY_FILE_PATH = '/replay';
 
-const REPLAY_PATH = /^\/(?:r\/([A-Za-z0-9_-]{1,128})\/history|replay)\/?$/;
+const REPLAY_PATH = new RegExp(`^/(?:r/(${ROOM_ID_SOURCE})/history|replay)/?$`);
 
 /** The replay a path names: a room's history (roomId) or a file (roomId null); null when it names none. */
 export function parseReplayPath(pathname: string): { roomId: string | null } | null {
