@@ -1,7 +1,7 @@
 import { Landing } from './landing/Landing.js';
 import { route } from './lib/route.js';
 import { ReplayRoute } from './replay/ReplayRoute.js';
-import { RoomGate } from './room/RoomGate.js';
+import { RoomGate } from './pages/RoomGate.js';
 
 export function App() {
   const current = route.value;

@@ -6,7 +6,7 @@ import type { RoomState } from '../room/roomState.js';
 import { toast } from '../ui/toast.js';
 import { BinaryView } from './BinaryView.js';
 import { showsCursor } from '../presence/cursorRule.js';
-import type { EditorKit } from '../room/RoomGate.js';
+import type { EditorKit } from './editorKitType.js';
 import { AuthorsLegend } from '../replay/AuthorsLegend.js';
 import { fileText, showLiveAuthorship } from '../replay/liveAuthorship.js';
 

@@ -7,7 +7,7 @@
 import { notesText } from '../../../shared/schema/notes.js';
 import { effect } from '@preact/signals';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { EditorKit } from '../room/RoomGate.js';
+import type { EditorKit } from '../editor/editorKitType.js';
 import { RoomConnection } from '../room/connection.js';
 import { Reopening } from '../room/reopen.js';
 import type { RoomState } from '../room/roomState.js';

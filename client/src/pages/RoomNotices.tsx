@@ -7,8 +7,8 @@ import type { Signal } from '@preact/signals';
 import { canEdit } from '../../../shared/roles.js';
 import { ForkButton } from '../ui/ForkButton.js';
 import { CloseIcon } from '../ui/icons.js';
-import { driverTurn, formatCountdown, useServerNow } from './driverClock.js';
-import type { RoomState } from './roomState.js';
+import { driverTurn, formatCountdown, useServerNow } from '../room/driverClock.js';
+import type { RoomState } from '../room/roomState.js';
 
 export function RoomNotices(props: { room: RoomState; notice: Signal<string | null> }) {
   const { room, notice } = props;

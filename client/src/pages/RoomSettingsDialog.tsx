@@ -10,8 +10,8 @@ import { endRoom, startDriver, stopDriver, updateRoom } from '../lib/roomApi.js'
 import { peopleRows } from '../presence/peopleRows.js';
 import { attempt } from '../ui/attempt.js';
 import { Dialog } from '../ui/Dialog.js';
-import { driverRequest, MINUTE_MS } from './driverClock.js';
-import type { RoomState } from './roomState.js';
+import { driverRequest, MINUTE_MS } from '../room/driverClock.js';
+import type { RoomState } from '../room/roomState.js';
 
 const DEFAULT_MINUTES = 10;
 

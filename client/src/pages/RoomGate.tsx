@@ -4,19 +4,17 @@
  */
 import { Gate, GateError } from '../ui/Gate.js';
 import { useEffect, useState } from 'preact/hooks';
-import type * as EditorKitModule from '../editor/editorKit.js';
+import type { EditorKit } from '../editor/editorKitType.js';
 import { ApiError } from '../lib/api.js';
 import { getRoom } from '../lib/roomApi.js';
 import { cleanName, displayName, rememberRoom, setDisplayName } from '../lib/profile.js';
 import { rememberLoadedAssets } from '../lib/offline.js';
-import { NOT_FOUND_SENTENCE, REMOVED_SENTENCE, RoomConnection } from './connection.js';
+import { NOT_FOUND_SENTENCE, REMOVED_SENTENCE, RoomConnection } from '../room/connection.js';
 import { RoomPage } from './RoomPage.js';
 import { mediaDebug } from '../media/debug.js';
-import { RoomState } from './roomState.js';
-import { Reopening } from './reopen.js';
-import { openSession } from './session.js';
-
-export type EditorKit = typeof EditorKitModule;
+import { RoomState } from '../room/roomState.js';
+import { Reopening } from '../room/reopen.js';
+import { openSession } from '../room/session.js';
 
 /** Long enough for the editor's first grammar and worker to have loaded. */
 const ASSET_CACHE_DELAY_MS = 3000;

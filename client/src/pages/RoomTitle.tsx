@@ -4,7 +4,7 @@ import { canManage } from '../../../shared/roles.js';
 import { updateRoom } from '../lib/roomApi.js';
 import { attempt } from '../ui/attempt.js';
 import { InlineInput } from '../ui/InlineInput.js';
-import type { RoomState } from './roomState.js';
+import type { RoomState } from '../room/roomState.js';
 
 /** The relay's limit for a room name (shared/rooms.ts). */
 const NAME_MAX_CHARS = 100;

@@ -22,12 +22,12 @@ import { AuthorsIcon, SettingsIcon, ShareIcon } from '../ui/icons.js';
 import { ShareDialog } from '../ui/ShareDialog.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
 import { toast, Toasts } from '../ui/toast.js';
-import { closeMessage } from './connection.js';
+import { closeMessage } from '../room/connection.js';
 import { RoomNotices } from './RoomNotices.js';
 import { RoomSettingsDialog } from './RoomSettingsDialog.js';
-import type { RoomState } from './roomState.js';
+import type { RoomState } from '../room/roomState.js';
 import { RoomTitle } from './RoomTitle.js';
-import type { EditorKit } from './RoomGate.js';
+import type { EditorKit } from '../editor/editorKitType.js';
 
 export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signal<string | null> }) {
   const { room } = props;
