@@ -18,6 +18,7 @@ export interface RelayConfig {
   maxTypeDepth: number;
   roomsPerMinute: number;
   sendBufferMaxBytes: number;
+  closeGraceMs: number;
   pingIntervalMs: number;
   roomIdleUnloadMs: number;
   tokenTtlSeconds: number;
@@ -197,6 +198,14 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: String(16 * MIB),
     description: 'Bytes queued for one slow reader before it is dropped (4530).',
     parse: integer(64 * 1024, 1024 * MIB),
+  },
+  {
+    key: 'closeGraceMs',
+    env: 'TANDEM_CLOSE_GRACE_MS',
+    default: '2000',
+    description:
+      'How long a socket the relay closes (a slow reader, a refused update) has to read what is queued and the close itself before it is cut.',
+    parse: integer(0, 600_000),
   },
   {
     key: 'pingIntervalMs',

@@ -21,7 +21,7 @@ import { ErrorCode } from '../../shared/protocol/errors.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { EnvCrypto } from '../runs/envCrypto.js';
-import { readOutputLog } from '../../shared/protocol/outputLog.js';
+import { joinAdjacent, readOutputLog } from '../../shared/protocol/outputLog.js';
 import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
 import type { RunObserver, RunService } from '../runs/RunService.js';
 import type { Storage } from '../storage/Storage.js';
@@ -148,7 +148,10 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
           stdout: text(OutputStream.Stdout),
           stderr: text(OutputStream.Stderr),
           // Both streams in the order they arrived, for replaying the run.
-          output: chunks.map((ch) => ({ stream: streamName(ch.stream), text: utf8([ch.bytes]) })),
+          output: joinAdjacent(chunks).map((ch) => ({
+            stream: streamName(ch.stream),
+            text: utf8([ch.bytes]),
+          })),
         };
       }),
     );

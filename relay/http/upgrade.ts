@@ -164,7 +164,7 @@ async function openNotes(deps: UpgradeDeps, room: Room, claims: TokenClaims): Pr
 }
 
 function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClaims): void {
-  const conn = new Connection(ws, claims, deps.config.sendBufferMaxBytes);
+  const conn = new Connection(ws, claims, deps.config.sendBufferMaxBytes, deps.config.closeGraceMs);
   deps.connections.add(conn);
   ws.on('error', (error) => deps.log.debug('ws.error', { room: room.id, error: String(error) }));
   ws.on('pong', () => {

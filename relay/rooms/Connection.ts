@@ -12,8 +12,6 @@ import { MessageType, type PeerInfo, type RelayToClientMessage } from '../../sha
 import type { TokenClaims } from '../../shared/token.js';
 import { TokenBucket } from '../limits/TokenBucket.js';
 
-/** Time a closing socket gets to finish the close handshake before it is cut. */
-const CLOSE_GRACE_MS = 2_000;
 /** Repeat refusals to a flooding client at most this often. */
 const REFUSAL_INTERVAL_MS = 1_000;
 /** y-protocols auth: permission denied. */
@@ -69,6 +67,8 @@ export class Connection {
     readonly ws: WebSocket,
     readonly claims: TokenClaims,
     private readonly sendBufferMaxBytes: number,
+    /** After a close, how long the socket may take to read its backlog before it is cut. */
+    private readonly closeGraceMs: number,
   ) {
     const msLeft = claims.exp * 1000 - Date.now();
     // setTimeout overflows past 2^31-1 ms; tokens that far out are checked again on reconnect.
@@ -125,7 +125,7 @@ export class Connection {
     this.dispose();
     if (this.ws.readyState === this.ws.CLOSED) return;
     if (this.ws.readyState !== this.ws.CLOSING) this.ws.close(code, reason);
-    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.ws.terminate(), this.closeGraceMs).unref();
   }
 
   dispose(): void {

@@ -25,6 +25,7 @@ import {
   textById,
   updateAddingFile,
   waitFor,
+  WAIT_MS,
   yjsUrl,
   type Peer,
 } from './clients.js';
@@ -35,6 +36,8 @@ import { MessageType } from '../../shared/protocol/table.js';
 const MAX_MESSAGE_BYTES = 128 * 1024;
 const MAX_CONNECTIONS = 3;
 const SEND_BUFFER_MAX_BYTES = 256 * 1024;
+/** After the relay closes a socket, the time it has to read its backlog (the relay's default is 2 s). */
+const CLOSE_GRACE_MS = 8_000;
 
 describe('message size, room size and send buffer', () => {
   let relay: RelayProcess;
@@ -47,6 +50,8 @@ describe('message size, room size and send buffer', () => {
         TANDEM_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
         TANDEM_MAX_CONNECTIONS_PER_ROOM: String(MAX_CONNECTIONS),
         TANDEM_SEND_BUFFER_MAX_BYTES: String(SEND_BUFFER_MAX_BYTES),
+        // A stalled reader here catches up only once the test resumes it, on a loaded machine.
+        TANDEM_CLOSE_GRACE_MS: String(CLOSE_GRACE_MS),
       },
     });
   });
@@ -178,6 +183,7 @@ describe('message size, room size and send buffer', () => {
     await waitFor(
       async () => (await health(relay.url)).body.connections === connections - 1,
       'the relay to drop the stalled reader',
+      CLOSE_GRACE_MS + WAIT_MS,
     );
     slow.ws.resume();
     const close = await slow.waitClosed(15_000);

@@ -32,3 +32,28 @@ export function readOutputLog(bytes: Uint8Array): OutputChunk[] {
   }
   return chunks;
 }
+
+/**
+ * Adjacent chunks of one stream joined: how the output reads, whatever pieces the
+ * program's writes arrived in (and no character split between two of them).
+ */
+export function joinAdjacent(chunks: readonly OutputChunk[]): OutputChunk[] {
+  const joined: { stream: OutputStream; parts: Uint8Array[] }[] = [];
+  for (const chunk of chunks) {
+    const last = joined.at(-1);
+    if (last?.stream === chunk.stream) last.parts.push(chunk.bytes);
+    else joined.push({ stream: chunk.stream, parts: [chunk.bytes] });
+  }
+  return joined.map(({ stream, parts }) => ({ stream, bytes: concat(parts) }));
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
