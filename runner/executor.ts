@@ -20,7 +20,7 @@ import { type RunLimits, RunMode, type RunnerJob } from '../shared/protocol/tabl
 export interface SandboxExecutorOptions {
   poolSize: number;
   sandbox: SandboxConfig;
-  onPoolError: (language: LanguageId, message: string) => void;
+  onPoolError: (language: LanguageId, message: string, retryInMs: number) => void;
 }
 
 export class SandboxExecutor implements Executor {

@@ -42,7 +42,8 @@ try {
 const executor = new SandboxExecutor(docker, {
   poolSize: config.poolSize,
   sandbox,
-  onPoolError: (language, message) => logger.warn('runner.pool_error', { language, message }),
+  onPoolError: (language, message, retryInMs) =>
+    logger.warn('runner.pool_error', { language, message, retryInMs }),
 });
 const link = new RelayLink({
   relayUrl: config.relayUrl,

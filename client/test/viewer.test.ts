@@ -50,7 +50,11 @@ describe.skipIf(skip)('a viewer in the browser', () => {
       doc.getMap('files').forEach((entry) => entry.get('text').insert(0, 'HACKED '));
     });
     await victor.page.getByText('your changes were not saved').first().waitFor({ timeout: 5_000 });
-    await alice.page.waitForTimeout(1000);
+    // A fence: Alice's chat message goes through the relay after it refused Victor's update,
+    // so had the relay passed that update on, Alice would have it by the time her message is back.
+    await alice.page.locator('input[name=chat]').fill('fence');
+    await alice.page.locator('input[name=chat]').press('Enter');
+    await alice.page.getByTestId('chat-messages').getByText('fence').waitFor();
     expect(await docText(alice.page, 'main.py')).not.toContain('HACKED');
     const stored = await fetch(`${suite.relay.url}/api/rooms/${room.roomId}/files/main.py`, {
       headers: { authorization: `Bearer ${room.token}` },

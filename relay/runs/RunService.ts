@@ -77,7 +77,12 @@ export class RunService {
   ) {}
 
   /** Starts a run; the outcome always arrives as exactly one exit (to the room and `observer`). */
-  async start(room: RunRoom, claims: TokenClaims, request: RunRequest, observer?: RunObserver): Promise<void> {
+  async start(
+    room: RunRoom,
+    claims: TokenClaims,
+    request: RunRequest,
+    observer?: RunObserver,
+  ): Promise<void> {
     const { runId, language, mode } = request;
     const finishEarly = (message: string) => {
       const exit = exitOf(runId, 'error', message, 0);

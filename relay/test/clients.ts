@@ -400,6 +400,9 @@ export interface CloseInfo {
  * A bare `ws` client that records every frame it receives and keeps a local doc
  * with every sync step 2 and update applied (it answers nothing by itself).
  */
+/** Fence counters stay clear of the small ones tests send themselves. */
+const FENCE_COUNTER_BASE = 1_000_000_000;
+
 export class RawClient {
   readonly frames: Frame[] = [];
   readonly doc = new Y.Doc();
@@ -408,6 +411,7 @@ export class RawClient {
   pings = 0;
   readonly closed: Promise<CloseInfo>;
   private readonly listeners = new Set<() => void>();
+  private fences = 0;
 
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((done) => {
@@ -509,6 +513,24 @@ export class RawClient {
       }),
       what,
       timeoutMs,
+    );
+  }
+
+  /**
+   * Sends a syncStatus and waits for its echo. The relay handles one socket's
+   * messages in order and the echo comes after them, so whatever it was going to
+   * send this socket for anything handled before has arrived: absence, proven
+   * without a sleep.
+   */
+  async fence(): Promise<void> {
+    const counter = FENCE_COUNTER_BASE + ++this.fences;
+    const from = this.frames.length;
+    this.send(encode({ type: MessageType.SyncStatus, counter }));
+    await this.waitForFrame(
+      (f) =>
+        f.kind === 'tandem' && f.message.type === MessageType.SyncStatus && f.message.counter === counter,
+      'the fence (syncStatus echo)',
+      { from },
     );
   }
 

@@ -24,7 +24,6 @@ import {
   isRoomState,
   RawClient,
   request,
-  sleep,
   tokenFromLink,
   waitFor,
   yjsUrl,
@@ -105,7 +104,7 @@ describe('private notes', () => {
     // Activity on the project meanwhile, so the candidate's socket is busy too.
     candidatePeer.doc.getText('scratch').insert(0, 'def solve(): pass\n');
     await waitFor(() => notesText(interviewer.doc).toString().includes(MARKER), 'notes reach interviewer');
-    await sleep(200);
+    await candidate.fence();
 
     const marker = new TextEncoder().encode(MARKER);
     expect(candidate.frames.length).toBeGreaterThan(3);

@@ -142,6 +142,7 @@ describe('classroom mode', () => {
       (await request(api(room, `/editors/${student}`), { method: 'PUT', token: room.token })).status,
     ).toBe(200);
     const { raw, doc } = await typist(room, studentToken);
+    const watcher = await typist(room, room.token);
     await latestState(raw, (s) => s.canEdit, 'edit right granted');
     const text = () => (doc.getMap('files').get(fileId) as Y.Map<unknown>).get('text') as Y.Text;
     await waitFor(() => doc.getMap('files').has(fileId), 'student has the file');
@@ -175,7 +176,12 @@ describe('classroom mode', () => {
     const typedText = text().toString();
     expect(typedText).toContain('Z');
     const ownerText = () => findFile(owner.doc, 'main.py')?.text.toString() ?? '';
-    await sleep(100);
+    const watched = () => findFile(watcher.doc, 'main.py')?.text.toString() ?? '';
+    // The watcher's socket is fenced: anything the relay passed on has arrived there.
+    await watcher.raw.fence();
+    expect(watched()).not.toContain('Z');
+    expect(typedText.startsWith(watched())).toBe(true);
+    await waitFor(() => ownerText() === watched(), 'the owner has what the watcher has');
     expect(ownerText()).not.toContain('Z');
     expect(ownerText().length).toBeLessThanOrEqual(typedAtNotice!);
     expect(typedText.startsWith(ownerText())).toBe(true);
@@ -326,7 +332,11 @@ describe('owner controls', () => {
     addFile(ownerRaw.doc, 'owner-late.txt', 'too late');
     await raw.waitForFrame(isAuthDenied, 'student refused');
     await ownerRaw.raw.waitForFrame(isAuthDenied, 'owner refused');
-    await sleep(100);
+    // Fenced: had the relay passed either on, the other's socket would have it now.
+    await ownerRaw.raw.fence();
+    await raw.fence();
+    expect(findFile(ownerRaw.doc, 'late.txt')).toBeNull();
+    expect(findFile(doc, 'owner-late.txt')).toBeNull();
     expect(findFile(owner.doc, 'late.txt')).toBeNull();
     expect(findFile(owner.doc, 'owner-late.txt')).toBeNull();
     const run = await request(api(room, '/runs'), {

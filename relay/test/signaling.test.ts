@@ -8,7 +8,7 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { health, RawClient, sleep, yjsUrl, type Frame } from './clients.js';
+import { health, RawClient, yjsUrl, type Frame } from './clients.js';
 import {
   createRoom,
   mintToken,
@@ -106,7 +106,7 @@ describe('signaling through the relay', () => {
       () => peerFrames(a.client).some((m) => m.type === MessageType.Signal),
       'answer to a',
     );
-    await sleep(200);
+    await c.client.fence();
     expect(peerFrames(c.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
     for (const p of [a, b, c]) p.client.close();
   });
@@ -118,12 +118,9 @@ describe('signaling through the relay', () => {
     a.client.send(signal(elsewhere.self.peerId, { type: 'offer' }));
     a.client.send(signal('nobodyHere123', { type: 'offer' }));
     a.client.send(signal(a.self.peerId, { type: 'offer' }));
-    let dropped = before;
-    for (let i = 0; i < 100 && dropped < before + 3; i++) {
-      await sleep(20);
-      dropped = (await health(relay.url)).body.droppedSignals;
-    }
-    expect(dropped).toBe(before + 3);
+    await a.client.fence(); // the three are handled
+    expect((await health(relay.url)).body.droppedSignals).toBe(before + 3);
+    await elsewhere.client.fence();
     expect(peerFrames(elsewhere.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
     expect(a.client.isOpen).toBe(true);
     a.client.close();
@@ -167,7 +164,7 @@ describe('signaling through the relay', () => {
       'forbidden',
       { from },
     );
-    await sleep(100);
+    await target.client.fence();
     expect(controls(target.client)).toEqual([]);
 
     owner.client.send(mute(target.self.peerId, true, false));
@@ -215,7 +212,7 @@ describe('signaling through the relay', () => {
       'unmute',
     );
     const later = await join(relay, fresh, editorToken);
-    await sleep(150);
+    await later.client.fence();
     expect(controls(later.client)).toEqual([]);
     for (const c of [owner, ed, target, late, later]) c.client.close();
   });

@@ -23,11 +23,11 @@ export interface WarmPoolOptions extends SandboxConfig {
   imageFor?: (language: LanguageId) => string;
   /** Containers created at once (the machines have 2 cores). */
   concurrency?: number;
-  /** A failed creation, for logs; the pool retries with backoff. */
-  onError?: (language: LanguageId, message: string) => void;
+  /** A failed creation, for logs; the pool retries after `retryInMs` (doubling up to a cap). */
+  onError?: (language: LanguageId, message: string, retryInMs: number) => void;
 }
 
-const RETRY_MIN_MS = 500;
+export const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 const QUICK_DEATH_MS = 2_000;
 
@@ -169,8 +169,9 @@ export class WarmPool {
   private backOff(language: LanguageId, message: string): void {
     const failures = (this.failures.get(language) ?? 0) + 1;
     this.failures.set(language, failures);
-    this.retryAt.set(language, Date.now() + Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1)));
-    this.options.onError?.(language, message);
+    const retryInMs = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
+    this.retryAt.set(language, Date.now() + retryInMs);
+    this.options.onError?.(language, message, retryInMs);
   }
 
   private addIdle(language: LanguageId, sandbox: Sandbox): void {

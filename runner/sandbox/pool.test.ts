@@ -2,12 +2,12 @@
 // with exactly one exit and a sentence.
 import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { LABEL_INSTANCE } from './containerSpec.js';
 import { reapLeftovers } from './reap.js';
 import { createSandbox } from './sandbox.js';
-import { WarmPool } from './WarmPool.js';
+import { RETRY_MIN_MS, WarmPool } from './WarmPool.js';
 import { TEST_LIMITS, expectHealthy, requireImages, run } from './testing.js';
 import { resolveImage } from '../languages.js';
 
@@ -76,7 +76,11 @@ describe.skipIf(skip)('sandbox: warm pool', () => {
     await pool.whenFull();
     const [victim] = await containersOf(instanceId);
     await docker.getContainer(victim!.Id).kill();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The pool drops the dead one (destroying it) and fills up again.
+    await vi.waitFor(
+      async () => expect((await containersOf(instanceId)).map((c) => c.Id)).not.toContain(victim!.Id),
+      { timeout: 20_000, interval: 100 },
+    );
     await pool.whenFull();
     const ids = (await containersOf(instanceId)).map((c) => c.Id);
     expect(ids).not.toContain(victim!.Id);
@@ -145,16 +149,20 @@ describe.skipIf(skip)('sandbox: leftovers and failures', () => {
   });
 
   it('a pool whose image is missing backs off and serves nothing', async () => {
-    const errors: string[] = [];
+    const errors: { message: string; retryInMs: number }[] = [];
     const broken = new WarmPool(docker, {
       sizes: { python: 1 },
       limits: TEST_LIMITS,
       imageFor: () => 'tandem-missing:nothing',
-      onError: (_language, message) => errors.push(message),
+      onError: (_language, message, retryInMs) => errors.push({ message, retryInMs }),
     }).start();
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    expect(errors.length).toBeGreaterThanOrEqual(1);
-    expect(errors.length).toBeLessThanOrEqual(3);
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(2), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    // Each failure doubles the wait before the next attempt.
+    expect(errors.slice(0, 2).map((e) => e.retryInMs)).toEqual([RETRY_MIN_MS, 2 * RETRY_MIN_MS]);
+    expect(errors[0]!.message).toMatch(/tandem-missing/);
     expect(broken.take('python', TEST_LIMITS, 'tandem-missing:nothing')).toBeUndefined();
     await broken.close();
   });

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { request } from '../../relay/test/clients.js';
 import {
   createRoom,
@@ -62,13 +62,11 @@ async function pythonAvailable(relay: RelayProcess): Promise<boolean> {
   return body.languages.find((l) => l.id === 'python')?.available ?? false;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = NOTICE_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = (check: () => Promise<boolean>, what: string) =>
+  vi.waitFor(async () => expect(await check(), `waiting for ${what}`).toBe(true), {
+    timeout: NOTICE_MS,
+    interval: 50,
+  });
 
 describe.skipIf(skip)('the Docker engine stops and starts again under a running runner', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-outage-'));

@@ -5,7 +5,7 @@
  */
 import wrtc from '@roamhq/wrtc';
 import { computed, signal } from '@preact/signals';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PeerRoster, type PeerWire } from '../room/peerWire.js';
 import { PeerMesh } from './mesh.js';
 import { NO_MEDIA, type MediaState } from './PeerLink.js';
@@ -58,13 +58,8 @@ function newMesh(wire: PeerWire, state = signal<MediaState>(NO_MEDIA)): PeerMesh
   return mesh;
 }
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => boolean) =>
+  vi.waitFor(() => expect(check()).toBe(true), { timeout: 10_000, interval: 20 });
 
 const connectedTo = (mesh: PeerMesh, peerIds: string[]) => {
   const links = [...mesh.links.peek().values()];
@@ -125,7 +120,11 @@ describe('peer mesh (Node WebRTC)', () => {
     await until(() => connectedTo(alice, ['b1']) && connectedTo(bob, ['a1']));
     aliceWire.roster.reset();
     bobWire.roster.reset();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Both meshes decide on the roster at once; a message across the data channel after
+    // that shows the link still carries, where a wait would only show nothing happened yet.
+    const received = new Promise<void>((resolve) => bob.onBinary(() => resolve()));
+    expect(alice.broadcast(new Uint8Array([1]))).toBe(1);
+    await received;
     expect(connectedTo(alice, ['b1']) && connectedTo(bob, ['a1'])).toBe(true);
     // The relay is back: both say hello again and get new peer ids.
     relay.leave('a1');
