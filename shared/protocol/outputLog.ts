@@ -4,6 +4,7 @@
  * stdout and 1 stderr. The writer is relay/runs/outputLog.ts.
  */
 import * as decoding from 'lib0/decoding';
+import { concatBytes } from '../bytes.js';
 import { OutputStream } from './table.js';
 
 export interface OutputChunk {
@@ -44,16 +45,5 @@ export function joinAdjacent(chunks: readonly OutputChunk[]): OutputChunk[] {
     if (last?.stream === chunk.stream) last.parts.push(chunk.bytes);
     else joined.push({ stream: chunk.stream, parts: [chunk.bytes] });
   }
-  return joined.map(({ stream, parts }) => ({ stream, bytes: concat(parts) }));
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return joined.map(({ stream, parts }) => ({ stream, bytes: concatBytes(parts) }));
 }

@@ -3,6 +3,8 @@
  * compressed (source files are small and the browser has no deflate in its
  * standard library worth a dependency), names are UTF-8 (flag bit 11).
  */
+import { concatBytes } from '../../../shared/bytes.js';
+
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -78,15 +80,5 @@ export function zip(entries: readonly ZipEntry[], date = new Date()): Uint8Array
   end.setUint16(10, entries.length, true);
   end.setUint32(12, centralSize, true);
   end.setUint32(16, offset, true);
-  return concat([...locals, ...centrals, new Uint8Array(end.buffer)]);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return concatBytes([...locals, ...centrals, new Uint8Array(end.buffer)]);
 }
