@@ -1,6 +1,7 @@
 // One linter, configured once. The layering rule keeps imports one way:
 // client, relay and runner may import shared; shared imports none of them and no
-// Node or DOM I/O; relay and runner never import each other. Tests are exempt
+// Node or DOM I/O; server (Node code the relay and the runner share) imports only
+// shared; relay and runner never import each other. Tests are exempt
 // (except in shared/): an end-to-end test starts a real relay beside a runner or
 // a browser, so it has to reach across.
 import js from '@eslint/js';
@@ -43,9 +44,17 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['server/**'],
+    ignores: TESTS,
+    rules: layer(
+      ['**/client/**', '**/relay/**', '**/runner/**'],
+      'server/ is what the relay and the runner share: it imports only shared/.',
+    ),
+  },
+  {
     files: ['client/**'],
     ignores: TESTS,
-    rules: layer(['**/relay/**', '**/runner/**', 'node:*'], 'client/ imports only shared/.'),
+    rules: layer(['**/relay/**', '**/runner/**', '**/server/**', 'node:*'], 'client/ imports only shared/.'),
   },
   {
     files: ['relay/**'],

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const TESTED_FOLDERS = ['shared', 'relay', 'runner', 'client', 'scripts'];
+const TESTED_FOLDERS = ['shared', 'server', 'relay', 'runner', 'client', 'scripts'];
 
 export default defineConfig({
   test: {

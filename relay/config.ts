@@ -4,6 +4,7 @@
  * prints it, and scripts/readme.test.ts keeps README in step.
  */
 import { resolve } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../server/log.js';
 
 export interface RelayConfig {
   port: number;
@@ -41,8 +42,6 @@ export interface RelayConfig {
   runSnapshotMaxBytes: number;
   runStoredOutputBytes: number;
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 interface Option<K extends keyof RelayConfig> {
   key: K;
@@ -98,7 +97,6 @@ const flag = (raw: string): boolean => {
   throw new ConfigError('expected true or false');
 };
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const logLevel = (raw: string): LogLevel => {
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
     throw new ConfigError(`expected one of ${LOG_LEVELS.join(', ')}`);

@@ -4,7 +4,7 @@
  * everything and exit 0.
  */
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger } from '../server/log.js';
 import { startRelay } from './server.js';
 
 let config;
@@ -15,7 +15,7 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(2);
 }
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, { name: 'relay' });
 const relay = await startRelay(config, log).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
@@ -29,9 +29,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log.info('relay.stopping', { signal });
     relay.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('relay.stop_failed', { error: String(error) });
+      async () => {
+        await log.flush();
+        process.exit(0);
+      },
+      async (error: unknown) => {
+        log.error('relay.stop_failed', { err: error });
+        await log.flush();
         process.exit(1);
       },
     );

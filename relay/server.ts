@@ -22,7 +22,8 @@ import { createRoomAdminApi } from './http/roomAdmin.js';
 import { errorHandler } from './http/errors.js';
 import { createHistoryApi } from './http/historyApi.js';
 import { createUpgradeHandler } from './http/upgrade.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../server/log.js';
+import { requestLog } from './http/requestLog.js';
 import type { Connection } from './rooms/Connection.js';
 import type { RelayStats } from './socket/context.js';
 import { RoomManager } from './rooms/RoomManager.js';
@@ -97,6 +98,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const stats: RelayStats = { droppedSignals: 0 };
   const app = new Hono();
   app.onError(errorHandler(log));
+  app.use(...requestLog(log));
   const deps = { config, storage, rooms, signer, log, stats };
   app.use('/api/*', bodyCap());
   // Every route of a room: the token, and the right the route needs (one table, roomAccess.ts).

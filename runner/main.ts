@@ -10,14 +10,9 @@ import { watchAvailability } from './availability.js';
 import { SandboxExecutor } from './executor.js';
 import { RelayLink } from './relayLink.js';
 import { reapLeftovers, RUNNER_INSTANCE } from './sandbox/index.js';
+import { createLogger } from '../server/log.js';
 
-const log =
-  (level: 'info' | 'warn' | 'error') =>
-  (event: string, fields: Record<string, unknown> = {}) =>
-    (level === 'info' ? process.stdout : process.stderr).write(
-      `${JSON.stringify({ t: new Date().toISOString(), level, event, ...fields })}\n`,
-    );
-const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+const logger = createLogger('info', { name: 'runner' });
 
 let config;
 let token;
@@ -36,7 +31,7 @@ try {
   const reaped = await reapLeftovers(docker, { runnerName: config.runnerId });
   if (reaped > 0) logger.info('runner.reaped', { containers: reaped });
 } catch (error) {
-  logger.warn('runner.reap_failed', { error: String(error) });
+  logger.warn('runner.reap_failed', { err: error });
 }
 
 const executor = new SandboxExecutor(docker, {
@@ -76,9 +71,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         }),
       )
       .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error('runner.stop_failed', { error: String(error) });
+        async () => {
+          await logger.flush();
+          process.exit(0);
+        },
+        async (error: unknown) => {
+          logger.error('runner.stop_failed', { err: error });
+          await logger.flush();
           process.exit(1);
         },
       );

@@ -95,14 +95,14 @@ export class RelayLink {
       try {
         this.onMessage(data as Buffer);
       } catch (error) {
-        this.options.log.warn('runner.bad_frame', { error: String(error) });
+        this.options.log.warn('runner.bad_frame', { err: error });
       }
     });
     ws.on('unexpected-response', (_req, res) => {
       this.options.log.warn('runner.refused', { status: res.statusCode });
       ws.terminate();
     });
-    ws.on('error', (error) => this.options.log.warn('runner.link_error', { error: String(error) }));
+    ws.on('error', (error) => this.options.log.warn('runner.link_error', { err: error }));
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.ws = null;

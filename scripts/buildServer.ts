@@ -18,7 +18,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 export const SERVER_DIST = join(ROOT, 'dist/server');
 export const RELAY_BUNDLE = join(SERVER_DIST, 'relay.mjs');
 export const RUNNER_BUNDLE = join(SERVER_DIST, 'runner.mjs');
-const SOURCES = ['shared', 'relay', 'runner'].map((dir) => join(ROOT, dir));
+const SOURCES = ['shared', 'server', 'relay', 'runner'].map((dir) => join(ROOT, dir));
 
 const COMMON: BuildOptions = {
   bundle: true,

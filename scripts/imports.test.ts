@@ -1,7 +1,7 @@
 /**
  * The house's import rules, checked on the source: no file imports itself
  * through others (a cycle, type-only imports included), shared/ imports none of
- * the other parts, and the relay's rooms/ and runs/ never import each other
+ * the other parts and server/ only shared/, and the relay's rooms/ and runs/ never import each other
  * (the socket dispatcher in relay/socket/ uses both).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['client/src', 'relay', 'runner', 'shared'];
+const PARTS = ['client/src', 'server', 'relay', 'runner', 'shared'];
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
 
@@ -83,10 +83,13 @@ describe('imports', () => {
     expect(cycles(looped)).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
   });
 
-  it('keep shared/ free of the other parts', () => {
+  it('keep shared/ free of the other parts, and server/ to shared/', () => {
     expect(arrows.filter(({ from, to }) => from.startsWith('shared/') && !to.startsWith('shared/'))).toEqual(
       [],
     );
+    expect(
+      arrows.filter(({ from, to }) => from.startsWith('server/') && !/^(server|shared)\//.test(to)),
+    ).toEqual([]);
   });
 
   it('keep the relay’s rooms/ and runs/ apart', () => {

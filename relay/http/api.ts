@@ -13,7 +13,7 @@ import { NAME_MAX_CHARS, type TokenClaims } from '../../shared/token.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import { iceConfig } from '../auth/turn.js';
 import type { RelayConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import type { RelayStats } from '../socket/context.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';

@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, type ErrorBody } from '../../shared/protocol/errors.js';
 import type { VerifyResult } from '../auth/tokens.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 
 export class HttpError extends Error {
   constructor(
@@ -29,7 +29,7 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 export function errorHandler(log: Logger) {
   return (error: Error, c: Context): Response => {
     if (error instanceof HttpError) return sendError(c, error);
-    log.error('http.error', { path: c.req.path, error: String(error) });
+    (c.get('log') ?? log).error('http.error', { method: c.req.method, url: c.req.path, err: error });
     return sendError(c, new HttpError(500, ErrorCode.Internal, 'internal error'));
   };
 }

@@ -75,7 +75,7 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
           controller.enqueue(encoder.encode((written > 0 ? ',' : '') + json.join(',')));
           written += json.length;
         } catch (error) {
-          log.error('history.read_failed', { room: roomId, error: String(error) });
+          c.get('log').error('history.read_failed', { room: roomId, err: error });
           controller.error(error);
         }
       },

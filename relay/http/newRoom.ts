@@ -10,7 +10,7 @@ import { RoomKind } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RelayConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import { defaultPolicy } from '../storage/policy.js';
 import type { Storage } from '../storage/Storage.js';
 

@@ -3,6 +3,7 @@
  * upgrade (token, room, capacity, load), so a refused client gets an HTTP status
  * and JSON body and never one byte of the document.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -13,7 +14,7 @@ import { RoomKind } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import type { RelayConfig } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import { Connection } from '../rooms/Connection.js';
 import type { MessageContext } from '../socket/context.js';
 import { handleMessage } from '../socket/dispatch.js';
@@ -48,11 +49,11 @@ export interface UpgradeDeps {
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (error) => deps.log.debug('ws.socket_error', { error: String(error) }));
+    socket.on('error', (error) => deps.log.debug('ws.socket_error', { err: error }));
     admit(deps, req, socket, head).catch((error: unknown) => {
       const refusal =
         error instanceof HttpError ? error : new HttpError(500, ErrorCode.Internal, 'internal error');
-      if (!(error instanceof HttpError)) deps.log.error('ws.upgrade_error', { error: String(error) });
+      if (!(error instanceof HttpError)) deps.log.error('ws.upgrade_error', { err: error });
       refuseUpgrade(socket, refusal);
     });
   };
@@ -164,9 +165,11 @@ async function openNotes(deps: UpgradeDeps, room: Room, claims: TokenClaims): Pr
 }
 
 function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClaims): void {
-  const conn = new Connection(ws, claims, deps.config.sendBufferMaxBytes, deps.config.closeGraceMs);
+  const log = deps.log.child({ conn: randomUUID(), room: room.id, user: claims.uid });
+  const conn = new Connection(ws, claims, deps.config.sendBufferMaxBytes, deps.config.closeGraceMs, log);
   deps.connections.add(conn);
-  ws.on('error', (error) => deps.log.debug('ws.error', { room: room.id, error: String(error) }));
+  log.debug('ws.open', { role: claims.role });
+  ws.on('error', (error) => log.debug('ws.error', { err: error }));
   ws.on('pong', () => {
     conn.alive = true;
   });
@@ -189,11 +192,12 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
         deps.context,
       );
     } catch (error) {
-      deps.log.error('ws.handler_error', { room: room.id, error: String(error) });
+      log.error('ws.handler_error', { err: error });
       conn.close(CloseCode.InternalError);
     }
   });
-  ws.on('close', () => {
+  ws.on('close', (code) => {
+    log.debug('ws.close', { code });
     deps.connections.delete(conn);
     room.leave(conn);
     deps.rooms.releaseIfIdle(room);
@@ -202,7 +206,5 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
   room.users.add(claims.uid);
   deps.storage
     .recordUser(room.id, { uid: claims.uid, name: claims.name, role: claims.role, at: Date.now() })
-    .catch((error: unknown) =>
-      deps.log.warn('room.record_user_failed', { room: room.id, error: String(error) }),
-    );
+    .catch((error: unknown) => log.warn('room.record_user_failed', { err: error }));
 }

@@ -11,6 +11,7 @@ import { encode } from '../../shared/protocol/codec.js';
 import { MessageType, type PeerInfo, type RelayToClientMessage } from '../../shared/protocol/table.js';
 import type { TokenClaims } from '../../shared/token.js';
 import { TokenBucket } from '../limits/TokenBucket.js';
+import type { Logger } from '../../server/log.js';
 
 /** Repeat refusals to a flooding client at most this often. */
 const REFUSAL_INTERVAL_MS = 1_000;
@@ -69,6 +70,8 @@ export class Connection {
     private readonly sendBufferMaxBytes: number,
     /** After a close, how long the socket may take to read its backlog before it is cut. */
     private readonly closeGraceMs: number,
+    /** Lines about this connection: each carries its id (`conn`), room and user. */
+    readonly log: Logger,
   ) {
     const msLeft = claims.exp * 1000 - Date.now();
     // setTimeout overflows past 2^31-1 ms; tokens that far out are checked again on reconnect.

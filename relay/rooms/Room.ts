@@ -36,7 +36,7 @@ import {
 } from '../../shared/rooms.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import type { TokenClaims } from '../../shared/token.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import type { NewUpdate, RoomPolicy, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
 import { asBuffer, type Connection, type QueuedUpdate } from './Connection.js';
@@ -327,7 +327,7 @@ export class Room {
         this.unstored--;
       } catch (error) {
         failure = error;
-        this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
+        this.options.log.error('room.store_failed', { room: this.id, err: error });
         this.options.onBroken(this);
         return;
       }
@@ -386,9 +386,7 @@ export class Room {
   private enqueue(step: () => Promise<void>): void {
     this.chain = this.chain
       .then(() => (this.closed ? undefined : step()))
-      .catch((error: unknown) =>
-        this.options.log.error('room.step_failed', { room: this.id, error: String(error) }),
-      );
+      .catch((error: unknown) => this.options.log.error('room.step_failed', { room: this.id, err: error }));
   }
 
   private markDirty(conn: Connection): void {
@@ -438,7 +436,7 @@ export class Room {
           this.sinceSnapshot += seqs.length;
           this.unstored -= toStore.length;
         } catch (error) {
-          this.options.log.error('room.store_failed', { room: this.id, error: String(error) });
+          this.options.log.error('room.store_failed', { room: this.id, err: error });
           this.options.onBroken(this);
           return;
         }
@@ -504,11 +502,7 @@ export class Room {
             case 'wait':
               return this.hold(conn, updates.slice(i), admission, released);
             case 'refuse':
-              this.options.log.warn('room.update_refused', {
-                room: this.id,
-                user: conn.claims.uid,
-                reason: admission.reason,
-              });
+              conn.log.warn('room.update_refused', { reason: admission.reason });
               this.held.drop(conn);
               conn.close(CloseCode.UpdateRefused, `update refused: ${admission.reason}`);
               return;
@@ -529,7 +523,7 @@ export class Room {
     if (pendingStructs !== null || pendingDs !== null) {
       // Inspection should make this impossible; if Yjs parked parts anyway, store
       // what the sender sent so the log holds them too.
-      this.options.log.warn('room.pending_after_inspection', { room: this.id, user: conn.claims.uid });
+      conn.log.warn('room.pending_after_inspection');
       return Y.mergeUpdates(updates.map((queued) => queued.update));
     }
     return applied === 1 || !merge ? last : captured;
@@ -581,7 +575,7 @@ export class Room {
     if (released) return this.held.putBack(conn, held);
     for (const one of held) {
       for (const evicted of this.held.add(conn, one)) {
-        this.options.log.warn('room.held_evicted', { room: this.id, user: evicted.claims.uid });
+        evicted.log.warn('room.held_evicted');
         evicted.close(CloseCode.UpdatesWaiting);
       }
       if (conn.closing) return;
@@ -598,11 +592,7 @@ export class Room {
 
   /** Yjs threw while applying: the document may be half-changed, so it must never be served again. */
   private breakDown(conn: Connection, error: unknown): void {
-    this.options.log.error('room.apply_failed', {
-      room: this.id,
-      user: conn.claims.uid,
-      error: String(error),
-    });
+    conn.log.error('room.apply_failed', { err: error });
     conn.close(CloseCode.MalformedMessage, 'update could not be applied');
     this.options.onBroken(this);
   }
@@ -616,7 +606,7 @@ export class Room {
     if (this.compactTimer || (!force && this.sinceSnapshot < this.options.compactAfterUpdates)) return;
     this.compactTimer = setTimeout(() => {
       this.compact().catch((error: unknown) =>
-        this.options.log.error('room.compact_failed', { room: this.id, error: String(error) }),
+        this.options.log.error('room.compact_failed', { room: this.id, err: error }),
       );
     }, COMPACT_DELAY_MS);
     this.compactTimer.unref();

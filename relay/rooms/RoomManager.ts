@@ -12,7 +12,7 @@
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import type { Storage } from '../storage/Storage.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
@@ -113,7 +113,7 @@ export class RoomManager {
     try {
       built = build(await storage.loadState(roomId));
     } catch (error) {
-      log.error('room.load_failed', { room: roomId, error: String(error) });
+      log.error('room.load_failed', { room: roomId, err: error });
       try {
         built = await this.repair(roomId);
       } catch (repairError) {
@@ -164,7 +164,7 @@ export class RoomManager {
         Y.applyUpdate(doc, entry.data);
         good.push(entry);
       } catch (error) {
-        log.warn('room.entry_quarantined', { room: roomId, seq: entry.seq, error: String(error) });
+        log.warn('room.entry_quarantined', { room: roomId, seq: entry.seq, err: error });
         quarantine.push(entry.seq);
         if (quarantine.length > QUARANTINE_MAX) {
           throw new Error(`more than ${QUARANTINE_MAX} entries fail to apply`, { cause: error });
@@ -200,7 +200,7 @@ export class RoomManager {
     try {
       await room.compact();
     } catch (error) {
-      this.options.log.error('room.unload_compact_failed', { room: room.id, error: String(error) });
+      this.options.log.error('room.unload_compact_failed', { room: room.id, err: error });
     }
     room.destroy();
     this.options.log.debug('room.unloaded', { room: room.id });

@@ -8,7 +8,7 @@
 import { defaultEntry, type LanguageId } from '../../shared/languages.js';
 import { metaOf, snapshotFiles } from '../../shared/schema/project.js';
 import type { TokenClaims } from '../../shared/token.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import type * as Y from 'yjs';
 import type { Storage } from '../storage/Storage.js';
 import type { EnvCrypto } from './envCrypto.js';
@@ -108,7 +108,7 @@ export class RunService {
       env = await this.openEnv(room.id);
     } catch (error) {
       this.active.delete(runId);
-      this.log.error('run.env_failed', { room: room.id, error: String(error) });
+      this.log.error('run.env_failed', { room: room.id, err: error });
       return finishEarly('the project environment could not be read');
     }
     const startedAt = Date.now();
@@ -206,7 +206,7 @@ export class RunService {
         outputTruncated: log.truncated,
       })
       .catch((error: unknown) =>
-        this.log.error('run.store_failed', { room: roomId, run: started.runId, error: String(error) }),
+        this.log.error('run.store_failed', { room: roomId, run: started.runId, err: error }),
       );
   }
 }

@@ -12,7 +12,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { LanguageId } from '../../shared/languages.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import { encode } from '../../shared/protocol/codec.js';
 import {
   MessageType,

@@ -12,7 +12,7 @@ import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { decode } from '../../shared/protocol/codec.js';
 import { ProtocolError } from '../../shared/protocol/fields.js';
 import { Direction, MessageType, PROTOCOL_VERSION } from '../../shared/protocol/table.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import type { RunnerHub, RunnerLink } from './RunnerHub.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -37,7 +37,7 @@ export function acceptRunner(ws: WebSocket, hub: RunnerHub, log: Logger): void {
     ws.close(code, reason.slice(0, CLOSE_REASON_MAX_CHARS));
     setTimeout(() => ws.terminate(), 2_000).unref();
   };
-  ws.on('error', (error) => log.debug('runner.socket_error', { error: String(error) }));
+  ws.on('error', (error) => log.debug('runner.socket_error', { err: error }));
   ws.on('close', () => {
     clearTimeout(helloTimer);
     if (link) hub.removeRunner(link);

@@ -1,5 +1,5 @@
 /** What the socket's message handlers reach besides the room and the connection. */
-import type { Logger } from '../log.js';
+import type { Logger } from '../../server/log.js';
 import type { RunService } from '../runs/RunService.js';
 
 export interface MessageContext {

@@ -36,7 +36,7 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.SyncStatus:
         return handleSyncStatus(room, conn, message);
       case MessageType.ChatSend:
-        return handleChatSend(room, conn, message, context);
+        return handleChatSend(room, conn, message);
       case MessageType.Signal:
         return handleSignal(room, conn, message, context.stats);
       case MessageType.MediaControl:

@@ -11,7 +11,6 @@ import { MessageType, PROTOCOL_VERSION, type MessageOf } from '../../shared/prot
 import { chatOf, type ChatEntry } from '../../shared/schema/project.js';
 import type { Connection } from '../rooms/Connection.js';
 import type { Room } from '../rooms/Room.js';
-import type { MessageContext } from './context.js';
 
 export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hello'>): void {
   if (hello.protocolVersion !== PROTOCOL_VERSION) {
@@ -50,12 +49,7 @@ export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hell
  * Posts a chat message on the sender's behalf: the relay writes the entry, so
  * its user id and name are the token's. A flood is refused past a small budget.
  */
-export function handleChatSend(
-  room: Room,
-  conn: Connection,
-  message: MessageOf<'ChatSend'>,
-  context: MessageContext,
-): void {
+export function handleChatSend(room: Room, conn: Connection, message: MessageOf<'ChatSend'>): void {
   requireHello(conn, 'chatSend');
   const text = message.text.trim();
   if (text === '') return;
@@ -76,7 +70,7 @@ export function handleChatSend(
   const entry: ChatEntry = { userId: uid, name, text, at: Date.now() };
   room
     .change(uid, (doc) => chatOf(doc).push([entry]))
-    .catch((error: unknown) => context.log.warn('room.chat_failed', { room: room.id, error: String(error) }));
+    .catch((error: unknown) => conn.log.warn('room.chat_failed', { err: error }));
 }
 
 /** Tandem messages other than hello come after it. */
