@@ -3,8 +3,18 @@
  * README's configuration table is this list: `node --import tsx scripts/configTable.ts`
  * prints it, and scripts/readme.test.ts keeps README in step.
  */
-import { resolve } from 'node:path';
-import { LOG_LEVELS, type LogLevel } from '../server/log.js';
+import {
+  ConfigError,
+  directory,
+  flag,
+  integer,
+  loadOptions,
+  logLevelOption,
+  optionalHttpOrigin,
+  text,
+  type ConfigOption,
+} from '../server/config.js';
+import type { LogLevel } from '../server/log.js';
 
 export interface RelayConfig {
   port: number;
@@ -43,36 +53,7 @@ export interface RelayConfig {
   runStoredOutputBytes: number;
 }
 
-interface Option<K extends keyof RelayConfig> {
-  key: K;
-  env: string;
-  default: string;
-  description: string;
-  parse: (raw: string) => RelayConfig[K];
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-const integer =
-  (min: number, max: number) =>
-  (raw: string): number => {
-    const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      throw new ConfigError(`expected a whole number from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
-
-const text = (raw: string): string => raw;
-
-const optionalUrl = (raw: string): string | null => {
-  if (raw === '') return null;
-  const url = new URL(raw);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('expected an http(s) URL');
-  return url.origin;
-};
+export { ConfigError };
 
 const optionalSecret = (raw: string): string | null => {
   if (raw === '') return null;
@@ -91,22 +72,9 @@ const iceUrls = (raw: string): string[] => {
   return urls;
 };
 
-const flag = (raw: string): boolean => {
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0' || raw === '') return false;
-  throw new ConfigError('expected true or false');
-};
-
-const logLevel = (raw: string): LogLevel => {
-  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
-    throw new ConfigError(`expected one of ${LOG_LEVELS.join(', ')}`);
-  }
-  return raw as LogLevel;
-};
-
 const MIB = 1024 * 1024;
 
-export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
+export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
   {
     key: 'port',
     env: 'PORT',
@@ -126,7 +94,7 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     env: 'TANDEM_DATA_DIR',
     default: './data',
     description: 'Where the SQLite database and the token secret live.',
-    parse: (raw) => resolve(raw),
+    parse: directory,
   },
   {
     key: 'publicUrl',
@@ -134,14 +102,14 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     default: '',
     description:
       'Origin used in share links (e.g. https://tandem.example.com). Empty: the address the request came to.',
-    parse: optionalUrl,
+    parse: optionalHttpOrigin,
   },
   {
     key: 'clientDir',
     env: 'TANDEM_CLIENT_DIR',
     default: './client/dist',
     description: 'Built client served at / (skipped if missing).',
-    parse: (raw) => resolve(raw),
+    parse: directory,
   },
   {
     key: 'maxMessageBytes',
@@ -234,13 +202,7 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
     description: 'Log entries after the last snapshot that trigger a background snapshot.',
     parse: integer(10, 10_000_000),
   },
-  {
-    key: 'logLevel',
-    env: 'TANDEM_LOG_LEVEL',
-    default: 'info',
-    description: 'debug, info, warn or error. Logs are JSON lines.',
-    parse: logLevel,
-  },
+  logLevelOption<RelayConfig>(),
   {
     key: 'runnerToken',
     env: 'TANDEM_RUNNER_TOKEN',
@@ -361,16 +323,5 @@ export const OPTIONS: readonly Option<keyof RelayConfig>[] = [
 
 /** Reads every option from `env`; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
-  const config: Partial<Record<keyof RelayConfig, unknown>> = {};
-  const problems: string[] = [];
-  for (const option of OPTIONS) {
-    const raw = env[option.env] ?? option.default;
-    try {
-      config[option.key] = option.parse(raw);
-    } catch (error) {
-      problems.push(`${option.env}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  return config as RelayConfig;
+  return loadOptions(OPTIONS, env);
 }

@@ -4,7 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  directory,
+  httpOrigin,
+  integer,
+  loadOptions,
+  logLevelOption,
+  optional,
+  type ConfigOption,
+} from '../server/config.js';
+import type { LogLevel } from '../server/log.js';
 
 export interface RunnerConfig {
   relayUrl: string;
@@ -14,41 +25,18 @@ export interface RunnerConfig {
   runnerId: string;
   runtime: string | null;
   poolSize: number;
+  logLevel: LogLevel;
 }
 
-export interface RunnerOption {
-  key: keyof RunnerConfig;
-  env: string;
-  default: string;
-  description: string;
-  parse: (raw: string) => RunnerConfig[keyof RunnerConfig];
-}
+export { ConfigError };
 
-export class RunnerConfigError extends Error {
-  override name = 'RunnerConfigError';
-}
-
-const integer = (min: number, max: number) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RunnerConfigError(`expected a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-};
-const optional = (raw: string) => (raw === '' ? null : raw);
-
-export const RUNNER_OPTIONS: readonly RunnerOption[] = [
+export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
   {
     key: 'relayUrl',
     env: 'TANDEM_RELAY_URL',
     default: 'http://127.0.0.1:8080',
     description: 'The relay this runner dials (http or https; the link is a WebSocket to /runner).',
-    parse: (raw) => {
-      const url = new URL(raw);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new RunnerConfigError('expected http(s)');
-      return url.origin;
-    },
+    parse: httpOrigin,
   },
   {
     key: 'token',
@@ -63,7 +51,7 @@ export const RUNNER_OPTIONS: readonly RunnerOption[] = [
     env: 'TANDEM_DATA_DIR',
     default: './data',
     description: 'Where to find runner-token when TANDEM_RUNNER_TOKEN is empty.',
-    parse: (raw) => resolve(raw),
+    parse: directory,
   },
   {
     key: 'capacity',
@@ -95,20 +83,12 @@ export const RUNNER_OPTIONS: readonly RunnerOption[] = [
     description: 'Warm containers kept ready per language (0 turns the pool off).',
     parse: integer(0, 16),
   },
+  logLevelOption<RunnerConfig>(),
 ];
 
+/** Reads every option from `env`; throws one ConfigError naming every bad variable. */
 export function loadRunnerConfig(env: Record<string, string | undefined> = process.env): RunnerConfig {
-  const config: Partial<Record<keyof RunnerConfig, unknown>> = {};
-  const problems: string[] = [];
-  for (const option of RUNNER_OPTIONS) {
-    try {
-      config[option.key] = option.parse(env[option.env] ?? option.default);
-    } catch (error) {
-      problems.push(`${option.env}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  if (problems.length > 0) throw new RunnerConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  return config as RunnerConfig;
+  return loadOptions(RUNNER_OPTIONS, env);
 }
 
 /** The token to present: the configured one, or the relay's generated file. */
@@ -118,7 +98,7 @@ export function runnerToken(config: RunnerConfig): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch {
-    throw new RunnerConfigError(
+    throw new ConfigError(
       `no TANDEM_RUNNER_TOKEN and no readable ${path}: start the relay first or set the token`,
     );
   }

@@ -5,14 +5,12 @@
  * container of this process, and exits 0.
  */
 import Docker from 'dockerode';
-import { RunnerConfigError, loadRunnerConfig, runnerToken } from './config.js';
+import { ConfigError, loadRunnerConfig, runnerToken } from './config.js';
 import { watchAvailability } from './availability.js';
 import { SandboxExecutor } from './executor.js';
 import { RelayLink } from './relayLink.js';
 import { reapLeftovers, RUNNER_INSTANCE } from './sandbox/index.js';
 import { createLogger } from '../server/log.js';
-
-const logger = createLogger('info', { name: 'runner' });
 
 let config;
 let token;
@@ -20,11 +18,12 @@ try {
   config = loadRunnerConfig();
   token = runnerToken(config);
 } catch (error) {
-  if (!(error instanceof RunnerConfigError)) throw error;
+  if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(2);
 }
 
+const logger = createLogger(config.logLevel, { name: 'runner' });
 const docker = new Docker();
 const sandbox = { runnerName: config.runnerId, ...(config.runtime ? { runtime: config.runtime } : {}) };
 try {
