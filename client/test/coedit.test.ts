@@ -39,6 +39,11 @@ describe.skipIf(skip)('co-editing in the browser', () => {
     expect(added.replace(/[a-z]/g, '')).toBe(typedByBob);
     // Both see "Saved": the suite.relay confirmed it stored every edit.
     await Promise.all([waitForState(alice, 'saved'), waitForState(bob, 'saved')]);
+    // The badge's tooltip tells the round trip its ping and the relay's pong took.
+    await alice.page.locator('[data-testid=connection][title*="Round trip to the server"]').waitFor();
+    expect(await alice.page.getByTestId('connection').getAttribute('title')).toMatch(
+      /^Every change is stored on the server\. Round trip to the server: \d+ ms\.$/,
+    );
   }, 60_000);
 
   it("shows the other person's cursor and name where it is, and follow mode switches file", async () => {

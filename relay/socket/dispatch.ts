@@ -15,7 +15,7 @@ import type { Room } from '../rooms/Room.js';
 import type { MessageContext } from './context.js';
 import { handleMediaControl, handleSignal } from './peerHandlers.js';
 import { handleRun } from './runHandlers.js';
-import { handleChatSend, handleHello } from './sessionHandlers.js';
+import { handleChatSend, handleHello, handlePing } from './sessionHandlers.js';
 import { handleAwareness, handleQueryAwareness, handleSync, handleSyncStatus } from './syncHandlers.js';
 
 /** A close reason is at most 123 bytes (RFC 6455). */
@@ -35,6 +35,8 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
         return handleHello(room, conn, message);
       case MessageType.SyncStatus:
         return handleSyncStatus(room, conn, message);
+      case MessageType.Ping:
+        return handlePing(conn, message);
       case MessageType.ChatSend:
         return handleChatSend(room, conn, message);
       case MessageType.Signal:

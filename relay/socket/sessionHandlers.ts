@@ -73,6 +73,12 @@ export function handleChatSend(room: Room, conn: Connection, message: MessageOf<
     .catch((error: unknown) => conn.log.warn('room.chat_failed', { err: error }));
 }
 
+/** Answers at once, on the same socket: the client's keepalive and round-trip time. */
+export function handlePing(conn: Connection, { nonce }: MessageOf<'Ping'>): void {
+  requireHello(conn, 'ping');
+  conn.sendTandem({ type: MessageType.Pong, nonce });
+}
+
 /** Tandem messages other than hello come after it. */
 export function requireHello(conn: Connection, what: string): void {
   if (!conn.tandem) throw new ProtocolError(`${what} needs hello first`);

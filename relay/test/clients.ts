@@ -13,7 +13,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { readTokenClaims, type TokenClaims } from '../../shared/token.js';
 import { snapshotFiles } from '../../shared/schema/project.js';
-import { decode, encode, unhandled } from '../../shared/protocol/codec.js';
+import { decode, encode } from '../../shared/protocol/codec.js';
 import {
   Direction,
   MessageType,
@@ -355,10 +355,6 @@ export function parseFrame(bytes: Uint8Array): Frame {
       return { kind: 'auth', denied: message.kind === 0, reason: message.reason, bytes };
     case MessageType.RoomState:
       return { kind: 'roomState', message, bytes };
-    case MessageType.Welcome:
-    case MessageType.SyncStatus:
-    case MessageType.Error:
-      return { kind: 'tandem', message, bytes };
     case MessageType.PeerList:
     case MessageType.PeerJoined:
     case MessageType.PeerLeft:
@@ -371,7 +367,8 @@ export function parseFrame(bytes: Uint8Array): Frame {
     case MessageType.RunQueued:
       return { kind: 'run', message, bytes };
     default:
-      return unhandled(message);
+      // Session messages (welcome, syncStatus, error, pong) and any Tandem type added later.
+      return { kind: 'tandem', message, bytes };
   }
 }
 

@@ -134,6 +134,27 @@ describe('Tandem messages', () => {
     expect(echoes).toEqual([1, 2]);
   });
 
+  it('ping is answered at once with pong and its nonce, in order; before hello it closes the socket', async () => {
+    const client = await raw();
+    await client.hello();
+    for (const nonce of [1, 2, 2 ** 40]) client.send(frameTandem({ type: MessageType.Ping, nonce }));
+    await client.until(() => client.frames.filter(isTandem(MessageType.Pong)).length === 3, 'three pongs');
+    expect(client.frames.filter(isTandem(MessageType.Pong)).map((f) => f.message.nonce)).toEqual([
+      1,
+      2,
+      2 ** 40,
+    ]);
+
+    const early = await raw();
+    early.send(frameTandem({ type: MessageType.Ping, nonce: 1 }));
+    const close = await early.waitClosed();
+    expect(close).toMatchObject({
+      code: CloseCode.MalformedMessage,
+      reason: expect.stringMatching(/ping needs hello/),
+    });
+    expect(early.frames.filter(isTandem(MessageType.Pong))).toEqual([]);
+  });
+
   it('a connection that never said hello is sent no Tandem message, even when refused something', async () => {
     const owner = await raw();
     owner.send(frameAwareness(awarenessUpdate([{ clientId: 777001, clock: 1, state: { cursor: 'mine' } }])));

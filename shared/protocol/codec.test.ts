@@ -53,6 +53,9 @@ const MESSAGES: readonly TandemMessage[] = [
     (code) => ({ type: MessageType.Error, code, message: `about ${code}` }) as const,
   ),
   { type: MessageType.Error, code: ErrorCode.Internal, message: '' },
+  { type: MessageType.Ping, nonce: 0 },
+  { type: MessageType.Ping, nonce: 2 ** 40 },
+  { type: MessageType.Pong, nonce: 7 },
 ];
 
 const DIRECTIONS = Object.values(Direction);
@@ -389,7 +392,12 @@ describe('message codec: hostile input', () => {
   });
 
   it('refuses unknown types', () => {
-    for (const type of [4, 99, 104, 127, 128, 255, 1000]) {
+    const known = new Set<number>(Object.values(MessageType));
+    const unknown = [...Array.from({ length: 300 }, (_, type) => type), 1000].filter(
+      (type) => !known.has(type),
+    );
+    expect(unknown.length).toBeGreaterThan(250);
+    for (const type of unknown) {
       for (const direction of DIRECTIONS) {
         expect(travels(type, direction)).toBe(false);
         expect(() => decode(direction, frame(type, 1))).toThrow(/unknown message type/);

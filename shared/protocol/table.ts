@@ -149,6 +149,18 @@ export const PROTOCOL = {
     fields: { code: oneOf(ERROR_CODES, 'errorCode'), message: text(LONG) },
     about: 'a typed error that did not need to close the socket',
   },
+  Ping: {
+    type: 104,
+    travels: [C2R],
+    fields: { nonce: uint },
+    about: 'keepalive and round-trip probe, after hello; answered with pong at once',
+  },
+  Pong: {
+    type: 105,
+    travels: [R2C],
+    fields: { nonce: uint },
+    about: 'the answer to ping, with its nonce',
+  },
   PeerList: {
     type: 110,
     travels: [R2C],
@@ -310,8 +322,8 @@ export type RelayToClientMessage = MessageIn<typeof Direction.RelayToClient>;
 export type RelayToRunnerMessage = MessageIn<typeof Direction.RelayToRunner>;
 export type RunnerToRelayMessage = MessageIn<typeof Direction.RunnerToRelay>;
 
-/** A Tandem message (100+), as opposed to y-protocols'. */
-export type TandemMessage = Extract<Message, { type: 100 | 101 | 102 | 103 | 141 }>;
+/** A Tandem message (100+), as opposed to y-protocols' (0-3). */
+export type TandemMessage = Exclude<Message, MessageOf<'Sync' | 'Awareness' | 'Auth' | 'QueryAwareness'>>;
 
 // Names the rest of the code uses for single messages and families.
 export type HelloMessage = MessageOf<'Hello'>;

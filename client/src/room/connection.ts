@@ -60,6 +60,8 @@ export class RoomConnection {
   /** Null for viewers: their copy must always be the relay's (see below). */
   readonly persistence: IndexeddbPersistence | null;
   readonly socket = signal<SocketState>('connecting');
+  /** Milliseconds from a ping to its pong on the current socket; null until one came back. */
+  readonly roundTripMs = signal<number | null>(null);
   readonly synced = signal(false);
   readonly localLoaded = signal(false);
   readonly unsent: Signal<number>;
@@ -76,6 +78,8 @@ export class RoomConnection {
   private answeredStep1 = false;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
+  private pingNonce = 0;
+  private pingSentAt = 0;
   private readonly unsentKey: string;
   private readonly storeName: string;
 
@@ -185,9 +189,14 @@ export class RoomConnection {
     this.channel.on(MessageType.Welcome, (message) => {
       this.me.value = { userId: message.userId, name: message.name, role: message.role };
       this.welcomed = true;
+      this.ping();
       const outbox = this.chatOutbox.peek();
       this.chatOutbox.value = [];
       for (const text of outbox) this.sendChat(text);
+    });
+    this.channel.on(MessageType.Pong, (message) => {
+      if (message.nonce === this.pingNonce)
+        this.roundTripMs.value = Math.round(performance.now() - this.pingSentAt);
     });
     this.channel.on(MessageType.SyncStatus, (message) => {
       this.tracker.ack(message.counter);
@@ -231,6 +240,7 @@ export class RoomConnection {
       this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
     } else {
       this.welcomed = false;
+      this.roundTripMs.value = null;
       if (status === 'disconnected') this.synced.value = false;
       clearInterval(this.keepalive);
       // Only "offline" once a socket was lost or refused; the first attempt is "connecting".
@@ -262,10 +272,12 @@ export class RoomConnection {
   }
 
   /** A syncStatus that is always echoed keeps a quiet socket from being dropped. */
+  /** Keeps the socket busy (the channel's silence watchdog) and measures the round trip. */
   private ping(): void {
-    if (this.tracker.unsent === 0 && this.synced.value && this.answeredStep1) {
-      this.channel.send({ type: MessageType.SyncStatus, counter: 0 });
-    }
+    if (!this.welcomed) return;
+    this.pingNonce++;
+    this.pingSentAt = performance.now();
+    this.channel.send({ type: MessageType.Ping, nonce: this.pingNonce });
   }
 
   private updateUnsent(): void {

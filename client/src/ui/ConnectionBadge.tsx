@@ -17,10 +17,17 @@ export function connectionLabel(conn: RoomConnection): { state: string; text: st
   if (conn.socket.value === 'connecting' || !conn.synced.value) {
     return { state: 'syncing', text: 'Connecting…', title: 'Syncing with the server' };
   }
+  const rtt = conn.roundTripMs.value;
+  const latency = rtt === null ? '' : ` Round trip to the server: ${rtt} ms.`;
   if (!conn.canEdit)
-    return { state: 'saved', text: 'Live', title: 'Connected: you see every change as it happens.' };
-  if (unsent > 0) return { state: 'syncing', text: 'Saving…', title: `${edits} on the way to the server` };
-  return { state: 'saved', text: 'Saved', title: 'Every change is stored on the server.' };
+    return {
+      state: 'saved',
+      text: 'Live',
+      title: `Connected: you see every change as it happens.${latency}`,
+    };
+  if (unsent > 0)
+    return { state: 'syncing', text: 'Saving…', title: `${edits} on the way to the server.${latency}` };
+  return { state: 'saved', text: 'Saved', title: `Every change is stored on the server.${latency}` };
 }
 
 export function ConnectionBadge(props: { conn: RoomConnection }) {
