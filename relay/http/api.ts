@@ -86,11 +86,11 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     source.applyPending();
     const name =
       optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ??
-      `${source.record.name} (fork)`.slice(0, ROOM_NAME_MAX_CHARS);
+      `${source.controls.record.name} (fork)`.slice(0, ROOM_NAME_MAX_CHARS);
     const room = {
       name,
       ownerName: claims.name,
-      template: source.record.template,
+      template: source.controls.record.template,
       log: { forkedFrom: roomId },
     };
     return createRoom(newRoom, c, room, (doc) => forkProject(source.doc, doc, name));
@@ -100,7 +100,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     const roomId = c.req.param('roomId');
     const body = await readBody(c);
     const role = body.role;
-    const { policy } = access(c).room!.record;
+    const { policy } = access(c).room!.controls.record;
     const interview = policy.kind === RoomKind.Interview;
     if (!(role === Role.Editor || role === Role.Viewer || (interview && role === Role.Interviewer))) {
       const roles = interview

@@ -49,7 +49,7 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
     const pages = logPages(storage, roomId);
     // The first page is read before answering: a failing store is then a 500, not a cut-off body.
     const first = await pages.next();
-    const start = replayJsonStart({ id: roomId, name: room.record.name }, Date.now());
+    const start = replayJsonStart({ id: roomId, name: room.controls.record.name }, Date.now());
     const authors = new Set<string>();
     const encoder = new TextEncoder();
     let pending: IteratorResult<StoredUpdate[]> | null = first;
@@ -108,13 +108,13 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
     const source = await loadExistingRoom(rooms, roomId);
     const name =
       optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ??
-      `${source.record.name} (from history)`.slice(0, ROOM_NAME_MAX_CHARS);
+      `${source.controls.record.name} (from history)`.slice(0, ROOM_NAME_MAX_CHARS);
     await source.settle();
     const past = await projectAt(storage, roomId, seq);
     const room = {
       name,
       ownerName: claims.name,
-      template: source.record.template,
+      template: source.controls.record.template,
       log: { forkedFrom: roomId, atSeq: seq },
     };
     try {

@@ -19,7 +19,8 @@ import { ErrorCode } from '../../shared/protocol/errors.js';
 import { canManage } from '../../shared/roles.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
-import { admission, type Room } from '../rooms/Room.js';
+import type { Room } from '../rooms/Room.js';
+import { admission } from '../rooms/RoomControls.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { admissionError, HttpError, tokenError } from './errors.js';
@@ -99,7 +100,7 @@ export function roomAccess(
     if (need === 'edit' || need === 'manage') room = await loadExistingRoom(rooms, roomId);
     const loaded = room ?? rooms.peek(roomId);
     const refusal = loaded
-      ? admissionError(loaded.admits(claims))
+      ? admissionError(loaded.controls.admits(claims))
       : await admissionOfStored(storage, roomId, claims);
     if (refusal) throw refusal;
 
@@ -110,7 +111,7 @@ export function roomAccess(
       throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can do this');
     }
     if (need === 'edit') {
-      const right = room!.editRight(claims);
+      const right = room!.controls.editRight(claims);
       if (!right.canEdit)
         throw new HttpError(
           403,

@@ -48,7 +48,7 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     return { claims, room: room ?? (await loadExistingRoom(rooms, c.req.param('roomId')!)) };
   };
   const owner = enter;
-  const settingsOf = (c: Context, room: Room) => c.json({ settings: room.settings });
+  const settingsOf = (c: Context, room: Room) => c.json({ settings: room.controls.settings });
   /** Closes the matching sockets of the room and of its private notes (if open); returns how many. */
   const closeWhere = (room: Room, match: (conn: Connection) => boolean, code: CloseCode, reason?: string) => {
     let closed = 0;
@@ -65,12 +65,12 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
   const closeRetired = (room: Room) =>
     closeWhere(
       room,
-      (conn) => room.admits(conn.claims) === 'link_replaced',
+      (conn) => room.controls.admits(conn.claims) === 'link_replaced',
       CloseCode.Forbidden,
       'the owner replaced this link with a new one',
     );
   const setPolicy = (room: Room, change: (policy: RoomPolicy) => RoomPolicy | null) =>
-    room.updateSettings((record) => {
+    room.controls.update((record) => {
       const policy = change(record.policy);
       return policy ? { policy } : null;
     });
@@ -79,27 +79,27 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     const { claims, room } = await enter(c);
     const online = new Set([...room.connections].map((conn) => conn.claims.uid));
     const users = await storage.listUsers(room.id);
-    const right = room.editRight(claims);
+    const right = room.controls.editRight(claims);
     return c.json({
       id: room.id,
-      createdAt: room.record.createdAt,
-      settings: room.settings,
+      createdAt: room.controls.record.createdAt,
+      settings: room.controls.settings,
       you: {
         userId: claims.uid,
         name: claims.name,
         role: claims.role,
         canEdit: right.canEdit,
         reason: right.reason,
-        notes: room.record.policy.kind === RoomKind.Interview && canReadNotes(claims.role),
+        notes: room.controls.record.policy.kind === RoomKind.Interview && canReadNotes(claims.role),
       },
       participants: users
-        .filter((user) => !room.isRemoved(user.uid))
+        .filter((user) => !room.controls.isRemoved(user.uid))
         .map((user) => ({
           userId: user.uid,
           name: user.name,
           role: user.role,
           online: online.has(user.uid),
-          canEdit: room.mayEdit(user),
+          canEdit: room.controls.mayEdit(user),
         })),
     });
   });
@@ -115,7 +115,7 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     if (name === undefined && mode === undefined) {
       throw new HttpError(400, ErrorCode.BadRequest, 'nothing to change: give "name" and/or "mode"');
     }
-    await room.updateSettings((record) => ({
+    await room.controls.update((record) => ({
       ...(name !== undefined && { name }),
       ...(mode !== undefined && { policy: { ...record.policy, mode: mode as RoomModeType } }),
     }));
@@ -127,7 +127,8 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
   app.put('/api/rooms/:roomId/editors/:userId', async (c) => {
     const { room } = await owner(c);
     const userId = param(c, 'userId');
-    if (room.isRemoved(userId)) throw new HttpError(409, ErrorCode.BadRequest, 'that user was removed');
+    if (room.controls.isRemoved(userId))
+      throw new HttpError(409, ErrorCode.BadRequest, 'that user was removed');
     await setPolicy(room, (policy) =>
       policy.editors.includes(userId) ? null : { ...policy, editors: [...policy.editors, userId] },
     );
@@ -152,7 +153,7 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     const body = await readBody(c);
     const userId = body.userId;
     if (!isUserId(userId)) throw new HttpError(400, ErrorCode.BadRequest, '"userId" must be a user id');
-    if (userId === claims.uid || userId === room.record.ownerId) {
+    if (userId === claims.uid || userId === room.controls.record.ownerId) {
       throw new HttpError(400, ErrorCode.BadRequest, 'the owner cannot remove themselves');
     }
     if (body.resetLinks !== undefined && typeof body.resetLinks !== 'boolean') {
@@ -169,14 +170,14 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     const closed =
       closeWhere(room, (conn) => conn.claims.uid === userId, CloseCode.Removed) +
       (resetLinks ? closeRetired(room) : 0);
-    return c.json({ closed, linkGeneration: room.record.policy.linkGeneration });
+    return c.json({ closed, linkGeneration: room.controls.record.policy.linkGeneration });
   });
 
   // New share links: every link made before stops joining; people already in keep their personal tokens.
   app.post('/api/rooms/:roomId/links/reset', async (c) => {
     const { room } = await owner(c);
     await setPolicy(room, (policy) => ({ ...policy, linkGeneration: policy.linkGeneration + 1 }));
-    return c.json({ linkGeneration: room.record.policy.linkGeneration, closed: closeRetired(room) });
+    return c.json({ linkGeneration: room.controls.record.policy.linkGeneration, closed: closeRetired(room) });
   });
 
   app.post('/api/rooms/:roomId/end', async (c) => {
@@ -207,11 +208,11 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
         `"minutes" must be from ${DRIVER_PERIOD_MIN_MS / MINUTE_MS} to ${DRIVER_PERIOD_MAX_MS / MINUTE_MS}`,
       );
     }
-    if (room.record.policy.endedAt !== null) {
+    if (room.controls.record.policy.endedAt !== null) {
       throw new HttpError(409, ErrorCode.ReadOnly, 'this room has ended');
     }
     const pair: [string, string] = [userIds[0] as string, userIds[1] as string];
-    if (pair.some((uid) => room.isRemoved(uid))) {
+    if (pair.some((uid) => room.controls.isRemoved(uid))) {
       throw new HttpError(409, ErrorCode.BadRequest, 'one of them was removed from the room');
     }
     await setPolicy(room, (policy) => ({

@@ -81,7 +81,7 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
   let room: Room | null;
   try {
     room = await deps.rooms.acquire(roomId);
-    const refusal = room && admissionError(room.admits(claims));
+    const refusal = room && admissionError(room.controls.admits(claims));
     if (refusal) throw refusal;
     if (room && notes) room = await openNotes(deps, room, claims);
   } catch (error) {
@@ -145,7 +145,7 @@ function parseDocPath(pathname: string): { roomId: string; notes: boolean } | nu
  * upgrade, so not one byte of it can reach their socket.
  */
 async function openNotes(deps: UpgradeDeps, room: Room, claims: TokenClaims): Promise<Room | null> {
-  if (room.record.policy.kind !== RoomKind.Interview) {
+  if (room.controls.record.policy.kind !== RoomKind.Interview) {
     throw new HttpError(404, ErrorCode.NotFound, 'only interview rooms have private notes');
   }
   if (!canReadNotes(claims.role)) {
@@ -153,7 +153,7 @@ async function openNotes(deps: UpgradeDeps, room: Room, claims: TokenClaims): Pr
   }
   const notesId = notesRoomId(room.id);
   if (!(await deps.storage.getRoom(notesId))) {
-    const { ownerId, template } = room.record;
+    const { ownerId, template } = room.controls.record;
     await deps.storage
       .createRoom({ id: notesId, name: 'Private notes', ownerId, createdAt: Date.now(), template }, null)
       // Two interviewers opening the notes at once: one creates them, the other finds them.
@@ -203,7 +203,7 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
     deps.rooms.releaseIfIdle(room);
   });
   room.join(conn);
-  room.users.add(claims.uid);
+  room.controls.users.add(claims.uid);
   deps.storage
     .recordUser(room.id, { uid: claims.uid, name: claims.name, role: claims.role, at: Date.now() })
     .catch((error: unknown) => log.warn('room.record_user_failed', { err: error }));

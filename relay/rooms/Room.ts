@@ -1,6 +1,7 @@
 /**
  * A loaded room: its Yjs document (the relay's authority for snapshots and runs),
- * awareness, connections, and the path of every update:
+ * awareness, connections, and the path of every update (its settings, rights,
+ * driver timer and mutes live beside it, in RoomControls):
  *
  *   receive -> validate -> queue on the connection -> flush (next macrotask):
  *   inspect each update against the document (shared/sync/inspectUpdate.ts)
@@ -26,27 +27,17 @@ import { encode } from '../../shared/protocol/codec.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { MessageType, SyncStep } from '../../shared/protocol/table.js';
 import { canReadNotes } from '../../shared/roles.js';
-import {
-  RoomKind,
-  chatRight,
-  editRight,
-  nextHandover,
-  type EditRight,
-  type RoomSettings,
-} from '../../shared/rooms.js';
+import { RoomKind } from '../../shared/rooms.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
-import type { TokenClaims } from '../../shared/token.js';
 import type { Logger } from '../../server/log.js';
-import type { NewUpdate, RoomPolicy, RoomRecord, Storage } from '../storage/Storage.js';
+import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
 import { asBuffer, type Connection, type QueuedUpdate } from './Connection.js';
 import { HeldUpdates, type HeldUpdate } from './HeldUpdates.js';
+import { RoomControls } from './RoomControls.js';
 
 /** Wait after the log passes the compaction threshold, so a burst finishes first. */
 const COMPACT_DELAY_MS = 2_000;
-const REMOVED: EditRight = { canEdit: false, reason: 'removed from the room by the owner' };
-/** The driver timer's announcement fires this long after the handover instant. */
-const HANDOVER_SLACK_MS = 5;
 /** Past the size limit by its running estimate, the document is measured exactly at most this often. */
 const SIZE_REMEASURE_MS = 5_000;
 
@@ -88,10 +79,8 @@ export interface RoomOptions {
 export class Room {
   readonly connections = new Set<Connection>();
   readonly awareness = new RoomAwareness();
-  /** Everyone who ever connected (room_users), so a token of theirs outlives a link reset. */
-  readonly users: Set<string>;
-  /** Media the owner muted, by user id: a reload (a new connection) does not lift it. */
-  readonly mediaMuted = new Map<string, { audio: boolean; video: boolean }>();
+  /** Settings, rights, the driver timer and mutes: everything about the room but its document. */
+  readonly controls: RoomControls;
   private readonly dirty = new Set<Connection>();
   private flushScheduled = false;
   /** Storing and broadcasting, in flush order. */
@@ -110,96 +99,41 @@ export class Room {
   /** Something was deleted since the last exact measure: the estimate may be far too high. */
   private shrunk = false;
   private compactTimer: NodeJS.Timeout | null = null;
-  private handoverTimer: NodeJS.Timeout | null = null;
-  private settingsChain: Promise<void> = Promise.resolve();
-  private cachedSettings: RoomSettings | null = null;
   private closed = false;
 
   constructor(
-    readonly record: RoomRecord,
+    record: RoomRecord,
     readonly doc: Y.Doc,
     private lastSeq: number,
     private sinceSnapshot: number,
     private readonly options: RoomOptions,
   ) {
     const { limits } = options;
-    this.users = new Set(options.users);
+    this.controls = new RoomControls(
+      record,
+      options.users,
+      (patch) => options.storage.updateRoom(record.id, patch),
+      () => this.announce(),
+    );
     this.held = new HeldUpdates(limits.heldMaxBytes, limits.heldMaxItems);
     this.sizeBytes = options.loadedBytes;
-    // A driver timer outlives a relay restart (it is stored): keep announcing its handovers.
-    this.scheduleHandover();
   }
 
   get id(): string {
-    return this.record.id;
-  }
-
-  /** The room's settings as clients see them (the policy without the removed list). Do not mutate. */
-  get settings(): RoomSettings {
-    if (!this.cachedSettings) {
-      const { removed: _removed, linkGeneration: _links, ...policy } = this.record.policy;
-      this.cachedSettings = { name: this.record.name, ...policy };
-    }
-    return this.cachedSettings;
-  }
-
-  /** Whether a user may change the document right now, and why not. Runs for every update: no allocation. */
-  editRight(claims: Pick<TokenClaims, 'uid' | 'role'>): EditRight {
-    if (this.isRemoved(claims.uid)) return REMOVED;
-    return editRight(this.settings, claims, Date.now());
-  }
-
-  /** Whether a user may post in the chat now, and why not. */
-  chatRight(claims: Pick<TokenClaims, 'uid'>): EditRight {
-    if (this.isRemoved(claims.uid)) return REMOVED;
-    return chatRight(this.settings);
-  }
-
-  mayEdit(claims: Pick<TokenClaims, 'uid' | 'role'>): boolean {
-    return this.editRight(claims).canEdit;
-  }
-
-  isRemoved(uid: string): boolean {
-    return this.record.policy.removed.includes(uid);
-  }
-
-  /** Whether these claims may enter at all: not a removed user, not a share link the owner replaced. */
-  admits(claims: Pick<TokenClaims, 'uid' | 'link' | 'via'>): Admission {
-    return admission(this.record.policy, claims, (uid) => this.users.has(uid));
-  }
-
-  /**
-   * Changes the room's name and/or policy: stored first, then every connection
-   * hears the new state and its own edit right (changes run one at a time, so
-   * two owners' clicks cannot lose one another). `change` sees the current
-   * record and returns what to change, or null for nothing.
-   */
-  updateSettings(
-    change: (record: RoomRecord) => { name?: string; policy?: RoomPolicy } | null,
-  ): Promise<void> {
-    const step = this.settingsChain.then(async () => {
-      const patch = change(this.record);
-      if (!patch) return;
-      await this.options.storage.updateRoom(this.id, patch);
-      if (patch.name !== undefined) this.record.name = patch.name;
-      if (patch.policy !== undefined) this.record.policy = patch.policy;
-      this.cachedSettings = null;
-      this.announce();
-    });
-    this.settingsChain = step.catch(() => undefined);
-    return step;
+    return this.controls.record.id;
   }
 
   /** The `roomState` message for one connection. */
   stateFor(conn: Connection): Uint8Array {
     const { claims } = conn;
-    const right = this.editRight(claims);
+    const { controls } = this;
+    const right = controls.editRight(claims);
     return encode({
       type: MessageType.RoomState,
-      settings: this.settings,
+      settings: controls.settings,
       canEdit: right.canEdit,
       reason: right.reason,
-      notes: this.record.policy.kind === RoomKind.Interview && canReadNotes(claims.role),
+      notes: controls.record.policy.kind === RoomKind.Interview && canReadNotes(claims.role),
       serverTime: Date.now(),
     });
   }
@@ -212,26 +146,11 @@ export class Room {
   announce(): void {
     for (const conn of this.connections) {
       if (conn.tandem) conn.send(this.stateFor(conn));
-      const editing = this.mayEdit(conn.claims);
+      const editing = this.controls.mayEdit(conn.claims);
       if (editing && !conn.editing) this.requestState(conn);
       conn.editing = editing;
     }
-    this.scheduleHandover();
-  }
-
-  /** Announces again when the driver timer hands the keyboard over. */
-  private scheduleHandover(): void {
-    if (this.handoverTimer) clearTimeout(this.handoverTimer);
-    this.handoverTimer = null;
-    const driver = this.record.policy.driver;
-    if (!driver || this.closed) return;
-    const now = Date.now();
-    // A little late rather than early: the rule, evaluated then, must already see the new driver.
-    this.handoverTimer = setTimeout(
-      () => this.announce(),
-      nextHandover(driver, now) - now + HANDOVER_SLACK_MS,
-    );
-    this.handoverTimer.unref();
+    this.controls.scheduleHandover();
   }
 
   private requestState(conn: Connection): void {
@@ -243,7 +162,7 @@ export class Room {
   /** Greets a new connection: sync step 1 (editors only: a viewer's answer would be dropped) and who is here. */
   join(conn: Connection): void {
     this.connections.add(conn);
-    conn.editing = this.mayEdit(conn.claims);
+    conn.editing = this.controls.mayEdit(conn.claims);
     if (conn.editing) this.requestState(conn);
     const live = this.awareness.encodeLive();
     if (live) conn.send(encode({ type: MessageType.Awareness, update: live }));
@@ -378,7 +297,7 @@ export class Room {
   destroy(): void {
     this.closed = true;
     if (this.compactTimer) clearTimeout(this.compactTimer);
-    if (this.handoverTimer) clearTimeout(this.handoverTimer);
+    this.controls.stop();
     this.doc.destroy();
   }
 
@@ -460,7 +379,7 @@ export class Room {
       if (ready.size === 0) return true;
       for (const [conn, updates] of ready) {
         // Its right may have gone while they waited (a classroom revoke).
-        if (!conn.open || !this.mayEdit(conn.claims)) continue;
+        if (!conn.open || !this.controls.mayEdit(conn.claims)) continue;
         const update = this.integrate(conn, updates, true);
         if (this.closed) return false;
         batches.push({ conn, update, statuses: [] });
@@ -611,25 +530,4 @@ export class Room {
     }, COMPACT_DELAY_MS);
     this.compactTimer.unref();
   }
-}
-
-export type Admission = 'ok' | 'removed' | 'link_replaced';
-
-/**
- * Whether a token may enter: not a removed user's; not a share link of an
- * earlier generation; and not a personal token traded from such a link unless
- * its user had come in before the links were replaced (`known`): a spare token
- * minted from a link and kept unused dies with the link.
- */
-export function admission(
-  policy: RoomPolicy,
-  claims: Pick<TokenClaims, 'uid' | 'link' | 'via'>,
-  known: (uid: string) => boolean,
-): Admission {
-  if (policy.removed.includes(claims.uid)) return 'removed';
-  if (claims.link !== undefined && claims.link !== policy.linkGeneration) return 'link_replaced';
-  if (claims.via !== undefined && claims.via !== policy.linkGeneration && !known(claims.uid)) {
-    return 'link_replaced';
-  }
-  return 'ok';
 }

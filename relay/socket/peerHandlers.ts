@@ -43,8 +43,8 @@ export function handleMediaControl(room: Room, conn: Connection, control: Messag
   if (!target) return;
   const { mute } = control;
   const uid = target.claims.uid;
-  if (mute.audio || mute.video) room.mediaMuted.set(uid, mute);
-  else room.mediaMuted.delete(uid);
+  if (mute.audio || mute.video) room.controls.mediaMuted.set(uid, mute);
+  else room.controls.mediaMuted.delete(uid);
   // Every connection of that user: a second tab is the same person.
   for (const other of room.connections) {
     if (!other.tandem || other.claims.uid !== uid) continue;

@@ -15,7 +15,7 @@ export function handleRun(
   runs: RunService,
 ): void {
   requireHello(conn, 'run messages');
-  const right = room.editRight(conn.claims);
+  const right = room.controls.editRight(conn.claims);
   if (!right.canEdit) {
     conn.sendTandem({
       type: MessageType.Error,

@@ -37,7 +37,7 @@ export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hell
   if (first) room.broadcastTandem(encode({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
   // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
   for (const other of room.connections) {
-    const mute = other.tandem ? room.mediaMuted.get(other.claims.uid) : undefined;
+    const mute = other.tandem ? room.controls.mediaMuted.get(other.claims.uid) : undefined;
     if (!mute) continue;
     const control = encode({ type: MessageType.MediaControl, peer: other.peerId, mute });
     if (other === conn) room.broadcastTandem(control);
@@ -53,7 +53,7 @@ export function handleChatSend(room: Room, conn: Connection, message: MessageOf<
   requireHello(conn, 'chatSend');
   const text = message.text.trim();
   if (text === '') return;
-  const right = room.chatRight(conn.claims);
+  const right = room.controls.chatRight(conn.claims);
   if (!right.canEdit) {
     conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: right.reason ?? '' });
     return;

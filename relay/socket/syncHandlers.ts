@@ -29,7 +29,7 @@ export function handleSync(room: Room, conn: Connection, { step, payload }: Mess
   }
   const { structs, deleteRanges } = validateUpdate(payload);
   if (structs === 0 && deleteRanges === 0) return;
-  const right = room.editRight(conn.claims);
+  const right = room.controls.editRight(conn.claims);
   if (!right.canEdit) return conn.refuse(ErrorCode.ReadOnly, right.reason ?? READ_ONLY_REASON);
   room.queueUpdate(conn, { update: payload, structs, deleteRanges });
 }
