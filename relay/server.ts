@@ -24,6 +24,7 @@ import { createHistoryApi } from './http/historyApi.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from '../server/log.js';
 import { requestLog } from './http/requestLog.js';
+import { jsonOnly } from './http/validate.js';
 import type { Connection } from './rooms/Connection.js';
 import type { RelayStats } from './socket/context.js';
 import { RoomManager } from './rooms/RoomManager.js';
@@ -100,7 +101,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.onError(errorHandler(log));
   app.use(...requestLog(log));
   const deps = { config, storage, rooms, signer, log, stats };
-  app.use('/api/*', bodyCap());
+  app.use('/api/*', bodyCap(), jsonOnly());
   // Every route of a room: the token, and the right the route needs (one table, roomAccess.ts).
   const gate = roomAccess(signer, rooms, storage);
   app.use('/api/rooms/:roomId', gate);

@@ -21,8 +21,10 @@ import { HttpError } from './errors.js';
 import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
 import { loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
+import { CreateRoomBody, ForkBody, JoinBody, ROOM_NAME_MAX_CHARS } from '../../shared/api/bodies.js';
+import { jsonBody } from './validate.js';
 
-export const ROOM_NAME_MAX_CHARS = 100;
+export { ROOM_NAME_MAX_CHARS };
 const DEFAULT_OWNER_NAME = 'Owner';
 
 export interface ApiDeps {
@@ -61,32 +63,27 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
 
   const newRoom = { config, storage, signer, log };
 
-  app.post('/api/rooms', async (c) => {
-    const body = await readBody(c);
-    const name = optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ?? 'Untitled room';
-    const ownerName = optionalString(body, 'ownerName', NAME_MAX_CHARS) ?? DEFAULT_OWNER_NAME;
-    const templateId = optionalString(body, 'template', 64) ?? 'empty';
+  app.post('/api/rooms', jsonBody(CreateRoomBody), async (c) => {
+    const body = c.req.valid('json');
+    const name = body.name ?? 'Untitled room';
+    const ownerName = body.ownerName ?? DEFAULT_OWNER_NAME;
+    const templateId = body.template ?? 'empty';
     const template = findTemplate(templateId);
     if (!template) throw new HttpError(400, ErrorCode.BadRequest, `unknown template "${templateId}"`);
     const kind = body.kind ?? RoomKind.Pair;
-    if (kind !== RoomKind.Pair && kind !== RoomKind.Interview) {
-      throw new HttpError(400, ErrorCode.BadRequest, 'kind must be "pair" or "interview"');
-    }
     return createRoom(newRoom, c, { name, ownerName, template: template.id, kind }, (doc) =>
       seedProject(doc, template, name),
     );
   });
 
   // Anyone in a room (viewers too) may copy its current files into a room of their own.
-  app.post('/api/rooms/:roomId/fork', async (c) => {
+  app.post('/api/rooms/:roomId/fork', jsonBody(ForkBody), async (c) => {
     const roomId = c.req.param('roomId');
     const { claims } = access(c);
-    const body = await readBody(c);
+    const body = c.req.valid('json');
     const source = await loadRoom(roomId);
     source.applyPending();
-    const name =
-      optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ??
-      `${source.controls.record.name} (fork)`.slice(0, ROOM_NAME_MAX_CHARS);
+    const name = body.name ?? `${source.controls.record.name} (fork)`.slice(0, ROOM_NAME_MAX_CHARS);
     const room = {
       name,
       ownerName: claims.name,
@@ -122,11 +119,10 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
   // person. It remembers the link's generation, so replacing the links retires the ones
   // nobody has used yet. The owner's token is traded for itself under another name (the
   // owner opening the room in another browser); no other personal token mints anyone.
-  app.post('/api/rooms/:roomId/join', async (c) => {
+  app.post('/api/rooms/:roomId/join', jsonBody(JoinBody), async (c) => {
     const roomId = c.req.param('roomId');
     const { claims } = access(c);
-    const body = await readBody(c);
-    const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? claims.name;
+    const name = c.req.valid('json').name ?? claims.name;
     const { role, exp } = claims;
     const token =
       claims.link === undefined

@@ -5,6 +5,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, type ErrorBody } from '../../shared/protocol/errors.js';
 import type { VerifyResult } from '../auth/tokens.js';
+import { HTTPException } from 'hono/http-exception';
+import { NOT_JSON } from '../../shared/api/bodies.js';
 import type { Logger } from '../../server/log.js';
 
 export class HttpError extends Error {
@@ -29,6 +31,10 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 export function errorHandler(log: Logger) {
   return (error: Error, c: Context): Response => {
     if (error instanceof HttpError) return sendError(c, error);
+    // Hono's own: the JSON validator's unparsable body.
+    if (error instanceof HTTPException && error.status === 400) {
+      return sendError(c, new HttpError(400, ErrorCode.BadRequest, NOT_JSON));
+    }
     (c.get('log') ?? log).error('http.error', { method: c.req.method, url: c.req.path, err: error });
     return sendError(c, new HttpError(500, ErrorCode.Internal, 'internal error'));
   };

@@ -27,8 +27,10 @@ import type { Storage, StoredUpdate } from '../storage/Storage.js';
 import { ROOM_NAME_MAX_CHARS, type ApiDeps } from './api.js';
 import { HttpError } from './errors.js';
 import { createRoom } from './newRoom.js';
-import { loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
+import { HistoryForkBody, RestoreBody } from '../../shared/api/bodies.js';
+import { jsonBody } from './validate.js';
 
 /** Log entries read from storage at a time. */
 const LOG_PAGE_ENTRIES = 1000;
@@ -83,10 +85,10 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
     return c.body(body, 200, { 'content-type': 'application/json; charset=utf-8' });
   });
 
-  app.post('/api/rooms/:roomId/restore', async (c) => {
+  app.post('/api/rooms/:roomId/restore', jsonBody(RestoreBody), async (c) => {
     const roomId = c.req.param('roomId');
     const { claims, room } = access(c);
-    const seq = requiredSeq(await readBody(c));
+    const { seq } = c.req.valid('json');
     await room!.settle();
     const past = await projectAt(storage, roomId, seq);
     let summary: ReturnType<typeof restoreProject> | undefined;
@@ -100,15 +102,12 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
     return c.json({ restoredTo: seq, seq: stored, ...summary });
   });
 
-  app.post('/api/rooms/:roomId/history/fork', async (c) => {
+  app.post('/api/rooms/:roomId/history/fork', jsonBody(HistoryForkBody), async (c) => {
     const roomId = c.req.param('roomId');
     const { claims } = access(c);
-    const body = await readBody(c);
-    const seq = requiredSeq(body);
+    const { seq, name: asked } = c.req.valid('json');
     const source = await loadExistingRoom(rooms, roomId);
-    const name =
-      optionalString(body, 'name', ROOM_NAME_MAX_CHARS) ??
-      `${source.controls.record.name} (from history)`.slice(0, ROOM_NAME_MAX_CHARS);
+    const name = asked ?? `${source.controls.record.name} (from history)`.slice(0, ROOM_NAME_MAX_CHARS);
     await source.settle();
     const past = await projectAt(storage, roomId, seq);
     const room = {
@@ -143,13 +142,6 @@ async function userNames(
   const users = Object.create(null) as Record<string, ReplayUser>;
   for (const uid of uids) users[uid] = { name: known.get(uid) ?? uid };
   return users;
-}
-
-function requiredSeq(body: Record<string, unknown>): number {
-  const seq = optionalInteger(body, 'seq', 1, Number.MAX_SAFE_INTEGER);
-  if (seq === undefined)
-    throw new HttpError(400, ErrorCode.BadRequest, '"seq" is required: the log entry to go back to');
-  return seq;
 }
 
 async function* logPages(storage: Storage, roomId: string, after = 0): AsyncGenerator<StoredUpdate[]> {

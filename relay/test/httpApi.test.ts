@@ -153,6 +153,54 @@ describe('POST /api/rooms', () => {
     );
   });
 
+  it.each([
+    ['not JSON', '{"name": ', 'body is not valid JSON'],
+    ['not an object', '["Maths"]', 'body must be a JSON object'],
+    [
+      'a name too long',
+      JSON.stringify({ name: 'x'.repeat(101) }),
+      '"name" must be a non-empty string of at most 100 characters',
+    ],
+    [
+      'an empty name',
+      JSON.stringify({ name: '  ' }),
+      '"name" must be a non-empty string of at most 100 characters',
+    ],
+    ['an unknown kind', JSON.stringify({ kind: 'lecture' }), 'kind must be "pair" or "interview"'],
+  ])(
+    'a body that is %s is 400 bad_request with a sentence, and no room is made',
+    async (_what, rawBody, message) => {
+      const rooms = (await health(relay.url)).body.rooms;
+      const response = await request(`${relay.url}/api/rooms`, { method: 'POST', rawBody });
+      expectError(response, 400, ErrorCode.BadRequest);
+      expect((response.body as { error: { message: string } }).error.message).toBe(message);
+      expect((await health(relay.url)).body.rooms).toBe(rooms);
+    },
+  );
+
+  it('a body not declared as JSON is 415, never read as empty', async () => {
+    const response = await fetch(`${relay.url}/api/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ name: 'Maths' }),
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /application\/json/,
+    );
+  });
+
+  it('trims names and ignores unknown keys', async () => {
+    const created = await request(`${relay.url}/api/rooms`, {
+      method: 'POST',
+      body: { name: '  Maths  ', extra: { deep: true } },
+    });
+    expect(created.status).toBe(201);
+    const room = created.body as CreatedRoom;
+    const info = await request(`${relay.url}/api/rooms/${room.roomId}`, { token: room.token });
+    expect((info.body as { settings: { name: string } }).settings.name).toBe('Maths');
+  });
+
   it('a huge body is 413 payload_too_large', async () => {
     const rawBody = JSON.stringify({ name: 'x'.repeat(1024 * 1024) });
     expectError(

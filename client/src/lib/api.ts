@@ -29,7 +29,9 @@ export async function request<T>(
   path: string,
   init: RequestInit & { token?: string; body?: string },
 ): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {};
+  // Only a body is declared JSON: an empty one so declared is invalid JSON to the relay.
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   let response: Response;
   try {
