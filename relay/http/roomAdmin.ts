@@ -10,14 +10,7 @@ import { Hono, type Context } from 'hono';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { canReadNotes } from '../../shared/roles.js';
-import {
-  DRIVER_PERIOD_MAX_MS,
-  DRIVER_PERIOD_MIN_MS,
-  RoomKind,
-  RoomMode,
-  isUserId,
-  type RoomMode as RoomModeType,
-} from '../../shared/rooms.js';
+import { RoomKind, isUserId } from '../../shared/rooms.js';
 import { metaOf } from '../../shared/schema/project.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
@@ -26,10 +19,11 @@ import { notesRoomId } from '../rooms/notes.js';
 import type { Room } from '../rooms/Room.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { RoomPolicy, Storage } from '../storage/Storage.js';
-import { ROOM_NAME_MAX_CHARS } from './api.js';
 import { HttpError } from './errors.js';
-import { loadExistingRoom, optionalString, readBody } from './requests.js';
+import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
+import { DriverBody, KickBody, RoomPatchBody } from '../../shared/api/bodies.js';
+import { jsonBody } from './validate.js';
 
 const MINUTE_MS = 60_000;
 
@@ -104,23 +98,16 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     });
   });
 
-  app.patch('/api/rooms/:roomId', async (c) => {
+  app.patch('/api/rooms/:roomId', jsonBody(RoomPatchBody), async (c) => {
     const { claims, room } = await owner(c);
-    const body = await readBody(c);
-    const name = optionalString(body, 'name', ROOM_NAME_MAX_CHARS);
-    const mode = body.mode;
-    if (mode !== undefined && mode !== RoomMode.Open && mode !== RoomMode.Classroom) {
-      throw new HttpError(400, ErrorCode.BadRequest, 'mode must be "open" or "classroom"');
-    }
-    if (name === undefined && mode === undefined) {
-      throw new HttpError(400, ErrorCode.BadRequest, 'nothing to change: give "name" and/or "mode"');
-    }
+    const { name, mode } = c.req.valid('json');
     await room.controls.update((record) => ({
-      ...(name !== undefined && { name }),
-      ...(mode !== undefined && { policy: { ...record.policy, mode: mode as RoomModeType } }),
+      ...(name !== undefined && name !== null && { name }),
+      ...(mode !== undefined && mode !== null && { policy: { ...record.policy, mode } }),
     }));
     // The document's copy of the name is for display; the database above is the authority.
-    if (name !== undefined) await room.change(claims.uid, (doc) => metaOf(doc).set('name', name));
+    if (name !== undefined && name !== null)
+      await room.change(claims.uid, (doc) => metaOf(doc).set('name', name));
     return settingsOf(c, room);
   });
 
@@ -148,16 +135,12 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
 
   // Removing someone bars their user id; with `resetLinks` the share links are replaced in the
   // same step, which also retires every spare token minted from them that nobody used yet.
-  app.post('/api/rooms/:roomId/kick', async (c) => {
+  app.post('/api/rooms/:roomId/kick', jsonBody(KickBody), async (c) => {
     const { claims, room } = await owner(c);
-    const body = await readBody(c);
-    const userId = body.userId;
-    if (!isUserId(userId)) throw new HttpError(400, ErrorCode.BadRequest, '"userId" must be a user id');
+    const body = c.req.valid('json');
+    const { userId } = body;
     if (userId === claims.uid || userId === room.controls.record.ownerId) {
       throw new HttpError(400, ErrorCode.BadRequest, 'the owner cannot remove themselves');
-    }
-    if (body.resetLinks !== undefined && typeof body.resetLinks !== 'boolean') {
-      throw new HttpError(400, ErrorCode.BadRequest, '"resetLinks" must be true or false');
     }
     const resetLinks = body.resetLinks === true;
     await setPolicy(room, (policy) => ({
@@ -188,30 +171,14 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     return settingsOf(c, room);
   });
 
-  app.put('/api/rooms/:roomId/driver', async (c) => {
+  app.put('/api/rooms/:roomId/driver', jsonBody(DriverBody), async (c) => {
     const { room } = await owner(c);
-    const body = await readBody(c);
-    const { userIds, minutes } = body;
-    if (
-      !Array.isArray(userIds) ||
-      userIds.length !== 2 ||
-      !userIds.every(isUserId) ||
-      userIds[0] === userIds[1]
-    ) {
-      throw new HttpError(400, ErrorCode.BadRequest, '"userIds" must be two different user ids');
-    }
-    const periodMs = typeof minutes === 'number' ? Math.round(minutes * MINUTE_MS) : NaN;
-    if (!(periodMs >= DRIVER_PERIOD_MIN_MS && periodMs <= DRIVER_PERIOD_MAX_MS)) {
-      throw new HttpError(
-        400,
-        ErrorCode.BadRequest,
-        `"minutes" must be from ${DRIVER_PERIOD_MIN_MS / MINUTE_MS} to ${DRIVER_PERIOD_MAX_MS / MINUTE_MS}`,
-      );
-    }
+    const { userIds, minutes } = c.req.valid('json');
+    const periodMs = Math.round(minutes * MINUTE_MS);
     if (room.controls.record.policy.endedAt !== null) {
       throw new HttpError(409, ErrorCode.ReadOnly, 'this room has ended');
     }
-    const pair: [string, string] = [userIds[0] as string, userIds[1] as string];
+    const pair: [string, string] = [userIds[0], userIds[1]];
     if (pair.some((uid) => room.controls.isRemoved(uid))) {
       throw new HttpError(409, ErrorCode.BadRequest, 'one of them was removed from the room');
     }

@@ -10,13 +10,8 @@
  */
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
-import { isLanguageId, LANGUAGES } from '../../shared/languages.js';
-import {
-  ENV_NAME_PATTERN,
-  ENV_VALUE_MAX_CHARS,
-  ENV_VARS_PER_ROOM_MAX,
-  type StoredRunView,
-} from '../../shared/protocol/api.js';
+import { LANGUAGES } from '../../shared/languages.js';
+import { ENV_NAME_PATTERN, ENV_VARS_PER_ROOM_MAX, type StoredRunView } from '../../shared/protocol/api.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
@@ -26,12 +21,11 @@ import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
 import type { RunObserver, RunService } from '../runs/RunService.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
-import { optionalString, readBody } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import { OutputStream, type RunExit, RunMode } from '../../shared/protocol/table.js';
+import { EnvValueBody, RunBody } from '../../shared/api/bodies.js';
+import { jsonBody } from './validate.js';
 
-const STDIN_MAX_CHARS = 1024 * 1024;
-const PATH_MAX_CHARS = 512;
 const RUNS_LISTED_MAX = 50;
 const NDJSON = 'application/x-ndjson';
 
@@ -54,27 +48,13 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
     }),
   );
 
-  app.post('/api/rooms/:roomId/runs', async (c) => {
+  app.post('/api/rooms/:roomId/runs', jsonBody(RunBody), async (c) => {
     const { claims, room: gated } = access(c);
     const room = gated!;
-    const body = await readBody(c);
-    const language = body.language;
-    if (!isLanguageId(language)) {
-      throw new HttpError(
-        400,
-        ErrorCode.BadRequest,
-        `"language" must be one of ${LANGUAGES.map((l) => l.id).join(', ')}`,
-      );
-    }
-    const entry = optionalString(body, 'entry', PATH_MAX_CHARS) ?? '';
-    const stdin = body.stdin;
-    if (stdin !== undefined && (typeof stdin !== 'string' || stdin.length > STDIN_MAX_CHARS)) {
-      throw new HttpError(
-        400,
-        ErrorCode.BadRequest,
-        `"stdin" must be a string of at most ${STDIN_MAX_CHARS} characters`,
-      );
-    }
+    const body = c.req.valid('json');
+    const { language } = body;
+    const entry = body.entry ?? '';
+    const stdin = body.stdin ?? undefined;
     const runId = randomId(12);
     const request = {
       runId,
@@ -162,17 +142,10 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
     return c.json({ names: (await storage.listEnv(roomId)).map((v) => v.name) });
   });
 
-  app.put('/api/rooms/:roomId/env/:name', async (c) => {
+  app.put('/api/rooms/:roomId/env/:name', jsonBody(EnvValueBody), async (c) => {
     const roomId = c.req.param('roomId');
     const name = envName(c.req.param('name'));
-    const body = await readBody(c);
-    if (typeof body.value !== 'string' || body.value.length > ENV_VALUE_MAX_CHARS) {
-      throw new HttpError(
-        400,
-        ErrorCode.BadRequest,
-        `"value" must be a string of at most ${ENV_VALUE_MAX_CHARS} characters`,
-      );
-    }
+    const body = c.req.valid('json');
     const existing = await storage.listEnv(roomId);
     if (existing.length >= ENV_VARS_PER_ROOM_MAX && !existing.some((v) => v.name === name)) {
       throw new HttpError(400, ErrorCode.BadRequest, `a room has at most ${ENV_VARS_PER_ROOM_MAX} variables`);

@@ -6,13 +6,17 @@
  * as null counts as not given.
  */
 import * as v from 'valibot';
-import { RoomKind } from '../rooms.js';
+import { LANGUAGES } from '../languages.js';
+import { ENV_VALUE_MAX_CHARS } from '../protocol/api.js';
+import { DRIVER_PERIOD_MAX_MS, DRIVER_PERIOD_MIN_MS, RoomKind, RoomMode, isUserId } from '../rooms.js';
+import { PATH_MAX_CHARS } from '../schema/paths.js';
 import { NAME_MAX_CHARS } from '../token.js';
 
 /** Room names, as the relay stores them. */
 export const ROOM_NAME_MAX_CHARS = 100;
 export const NOT_AN_OBJECT = 'body must be a JSON object';
 export const NOT_JSON = 'body is not valid JSON';
+const LANGUAGE_IDS = LANGUAGES.map((language) => language.id);
 
 /** An optional non-empty string of at most `max` characters, trimmed. */
 function optionalText(key: string, max: number) {
@@ -37,14 +41,19 @@ function wholeNumber(key: string, min: number, max: number) {
   );
 }
 
-/** A JSON object (not an array, not null) with these entries. */
-function body<E extends v.ObjectEntries>(entries: E) {
+/**
+ * A JSON object (not an array, not null) with these entries. `missing` gives the
+ * sentence for each required key when it is absent (valibot reports a missing key
+ * through the object's message).
+ */
+function body<E extends v.ObjectEntries>(entries: E, missing: { [K in keyof E]?: string } = {}) {
+  const sentences: Record<string, string | undefined> = missing;
   return v.pipe(
     v.custom<Record<string, unknown>>(
       (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
       NOT_AN_OBJECT,
     ),
-    v.object(entries, NOT_AN_OBJECT),
+    v.object(entries, (issue) => sentences[(issue.expected ?? '').replace(/^"|"$/g, '')] ?? NOT_AN_OBJECT),
   );
 }
 
@@ -82,3 +91,77 @@ export const HistoryForkBody = v.pipe(
   v.transform(({ seq, name }) => ({ seq: seq as number, name })),
 );
 export type HistoryForkBody = v.InferInput<typeof HistoryForkBody>;
+
+/** `PATCH /api/rooms/:roomId`: a new name and/or mode (at least one). */
+export const RoomPatchBody = v.pipe(
+  body({
+    name: optionalText('name', ROOM_NAME_MAX_CHARS),
+    mode: v.nullish(v.picklist([RoomMode.Open, RoomMode.Classroom], 'mode must be "open" or "classroom"')),
+  }),
+  v.check(
+    ({ name, mode }) => (name ?? mode ?? null) !== null,
+    'nothing to change: give "name" and/or "mode"',
+  ),
+);
+export type RoomPatchBody = v.InferInput<typeof RoomPatchBody>;
+
+const flagOf = (key: string) => v.nullish(v.boolean(`"${key}" must be true or false`));
+
+/** `POST /api/rooms/:roomId/kick`: remove a user, and maybe replace the share links in the same step. */
+const USER_ID_MESSAGE = '"userId" must be a user id';
+export const KickBody = body(
+  { userId: v.custom<string>(isUserId, USER_ID_MESSAGE), resetLinks: flagOf('resetLinks') },
+  { userId: USER_ID_MESSAGE },
+);
+export type KickBody = v.InferInput<typeof KickBody>;
+
+const MINUTE_MS = 60_000;
+const MINUTES_MESSAGE = `"minutes" must be from ${DRIVER_PERIOD_MIN_MS / MINUTE_MS} to ${DRIVER_PERIOD_MAX_MS / MINUTE_MS}`;
+
+/** `PUT /api/rooms/:roomId/driver`: driver first, then navigator, swapping every `minutes`. */
+const PAIR_MESSAGE = '"userIds" must be two different user ids';
+export const DriverBody = body(
+  {
+    userIds: v.custom<[string, string]>(
+      (ids) => Array.isArray(ids) && ids.length === 2 && ids.every(isUserId) && ids[0] !== ids[1],
+      PAIR_MESSAGE,
+    ),
+    minutes: v.pipe(
+      v.number(MINUTES_MESSAGE),
+      v.check((minutes) => {
+        const periodMs = Math.round(minutes * MINUTE_MS);
+        return periodMs >= DRIVER_PERIOD_MIN_MS && periodMs <= DRIVER_PERIOD_MAX_MS;
+      }, MINUTES_MESSAGE),
+    ),
+  },
+  { userIds: PAIR_MESSAGE, minutes: MINUTES_MESSAGE },
+);
+export type DriverBody = v.InferInput<typeof DriverBody>;
+
+/** Standard input of an HTTP run. */
+export const STDIN_MAX_CHARS = 1024 * 1024;
+
+/** `POST /api/rooms/:roomId/runs`: run the room's files once and wait for the result. */
+const LANGUAGE_MESSAGE = `"language" must be one of ${LANGUAGE_IDS.join(', ')}`;
+export const RunBody = body(
+  {
+    language: v.picklist(LANGUAGE_IDS, LANGUAGE_MESSAGE),
+    entry: optionalText('entry', PATH_MAX_CHARS),
+    stdin: v.nullish(
+      v.pipe(
+        v.string(`"stdin" must be a string of at most ${STDIN_MAX_CHARS} characters`),
+        v.maxLength(STDIN_MAX_CHARS, `"stdin" must be a string of at most ${STDIN_MAX_CHARS} characters`),
+      ),
+    ),
+  },
+  { language: LANGUAGE_MESSAGE },
+);
+export type RunBody = v.InferInput<typeof RunBody>;
+
+/** `PUT /api/rooms/:roomId/env/:name`: the variable's value (stored sealed, never sent back). */
+const VALUE_MESSAGE = `"value" must be a string of at most ${ENV_VALUE_MAX_CHARS} characters`;
+export const EnvValueBody = body(
+  { value: v.pipe(v.string(VALUE_MESSAGE), v.maxLength(ENV_VALUE_MAX_CHARS, VALUE_MESSAGE)) },
+  { value: VALUE_MESSAGE },
+);
+export type EnvValueBody = v.InferInput<typeof EnvValueBody>;
