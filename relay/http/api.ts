@@ -9,7 +9,7 @@ import { RoomKind } from '../../shared/rooms.js';
 import { forkProject } from '../../shared/schema/fork.js';
 import { findFile, listFiles } from '../../shared/schema/project.js';
 import { findTemplate, seedProject, TEMPLATES } from '../../shared/schema/templates.js';
-import { NAME_MAX_CHARS, type TokenClaims } from '../../shared/token.js';
+import type { TokenClaims } from '../../shared/token.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import { iceConfig } from '../auth/turn.js';
 import type { RelayConfig } from '../config.js';
@@ -19,9 +19,15 @@ import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
 import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
-import { loadExistingRoom, optionalInteger, optionalString, readBody } from './requests.js';
+import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
-import { CreateRoomBody, ForkBody, JoinBody, ROOM_NAME_MAX_CHARS } from '../../shared/api/bodies.js';
+import {
+  CreateRoomBody,
+  ForkBody,
+  JoinBody,
+  ROOM_NAME_MAX_CHARS,
+  TokenBody,
+} from '../../shared/api/bodies.js';
 import { jsonBody } from './validate.js';
 
 export { ROOM_NAME_MAX_CHARS };
@@ -93,9 +99,9 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     return createRoom(newRoom, c, room, (doc) => forkProject(source.doc, doc, name));
   });
 
-  app.post('/api/rooms/:roomId/tokens', async (c) => {
+  app.post('/api/rooms/:roomId/tokens', jsonBody(TokenBody), async (c) => {
     const roomId = c.req.param('roomId');
-    const body = await readBody(c);
+    const body = c.req.valid('json');
     const role = body.role;
     const { policy } = access(c).room!.controls.record;
     const interview = policy.kind === RoomKind.Interview;
@@ -105,10 +111,15 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
         : '"editor" or "viewer"';
       throw new HttpError(400, ErrorCode.BadRequest, `role must be ${roles}`);
     }
-    const name = optionalString(body, 'name', NAME_MAX_CHARS) ?? DEFAULT_GUEST_NAME;
-    const ttl = optionalInteger(body, 'ttlSeconds', 1, config.tokenTtlSeconds) ?? config.tokenTtlSeconds;
-    if (body.link !== undefined && typeof body.link !== 'boolean') {
-      throw new HttpError(400, ErrorCode.BadRequest, '"link" must be true or false');
+    const name = body.name ?? DEFAULT_GUEST_NAME;
+    const ttl = body.ttlSeconds ?? config.tokenTtlSeconds;
+    const maxTtl = config.tokenTtlSeconds;
+    if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 1 || ttl > maxTtl) {
+      throw new HttpError(
+        400,
+        ErrorCode.BadRequest,
+        `"ttlSeconds" must be a whole number from 1 to ${maxTtl}`,
+      );
     }
     // A share link belongs to the room's current link generation; "reset links" retires it.
     const link = body.link === true ? { link: policy.linkGeneration } : {};

@@ -1,4 +1,4 @@
-/** Request helpers shared by the HTTP routes: room loading, capped JSON bodies, fields. */
+/** Request helpers shared by the HTTP routes: room loading and the body size cap (bodies are checked by schemas: validate.ts). */
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -68,51 +68,4 @@ function discardBody(c: Context): Promise<void> {
     incoming.once('error', done);
     incoming.resume();
   });
-}
-
-/** The JSON object body (its size is capped by `bodyCap` before it is read). */
-export async function readBody(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, ErrorCode.BadRequest, 'body is not valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, ErrorCode.BadRequest, 'body must be a JSON object');
-  }
-  return value as Record<string, unknown>;
-}
-
-export function optionalString(
-  body: Record<string, unknown>,
-  key: string,
-  maxChars: number,
-): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '' || value.length > maxChars) {
-    throw new HttpError(
-      400,
-      ErrorCode.BadRequest,
-      `"${key}" must be a non-empty string of at most ${maxChars} characters`,
-    );
-  }
-  return value.trim();
-}
-
-export function optionalInteger(
-  body: Record<string, unknown>,
-  key: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new HttpError(400, ErrorCode.BadRequest, `"${key}" must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -165,3 +165,16 @@ export const EnvValueBody = body(
   { value: VALUE_MESSAGE },
 );
 export type EnvValueBody = v.InferInput<typeof EnvValueBody>;
+
+/**
+ * `POST /api/rooms/:roomId/tokens`. Which roles may be asked for depends on the
+ * room's kind, and the longest lifetime on the relay's configuration: the route
+ * checks those two itself.
+ */
+export const TokenBody = body({
+  role: v.nullish(v.unknown()),
+  name: optionalText('name', NAME_MAX_CHARS),
+  ttlSeconds: v.nullish(v.unknown()),
+  link: flagOf('link'),
+});
+export type TokenBody = v.InferInput<typeof TokenBody>;
