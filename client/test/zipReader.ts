@@ -1,5 +1,5 @@
 /** Reads a zip of stored (uncompressed) entries through its central directory, checking each CRC. */
-import { crc32 } from '../src/lib/zip.js';
+import { crc32 } from '../../shared/bytes.js';
 
 export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppendJournal, crc32, type JournalRecord } from './AppendJournal.js';
+import { crc32 } from '../../shared/bytes.js';
+import { AppendJournal, type JournalRecord } from './AppendJournal.js';
 
 const dirs: string[] = [];
 afterEach(() => {

@@ -17,6 +17,7 @@ import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'nod
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { StoredUpdate } from './Storage.js';
+import { crc32 } from '../../shared/bytes.js';
 
 export interface JournalRecord extends StoredUpdate {
   roomId: string;
@@ -101,21 +102,4 @@ function decodePayload(payload: Uint8Array): JournalRecord {
   const author = decoding.readVarString(decoder);
   const data = decoding.readVarUint8Array(decoder).slice();
   return { seq, roomId, at, author, data };
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE), as zlib computes it. */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readZip } from '../../test/zipReader.js';
-import { crc32, zip } from './zip.js';
+import { crc32 } from '../../../shared/bytes.js';
+import { zip } from './zip.js';
 
 describe('zip', () => {
   it('computes the standard CRC-32', () => {

@@ -3,23 +3,7 @@
  * compressed (source files are small and the browser has no deflate in its
  * standard library worth a dependency), names are UTF-8 (flag bit 11).
  */
-import { concatBytes } from '../../../shared/bytes.js';
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+import { concatBytes, crc32 } from '../../../shared/bytes.js';
 
 export interface ZipEntry {
   path: string;
