@@ -4,6 +4,7 @@
  * update; clients run the same rule only to explain it (the countdown to their
  * turn, why the editor is read-only), never to enforce it.
  */
+import * as v from 'valibot';
 import { Role, canEdit } from './roles.js';
 
 /** A room id as it stands in a path: relay routes and client links share this one rule. */
@@ -113,51 +114,58 @@ export function chatRight(settings: RoomSettings): EditRight {
   return settings.endedAt !== null ? CHAT_ENDED : ALLOWED;
 }
 
+const time = (what: string) =>
+  v.pipe(
+    v.number(`${what} must be a time`),
+    v.safeInteger(`${what} must be a time`),
+    v.minValue(0, `${what} must be a time`),
+  );
+const userId = v.pipe(v.string(), v.minLength(1), v.maxLength(USER_ID_MAX_CHARS));
+
+export const DriverTimerSchema = v.pipe(
+  v.object(
+    {
+      userIds: v.pipe(
+        v.tuple([userId, userId], 'driver.userIds must be two different user ids'),
+        v.check(([a, b]) => a !== b, 'driver.userIds must be two different user ids'),
+      ),
+      periodMs: v.pipe(
+        time('driver.periodMs'),
+        v.check(
+          (ms) => ms >= DRIVER_PERIOD_MIN_MS && ms <= DRIVER_PERIOD_MAX_MS,
+          `driver.periodMs must be from ${DRIVER_PERIOD_MIN_MS} to ${DRIVER_PERIOD_MAX_MS}`,
+        ),
+      ),
+      startedAt: time('driver.startedAt'),
+    },
+    'driver must be an object or null',
+  ),
+  v.transform((timer): DriverTimer => ({ ...timer, userIds: [timer.userIds[0], timer.userIds[1]] })),
+);
+
+/** A room's settings as storage, the HTTP API and `roomState` carry them. */
+export const RoomSettingsSchema = v.object(
+  {
+    name: v.pipe(v.string('bad room name'), v.maxLength(NAME_MAX_CHARS, 'bad room name')),
+    kind: v.picklist(Object.values(RoomKind), 'unknown room kind'),
+    mode: v.picklist(Object.values(RoomMode), 'unknown room mode'),
+    editors: v.pipe(
+      v.array(userId, 'editors must be a list of user ids'),
+      v.maxLength(EDITORS_MAX, 'editors must be a list of user ids'),
+    ),
+    endedAt: v.nullable(time('endedAt')),
+    driver: v.nullable(DriverTimerSchema),
+  },
+  'settings must be an object',
+);
+
 /** Validates settings read from storage or the wire; throws with what is wrong. */
 export function parseRoomSettings(value: unknown): RoomSettings {
-  if (typeof value !== 'object' || value === null) throw new Error('settings must be an object');
-  const { name, kind, mode, editors, endedAt, driver } = value as Record<string, unknown>;
-  if (typeof name !== 'string' || name.length > NAME_MAX_CHARS) throw new Error('bad room name');
-  if (kind !== RoomKind.Pair && kind !== RoomKind.Interview)
-    throw new Error(`unknown room kind ${String(kind)}`);
-  if (mode !== RoomMode.Open && mode !== RoomMode.Classroom)
-    throw new Error(`unknown room mode ${String(mode)}`);
-  if (!Array.isArray(editors) || editors.length > EDITORS_MAX || !editors.every(isUserId)) {
-    throw new Error('editors must be a list of user ids');
-  }
-  if (endedAt !== null && !isTime(endedAt)) throw new Error('endedAt must be a time or null');
-  return {
-    name,
-    kind,
-    mode,
-    editors: [...editors],
-    endedAt,
-    driver: driver === null ? null : parseDriver(driver),
-  };
-}
-
-function parseDriver(value: unknown): DriverTimer {
-  if (typeof value !== 'object' || value === null) throw new Error('driver must be an object or null');
-  const { userIds, periodMs, startedAt } = value as Record<string, unknown>;
-  if (
-    !Array.isArray(userIds) ||
-    userIds.length !== 2 ||
-    !userIds.every(isUserId) ||
-    userIds[0] === userIds[1]
-  ) {
-    throw new Error('driver.userIds must be two different user ids');
-  }
-  if (!isTime(periodMs) || periodMs < DRIVER_PERIOD_MIN_MS || periodMs > DRIVER_PERIOD_MAX_MS) {
-    throw new Error(`driver.periodMs must be from ${DRIVER_PERIOD_MIN_MS} to ${DRIVER_PERIOD_MAX_MS}`);
-  }
-  if (!isTime(startedAt)) throw new Error('driver.startedAt must be a time');
-  return { userIds: [userIds[0] as string, userIds[1] as string], periodMs, startedAt };
+  const result = v.safeParse(RoomSettingsSchema, value);
+  if (!result.success) throw new Error(result.issues[0].message);
+  return result.output;
 }
 
 export function isUserId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= USER_ID_MAX_CHARS;
-}
-
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

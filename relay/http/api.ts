@@ -28,7 +28,14 @@ import {
   ROOM_NAME_MAX_CHARS,
   TokenBody,
 } from '../../shared/api/bodies.js';
-import { jsonBody } from './validate.js';
+import { answer, jsonBody } from './validate.js';
+import {
+  FilesAnswer,
+  HealthAnswer,
+  IceAnswer,
+  TemplatesAnswer,
+  TokenAnswer,
+} from '../../shared/api/answers.js';
 
 export { ROOM_NAME_MAX_CHARS };
 const DEFAULT_OWNER_NAME = 'Owner';
@@ -52,7 +59,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
 
   app.get('/healthz', (c) => {
     const memory = process.memoryUsage();
-    return c.json({
+    return answer(c, HealthAnswer, {
       ok: true,
       rooms: rooms.loadedCount,
       connections: rooms.connectionCount,
@@ -64,7 +71,11 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
   });
 
   app.get('/api/templates', (c) =>
-    c.json(TEMPLATES.map(({ id, name, language, entry }) => ({ id, name, language, entry }))),
+    answer(
+      c,
+      TemplatesAnswer,
+      TEMPLATES.map(({ id, name, language, entry }) => ({ id, name, language, entry })),
+    ),
   );
 
   const newRoom = { config, storage, signer, log };
@@ -123,7 +134,12 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     }
     // A share link belongs to the room's current link generation; "reset links" retires it.
     const link = body.link === true ? { link: policy.linkGeneration } : {};
-    return c.json({ token: issue({ room: roomId, uid: randomId(9), name, role, ...link }, ttl) }, 201);
+    return answer(
+      c,
+      TokenAnswer,
+      { token: issue({ room: roomId, uid: randomId(9), name, role, ...link }, ttl) },
+      201,
+    );
   });
 
   // A share link's token names nobody in particular: trade it for a personal one, a new
@@ -139,7 +155,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       claims.link === undefined
         ? signer.sign({ room: roomId, uid: claims.uid, name, role, exp })
         : signer.sign({ room: roomId, uid: randomId(9), name, role, exp, via: claims.link });
-    return c.json({ token }, 201);
+    return answer(c, TokenAnswer, { token }, 201);
   });
 
   // WebRTC: ICE servers and this user's TURN credentials (never the secret).
@@ -151,13 +167,13 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       turnTtlSeconds: config.turnTtlSeconds,
       relayOnly: config.iceRelayOnly,
     };
-    return c.json(iceConfig(settings, claims.uid, nowSeconds()));
+    return answer(c, IceAnswer, iceConfig(settings, claims.uid, nowSeconds()));
   });
 
   app.get('/api/rooms/:roomId/files', async (c) => {
     const roomId = c.req.param('roomId');
     const room = await loadRoom(roomId);
-    return c.json(listFiles(room.doc));
+    return answer(c, FilesAnswer, listFiles(room.doc));
   });
 
   app.get('/api/rooms/:roomId/files/*', async (c) => {

@@ -30,7 +30,8 @@ import { createRoom } from './newRoom.js';
 import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import { HistoryForkBody, RestoreBody } from '../../shared/api/bodies.js';
-import { jsonBody } from './validate.js';
+import { answer, jsonBody } from './validate.js';
+import { RestoreAnswer } from '../../shared/api/answers.js';
 
 /** Log entries read from storage at a time. */
 const LOG_PAGE_ENTRIES = 1000;
@@ -99,7 +100,7 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
       past.destroy();
     }
     log.info('room.restored', { room: roomId, user: claims.uid, seq, ...summary });
-    return c.json({ restoredTo: seq, seq: stored, ...summary });
+    return answer(c, RestoreAnswer, { restoredTo: seq, seq: stored, ...summary! });
   });
 
   app.post('/api/rooms/:roomId/history/fork', jsonBody(HistoryForkBody), async (c) => {

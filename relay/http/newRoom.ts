@@ -13,6 +13,8 @@ import type { RelayConfig } from '../config.js';
 import type { Logger } from '../../server/log.js';
 import { defaultPolicy } from '../storage/policy.js';
 import type { Storage } from '../storage/Storage.js';
+import { CreatedRoomAnswer } from '../../shared/api/answers.js';
+import { answer } from './validate.js';
 
 export const DEFAULT_GUEST_NAME = 'Guest';
 
@@ -66,7 +68,9 @@ export async function createRoom(
   const ttl = config.tokenTtlSeconds;
   const link = (role: Role) =>
     `${base}/r/${roomId}#token=${issueToken(signer, { room: roomId, uid: randomId(9), name: DEFAULT_GUEST_NAME, role, link: policy.linkGeneration }, ttl)}`;
-  return c.json(
+  return answer(
+    c,
+    CreatedRoomAnswer,
     {
       roomId,
       token: issueToken(signer, { room: roomId, uid: ownerId, name: room.ownerName, role: Role.Owner }, ttl),

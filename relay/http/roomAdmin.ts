@@ -23,7 +23,8 @@ import { HttpError } from './errors.js';
 import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import { DriverBody, KickBody, RoomPatchBody } from '../../shared/api/bodies.js';
-import { jsonBody } from './validate.js';
+import { answer, jsonBody } from './validate.js';
+import { ClosedAnswer, RoomAnswer, SettingsAnswer } from '../../shared/api/answers.js';
 
 const MINUTE_MS = 60_000;
 
@@ -42,7 +43,8 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     return { claims, room: room ?? (await loadExistingRoom(rooms, c.req.param('roomId')!)) };
   };
   const owner = enter;
-  const settingsOf = (c: Context, room: Room) => c.json({ settings: room.controls.settings });
+  const settingsOf = (c: Context, room: Room) =>
+    answer(c, SettingsAnswer, { settings: room.controls.settings });
   /** Closes the matching sockets of the room and of its private notes (if open); returns how many. */
   const closeWhere = (room: Room, match: (conn: Connection) => boolean, code: CloseCode, reason?: string) => {
     let closed = 0;
@@ -74,7 +76,7 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     const online = new Set([...room.connections].map((conn) => conn.claims.uid));
     const users = await storage.listUsers(room.id);
     const right = room.controls.editRight(claims);
-    return c.json({
+    return answer(c, RoomAnswer, {
       id: room.id,
       createdAt: room.controls.record.createdAt,
       settings: room.controls.settings,
@@ -153,14 +155,15 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
     const closed =
       closeWhere(room, (conn) => conn.claims.uid === userId, CloseCode.Removed) +
       (resetLinks ? closeRetired(room) : 0);
-    return c.json({ closed, linkGeneration: room.controls.record.policy.linkGeneration });
+    return answer(c, ClosedAnswer, { closed, linkGeneration: room.controls.record.policy.linkGeneration });
   });
 
   // New share links: every link made before stops joining; people already in keep their personal tokens.
   app.post('/api/rooms/:roomId/links/reset', async (c) => {
     const { room } = await owner(c);
     await setPolicy(room, (policy) => ({ ...policy, linkGeneration: policy.linkGeneration + 1 }));
-    return c.json({ linkGeneration: room.controls.record.policy.linkGeneration, closed: closeRetired(room) });
+    const closed = closeRetired(room);
+    return answer(c, ClosedAnswer, { linkGeneration: room.controls.record.policy.linkGeneration, closed });
   });
 
   app.post('/api/rooms/:roomId/end', async (c) => {

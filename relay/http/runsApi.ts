@@ -11,7 +11,16 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { LANGUAGES } from '../../shared/languages.js';
-import { ENV_NAME_PATTERN, ENV_VARS_PER_ROOM_MAX, type StoredRunView } from '../../shared/protocol/api.js';
+import { ENV_NAME_PATTERN, ENV_VARS_PER_ROOM_MAX } from '../../shared/protocol/api.js';
+import {
+  EnvNamesAnswer,
+  RunAnswer,
+  RunnersAnswer,
+  StoredRunsAnswer,
+  type Answer,
+  type RunEvent,
+  type StoredRun,
+} from '../../shared/api/answers.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
@@ -24,7 +33,7 @@ import { HttpError } from './errors.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import { OutputStream, type RunExit, RunMode } from '../../shared/protocol/table.js';
 import { EnvValueBody, RunBody } from '../../shared/api/bodies.js';
-import { jsonBody } from './validate.js';
+import { answer, jsonBody } from './validate.js';
 
 const RUNS_LISTED_MAX = 50;
 const NDJSON = 'application/x-ndjson';
@@ -42,7 +51,7 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
   const app = new Hono<RoomEnv>();
 
   app.get('/api/runners', (c) =>
-    c.json({
+    answer(c, RunnersAnswer, {
       runners: hub.runnerCount,
       languages: LANGUAGES.map((l) => ({ ...l, available: hub.serves(l.id) })),
     }),
@@ -71,7 +80,7 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
         const lines: string[] = [];
         let wake: (() => void) | null = null;
         let done = false;
-        const push = (value: unknown) => {
+        const push = (value: Answer<typeof RunEvent>) => {
           lines.push(`${JSON.stringify(value)}\n`);
           wake?.();
         };
@@ -113,14 +122,21 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
         })
         .catch((error: unknown) => finish(exitOf(runId, 'error', `run failed: ${String(error)}`, 0)));
     });
-    return c.json({ runId, ...exitFields(result), stdout: result.stdout, stderr: result.stderr });
+    return answer(c, RunAnswer, {
+      runId,
+      ...exitFields(result),
+      stdout: result.stdout,
+      stderr: result.stderr,
+    });
   });
 
   app.get('/api/rooms/:roomId/runs', async (c) => {
     const roomId = c.req.param('roomId');
     const list = await storage.listRuns(roomId, RUNS_LISTED_MAX);
-    return c.json(
-      list.map(({ output, roomId: _room, ...run }): StoredRunView => {
+    return answer(
+      c,
+      StoredRunsAnswer,
+      list.map(({ output, roomId: _room, ...run }): StoredRun => {
         const chunks = readOutputLog(output);
         const text = (s: OutputStream) => utf8(chunks.filter((ch) => ch.stream === s).map((ch) => ch.bytes));
         return {
@@ -139,7 +155,7 @@ export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono
 
   app.get('/api/rooms/:roomId/env', async (c) => {
     const roomId = c.req.param('roomId');
-    return c.json({ names: (await storage.listEnv(roomId)).map((v) => v.name) });
+    return answer(c, EnvNamesAnswer, { names: (await storage.listEnv(roomId)).map((v) => v.name) });
   });
 
   app.put('/api/rooms/:roomId/env/:name', jsonBody(EnvValueBody), async (c) => {

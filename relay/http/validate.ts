@@ -5,10 +5,15 @@
  * schema's sentence; handlers read `c.req.valid('json')`, already typed.
  * `jsonOnly` (on every /api route, after the size cap) refuses a body that is
  * not declared JSON with 415, where the validator would quietly read it as `{}`.
+ * Answers go out through `answer(c, schema, body)`, typed by the schema the
+ * client parses them with (shared/api/answers.ts).
  */
 import { sValidator } from '@hono/standard-validator';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { GenericSchema } from 'valibot';
+import type { Answer } from '../../shared/api/answers.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { HttpError } from './errors.js';
 
@@ -24,6 +29,16 @@ export function jsonBody<S extends StandardSchemaV1>(schema: S) {
       );
     }
   });
+}
+
+/** A JSON answer whose shape the compiler checks against the route's answer schema. */
+export function answer<S extends GenericSchema>(
+  c: Context,
+  _schema: S,
+  body: Answer<S>,
+  status: ContentfulStatusCode = 200,
+): Response {
+  return c.json(body as object, status);
 }
 
 export function jsonOnly(): MiddlewareHandler {

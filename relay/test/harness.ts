@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import * as v from 'valibot';
+import { CreatedRoomAnswer, type CreatedRoom } from '../../shared/api/answers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const START_TIMEOUT_MS = 20_000;
@@ -164,11 +166,7 @@ export function removeDataDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export interface CreatedRoom {
-  roomId: string;
-  token: string;
-  links: { edit: string; view: string; interviewer?: string };
-}
+export type { CreatedRoom };
 
 export async function createRoom(
   url: string,
@@ -181,7 +179,7 @@ export async function createRoom(
   });
   if (response.status !== 201)
     throw new Error(`POST /api/rooms: ${response.status} ${await response.text()}`);
-  return (await response.json()) as CreatedRoom;
+  return v.parse(CreatedRoomAnswer, await response.json());
 }
 
 export async function mintToken(

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
+import * as v from 'valibot';
+import { EnvNamesAnswer, RunAnswer, RunEvent, StoredRunsAnswer } from '../../shared/api/answers.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
@@ -162,6 +164,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     await waitExit(editor, 'ws-run-1');
     const runs = await api(relay, 'GET', `/api/rooms/${roomId}/runs`, owner);
     expect(runs.status).toBe(200);
+    expect(v.parse(StoredRunsAnswer, runs.body)).toEqual(runs.body);
     expect(runs.body).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -265,6 +268,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
       stdin: 'Ada\n',
     });
     expect(json.body).toMatchObject({ exitCode: 0, reason: 'exited', stdout: 'hi Ada\n', stderr: '' });
+    expect(v.parse(RunAnswer, json.body)).toEqual(json.body);
 
     const response = await fetch(`${relay.url}/api/rooms/${roomId}/runs`, {
       method: 'POST',
@@ -279,6 +283,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string });
+    for (const line of lines) expect(v.parse(RunEvent, line)).toEqual(line);
     expect(lines[0]).toMatchObject({ type: 'started', language: 'python' });
     expect(lines.at(-1)).toMatchObject({ type: 'exit', exitCode: 0, reason: 'exited' });
     // Frames come as the program writes: one print may arrive in more than one.
@@ -387,6 +392,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     expect(put.status).toBe(204);
     const names = await api(relay, 'GET', `/api/rooms/${roomId}/env`, owner);
     expect(names.body).toEqual({ names: ['API_KEY'] });
+    expect(v.parse(EnvNamesAnswer, names.body)).toEqual(names.body);
     await setMain(
       editor,
       'import os\nprint(len(os.environ["API_KEY"]), os.environ["API_KEY"][::-1] == "' +

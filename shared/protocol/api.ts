@@ -19,14 +19,6 @@ export interface RunSummary {
   outputTruncated: boolean;
 }
 
-/** One run in `GET /api/rooms/:roomId/runs` (newest first). */
-export interface StoredRunView extends RunSummary {
-  stdout: string;
-  stderr: string;
-  /** Both streams in the order they arrived. */
-  output: { stream: 'stdout' | 'stderr'; text: string }[];
-}
-
 /** Rules for a room's environment variables (the relay enforces them; clients check first). */
 export const ENV_NAME_MAX_CHARS = 128;
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

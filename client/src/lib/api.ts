@@ -1,8 +1,22 @@
 /**
- * The relay's HTTP API. Errors come back as `{ error: { code, message } }` and are
- * thrown as `ApiError`, so the UI shows the relay's sentence, not a stack.
+ * The relay's HTTP API. Every answer is parsed with its schema from
+ * shared/api/answers.ts, the one the relay's handler is typed by; an answer that
+ * does not fit is an `ApiError`, not a crash later. Errors come back as
+ * `{ error: { code, message } }` and are thrown as `ApiError`, so the UI shows
+ * the relay's sentence, not a stack.
  */
-import type { StoredRunView } from '../../../shared/protocol/api.js';
+import * as v from 'valibot';
+import {
+  CreatedRoomAnswer,
+  EnvNamesAnswer,
+  ErrorAnswer,
+  RunnersAnswer,
+  StoredRunsAnswer,
+  TokenAnswer,
+  type CreatedRoom,
+  type RunnerLanguage,
+  type StoredRun,
+} from '../../../shared/api/answers.js';
 import { isErrorCode, type ErrorCode } from '../../../shared/protocol/errors.js';
 import type { Role } from '../../../shared/roles.js';
 import type { RoomKind } from '../../../shared/rooms.js';
@@ -18,17 +32,38 @@ export class ApiError extends Error {
   }
 }
 
-export interface CreatedRoom {
-  roomId: string;
-  token: string;
-  /** An interview room's links add `interviewer`; `edit` is then the candidate's. */
-  links: { edit: string; view: string; interviewer?: string };
+export type { CreatedRoom, RunnerLanguage, StoredRun };
+
+type RequestOptions = RequestInit & { token?: string; body?: string };
+
+/** A request whose answer is `schema`'s. */
+export async function request<S extends v.GenericSchema>(
+  path: string,
+  init: RequestOptions,
+  schema: S,
+): Promise<v.InferOutput<S>> {
+  return parseAnswer(schema, await send(path, init));
 }
 
-export async function request<T>(
-  path: string,
-  init: RequestInit & { token?: string; body?: string },
-): Promise<T> {
+/** A request answered with 204 and no body. */
+export async function requestNoContent(path: string, init: RequestOptions): Promise<void> {
+  await send(path, init);
+}
+
+/** Checks an answer against its schema; one that does not fit is an error with a sentence. */
+export function parseAnswer<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, body);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const where = issue.path?.map((item) => String(item.key)).join('.');
+  throw new ApiError(
+    0,
+    'internal',
+    `The server sent an answer this page cannot read${where ? ` (at "${where}")` : ''}: ${issue.message}`,
+  );
+}
+
+async function send(path: string, init: RequestOptions): Promise<unknown> {
   const headers: Record<string, string> = {};
   // Only a body is declared JSON: an empty one so declared is invalid JSON to the relay.
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -39,17 +74,21 @@ export async function request<T>(
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
   }
-  if (response.status === 204) return undefined as T;
-  if (response.ok) return (await response.json()) as T;
-  throw await toApiError(response);
+  if (response.status === 204) return undefined;
+  if (!response.ok) throw await toApiError(response);
+  try {
+    return await response.json();
+  } catch {
+    throw new ApiError(response.status, 'internal', 'The server sent an answer that is not JSON.');
+  }
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
-    const code = body.error?.code;
-    const message = body.error?.message;
-    if (isErrorCode(code) && typeof message === 'string') return new ApiError(response.status, code, message);
+    const body = v.safeParse(ErrorAnswer, await response.json());
+    if (body.success && isErrorCode(body.output.error.code)) {
+      return new ApiError(response.status, body.output.error.code, body.output.error.message);
+    }
   } catch {
     // Not a JSON error body.
   }
@@ -62,27 +101,24 @@ export function createRoom(body: {
   ownerName?: string;
   kind?: RoomKind;
 }): Promise<CreatedRoom> {
-  return request('/api/rooms', { method: 'POST', body: JSON.stringify(body) });
+  return request('/api/rooms', { method: 'POST', body: JSON.stringify(body) }, CreatedRoomAnswer);
 }
 
 /** Copies the room's current files into a new room owned by the token's user. */
 export function forkRoom(roomId: string, token: string, name?: string): Promise<CreatedRoom> {
-  return request(`/api/rooms/${encodeURIComponent(roomId)}/fork`, {
-    method: 'POST',
-    token,
-    body: JSON.stringify(name ? { name } : {}),
-  });
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/fork`;
+  return request(
+    path,
+    { method: 'POST', token, body: JSON.stringify(name ? { name } : {}) },
+    CreatedRoomAnswer,
+  );
 }
 
 /** Exchanges a link token for a personal one: a fresh user id with the link's role. */
 export async function joinRoom(roomId: string, linkToken: string, name: string): Promise<string> {
   const path = `/api/rooms/${encodeURIComponent(roomId)}/join`;
-  const result = await request<{ token: string }>(path, {
-    method: 'POST',
-    token: linkToken,
-    body: JSON.stringify({ name }),
-  });
-  return result.token;
+  const body = JSON.stringify({ name });
+  return (await request(path, { method: 'POST', token: linkToken, body }, TokenAnswer)).token;
 }
 
 /** Owner only: a new share-link token for `role` (retired when the owner resets the links). */
@@ -92,12 +128,8 @@ export async function mintToken(
   role: Exclude<Role, 'owner'>,
 ): Promise<string> {
   const path = `/api/rooms/${encodeURIComponent(roomId)}/tokens`;
-  const result = await request<{ token: string }>(path, {
-    method: 'POST',
-    token: ownerToken,
-    body: JSON.stringify({ role, link: true }),
-  });
-  return result.token;
+  const body = JSON.stringify({ role, link: true });
+  return (await request(path, { method: 'POST', token: ownerToken, body }, TokenAnswer)).token;
 }
 
 /** The room URL for a link token; the token rides in the fragment, which is never sent to a server. */
@@ -105,28 +137,15 @@ export function roomLink(roomId: string, token: string): string {
   return `${location.origin}/r/${encodeURIComponent(roomId)}#token=${encodeURIComponent(token)}`;
 }
 
-export interface RunnerLanguage {
-  id: string;
-  name: string;
-  entry: string;
-  /** False while no connected runner can run it (none connected, Docker down, image missing). */
-  available: boolean;
-}
-
 /** Which languages can run right now. */
 export async function runnerLanguages(): Promise<RunnerLanguage[]> {
-  const result = await request<{ languages?: unknown }>('/api/runners', { method: 'GET' });
-  return Array.isArray(result.languages) ? (result.languages as RunnerLanguage[]) : [];
+  return (await request('/api/runners', { method: 'GET' }, RunnersAnswer)).languages;
 }
 
-/** A finished run as the relay stored it (output capped). */
-export type StoredRun = StoredRunView;
-
-/** The room's stored runs, newest first. */
-export async function recentRuns(roomId: string, token: string): Promise<StoredRun[]> {
+/** The room's stored runs, newest first (output capped). */
+export function recentRuns(roomId: string, token: string): Promise<StoredRun[]> {
   const path = `/api/rooms/${encodeURIComponent(roomId)}/runs`;
-  const result = await request<unknown>(path, { method: 'GET', token });
-  return Array.isArray(result) ? (result as StoredRun[]) : [];
+  return request(path, { method: 'GET', token }, StoredRunsAnswer);
 }
 
 function envPath(roomId: string, name?: string): string {
@@ -136,16 +155,15 @@ function envPath(roomId: string, name?: string): string {
 
 /** The names of the room's environment variables; the relay never answers with a value. */
 export async function envNames(roomId: string, token: string): Promise<string[]> {
-  const result = await request<{ names?: unknown }>(envPath(roomId), { method: 'GET', token });
-  return Array.isArray(result.names) ? result.names.filter((n): n is string => typeof n === 'string') : [];
+  return (await request(envPath(roomId), { method: 'GET', token }, EnvNamesAnswer)).names;
 }
 
 /** Editors: sets (or replaces) a variable. */
 export function setEnv(roomId: string, token: string, name: string, value: string): Promise<void> {
-  return request(envPath(roomId, name), { method: 'PUT', token, body: JSON.stringify({ value }) });
+  return requestNoContent(envPath(roomId, name), { method: 'PUT', token, body: JSON.stringify({ value }) });
 }
 
 /** Editors: removes a variable (an `ApiError` with status 404 if it was already gone). */
 export function removeEnv(roomId: string, token: string, name: string): Promise<void> {
-  return request(envPath(roomId, name), { method: 'DELETE', token });
+  return requestNoContent(envPath(roomId, name), { method: 'DELETE', token });
 }

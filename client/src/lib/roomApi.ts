@@ -4,29 +4,22 @@
  * answers each change with the new settings and also sends them to every
  * connection as `roomState`, which is what the pages follow.
  */
-import { isRole, type Role } from '../../../shared/roles.js';
-import { parseRoomSettings, type RoomMode, type RoomSettings } from '../../../shared/rooms.js';
-import { ApiError, request } from './api.js';
+import {
+  ClosedAnswer,
+  RoomAnswer,
+  SettingsAnswer,
+  type Participant,
+  type RoomInfo,
+} from '../../../shared/api/answers.js';
+import type { RoomMode, RoomSettings } from '../../../shared/rooms.js';
+import { request } from './api.js';
 
-export interface Participant {
-  userId: string;
-  name: string;
-  role: Role;
-  online: boolean;
-  canEdit: boolean;
-}
-
-export interface RoomInfo {
-  id: string;
-  settings: RoomSettings;
-  you: { userId: string; name: string; role: Role; canEdit: boolean; reason: string | null; notes: boolean };
-  participants: Participant[];
-}
+export type { Participant, RoomInfo };
 
 const roomPath = (roomId: string, rest = '') => `/api/rooms/${encodeURIComponent(roomId)}${rest}`;
 
 export async function getRoom(roomId: string, token: string): Promise<RoomInfo> {
-  return readRoomInfo(await request<unknown>(roomPath(roomId), { method: 'GET', token }));
+  return request(roomPath(roomId), { method: 'GET', token }, RoomAnswer);
 }
 
 /** Owner: renames the room or switches its mode. */
@@ -35,7 +28,9 @@ export function updateRoom(
   token: string,
   change: { name?: string; mode?: RoomMode },
 ): Promise<RoomSettings> {
-  return settingsOf(request(roomPath(roomId), { method: 'PATCH', token, body: JSON.stringify(change) }));
+  return settingsOf(
+    request(roomPath(roomId), { method: 'PATCH', token, body: JSON.stringify(change) }, SettingsAnswer),
+  );
 }
 
 /** Owner, classroom mode: lets `userId` edit (true) or takes it back (false). */
@@ -46,7 +41,7 @@ export function setEditor(
   grant: boolean,
 ): Promise<RoomSettings> {
   const path = roomPath(roomId, `/editors/${encodeURIComponent(userId)}`);
-  return settingsOf(request(path, { method: grant ? 'PUT' : 'DELETE', token }));
+  return settingsOf(request(path, { method: grant ? 'PUT' : 'DELETE', token }, SettingsAnswer));
 }
 
 /**
@@ -61,22 +56,18 @@ export async function kick(
   resetLinks = true,
 ): Promise<number> {
   const path = roomPath(roomId, '/kick');
-  const result = await request<{ closed?: unknown }>(path, {
-    method: 'POST',
-    token,
-    body: JSON.stringify({ userId, resetLinks }),
-  });
-  return typeof result.closed === 'number' ? result.closed : 0;
+  const body = JSON.stringify({ userId, resetLinks });
+  return (await request(path, { method: 'POST', token, body }, ClosedAnswer)).closed;
 }
 
 /** Owner: retires every share link made so far; people already in the room stay. */
 export async function resetLinks(roomId: string, token: string): Promise<void> {
-  await request(roomPath(roomId, '/links/reset'), { method: 'POST', token });
+  await request(roomPath(roomId, '/links/reset'), { method: 'POST', token }, ClosedAnswer);
 }
 
 /** Owner: ends the room; it stays readable (and forkable), read-only for everyone. */
 export function endRoom(roomId: string, token: string): Promise<RoomSettings> {
-  return settingsOf(request(roomPath(roomId, '/end'), { method: 'POST', token }));
+  return settingsOf(request(roomPath(roomId, '/end'), { method: 'POST', token }, SettingsAnswer));
 }
 
 /** Owner: starts the driver/navigator timer; `userIds` is the driver first. */
@@ -87,64 +78,13 @@ export function startDriver(
   minutes: number,
 ): Promise<RoomSettings> {
   const body = JSON.stringify({ userIds, minutes });
-  return settingsOf(request(roomPath(roomId, '/driver'), { method: 'PUT', token, body }));
+  return settingsOf(request(roomPath(roomId, '/driver'), { method: 'PUT', token, body }, SettingsAnswer));
 }
 
 export function stopDriver(roomId: string, token: string): Promise<RoomSettings> {
-  return settingsOf(request(roomPath(roomId, '/driver'), { method: 'DELETE', token }));
+  return settingsOf(request(roomPath(roomId, '/driver'), { method: 'DELETE', token }, SettingsAnswer));
 }
 
-async function settingsOf(answer: Promise<unknown>): Promise<RoomSettings> {
-  const body = await answer;
-  return guard(() => parseRoomSettings((body as { settings?: unknown } | null)?.settings));
-}
-
-/** Checks the relay's answer; a broken one is an error with a sentence, not a crash later. */
-export function readRoomInfo(value: unknown): RoomInfo {
-  return guard(() => {
-    const body = value as Record<string, unknown> | null;
-    if (typeof body !== 'object' || body === null) throw new Error('not an object');
-    const you = body.you as Record<string, unknown> | undefined;
-    if (!you || typeof you.userId !== 'string' || !isRole(you.role)) throw new Error('bad "you"');
-    if (!Array.isArray(body.participants)) throw new Error('participants must be a list');
-    return {
-      id: String(body.id),
-      settings: parseRoomSettings(body.settings),
-      you: {
-        userId: you.userId,
-        name: String(you.name ?? ''),
-        role: you.role,
-        canEdit: you.canEdit === true,
-        reason: typeof you.reason === 'string' ? you.reason : null,
-        notes: you.notes === true,
-      },
-      participants: body.participants.map(readParticipant),
-    };
-  });
-}
-
-function readParticipant(value: unknown): Participant {
-  const p = value as Record<string, unknown> | null;
-  if (!p || typeof p.userId !== 'string' || typeof p.name !== 'string' || !isRole(p.role)) {
-    throw new Error('a participant without userId, name or role');
-  }
-  return {
-    userId: p.userId,
-    name: p.name,
-    role: p.role,
-    online: p.online === true,
-    canEdit: p.canEdit === true,
-  };
-}
-
-function guard<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw new ApiError(
-      0,
-      'internal',
-      `The server sent a room this page cannot read: ${(error as Error).message}`,
-    );
-  }
+async function settingsOf(answer: Promise<{ settings: RoomSettings }>): Promise<RoomSettings> {
+  return (await answer).settings;
 }

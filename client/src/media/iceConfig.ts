@@ -3,6 +3,9 @@
  * short-lived TURN credentials; the TURN secret never reaches the browser. The
  * answer is cached until shortly before it expires.
  */
+import { IceAnswer } from '../../../shared/api/answers.js';
+import { request } from '../lib/api.js';
+
 export interface IceConfig {
   iceServers: RTCIceServer[];
   iceTransportPolicy: RTCIceTransportPolicy;
@@ -31,17 +34,12 @@ export function iceConfigSource(roomId: string, token: string): () => Promise<Ic
 }
 
 async function fetchIceConfig(roomId: string, token: string): Promise<IceConfig> {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/ice`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  if (!response.ok) throw new Error(`ICE config: HTTP ${response.status}`);
-  // The relay sends expiresAt in seconds since the epoch, or null without TURN.
-  const body = (await response.json()) as Partial<Omit<IceConfig, 'expiresAt'>> & {
-    expiresAt?: number | null;
-  };
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/ice`;
+  const body = await request(path, { method: 'GET', token }, IceAnswer);
   return {
-    iceServers: Array.isArray(body.iceServers) ? body.iceServers : [],
-    iceTransportPolicy: body.iceTransportPolicy === 'relay' ? 'relay' : 'all',
-    expiresAt: typeof body.expiresAt === 'number' ? body.expiresAt * 1000 : Infinity,
+    iceServers: body.iceServers,
+    iceTransportPolicy: body.iceTransportPolicy,
+    // The relay sends expiresAt in seconds since the epoch, or null without TURN.
+    expiresAt: body.expiresAt === null ? Infinity : body.expiresAt * 1000,
   };
 }
