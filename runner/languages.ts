@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultEntry, type LanguageId } from '../shared/languages.js';
 
-export type ImageFamily = 'python' | 'node' | 'native' | 'java';
-export const IMAGE_FAMILIES: readonly ImageFamily[] = ['python', 'node', 'native', 'java'];
+/** Language families serve runs; `workspace` is the image of rooms' live workspaces. */
+export type ImageFamily = 'python' | 'node' | 'native' | 'java' | 'workspace';
+export const IMAGE_FAMILIES: readonly ImageFamily[] = ['python', 'node', 'native', 'java', 'workspace'];
 
 export interface LanguageSpec {
   id: LanguageId;

@@ -90,35 +90,47 @@ export function containerSpec(
     AttachStdout: true,
     AttachStderr: true,
     NetworkDisabled: true,
-    HostConfig: {
-      NetworkMode: 'none',
-      ReadonlyRootfs: true,
-      CapDrop: ['ALL'],
-      SecurityOpt: options.seccompProfile
-        ? ['no-new-privileges', `seccomp=${options.seccompProfile}`]
-        : ['no-new-privileges'],
-      Privileged: false,
-      Init: true,
-      IpcMode: 'private',
-      // Hides the host's cgroup paths (API 1.41; missing from @types/dockerode).
-      ...({ CgroupnsMode: 'private' } as object),
-      Memory: limits.memoryBytes,
-      MemorySwap: limits.memoryBytes,
-      OomScoreAdj: 500,
-      PidsLimit: limits.pids,
-      NanoCpus: limits.cpuMillis * 1_000_000,
-      ShmSize: Math.min(limits.diskBytes, SHM_MAX_BYTES),
-      Tmpfs: { '/work': tmpfs(limits.diskBytes), '/tmp': tmpfs(limits.diskBytes) },
-      Ulimits: [
-        { Name: 'fsize', Soft: limits.diskBytes, Hard: limits.diskBytes },
-        { Name: 'nofile', Soft: OPEN_FILES_MAX, Hard: OPEN_FILES_MAX },
-        { Name: 'core', Soft: 0, Hard: 0 },
-      ],
-      // Output travels only over the attach stream: no log file on the host to fill.
-      LogConfig: { Type: 'none', Config: {} },
-      AutoRemove: false,
-      ...(options.runtime ? { Runtime: options.runtime } : {}),
-    },
+    HostConfig: hardenedHostConfig(limits, options),
+  };
+}
+
+/**
+ * What makes a sandbox a sandbox, for runs and workspaces alike: no network,
+ * read-only root, no capabilities, no new privileges, memory without extra
+ * swap, pids, CPU, size-capped writable tmpfs at /work and /tmp, ulimits, Init.
+ */
+export function hardenedHostConfig(
+  limits: Pick<RunLimits, 'memoryBytes' | 'pids' | 'cpuMillis' | 'diskBytes'>,
+  options: SandboxConfig,
+): Docker.HostConfig {
+  return {
+    NetworkMode: 'none',
+    ReadonlyRootfs: true,
+    CapDrop: ['ALL'],
+    SecurityOpt: options.seccompProfile
+      ? ['no-new-privileges', `seccomp=${options.seccompProfile}`]
+      : ['no-new-privileges'],
+    Privileged: false,
+    Init: true,
+    IpcMode: 'private',
+    // Hides the host's cgroup paths (API 1.41; missing from @types/dockerode).
+    ...({ CgroupnsMode: 'private' } as object),
+    Memory: limits.memoryBytes,
+    MemorySwap: limits.memoryBytes,
+    OomScoreAdj: 500,
+    PidsLimit: limits.pids,
+    NanoCpus: limits.cpuMillis * 1_000_000,
+    ShmSize: Math.min(limits.diskBytes, SHM_MAX_BYTES),
+    Tmpfs: { '/work': tmpfs(limits.diskBytes), '/tmp': tmpfs(limits.diskBytes) },
+    Ulimits: [
+      { Name: 'fsize', Soft: limits.diskBytes, Hard: limits.diskBytes },
+      { Name: 'nofile', Soft: OPEN_FILES_MAX, Hard: OPEN_FILES_MAX },
+      { Name: 'core', Soft: 0, Hard: 0 },
+    ],
+    // Output travels only over the attach stream: no log file on the host to fill.
+    LogConfig: { Type: 'none', Config: {} },
+    AutoRemove: false,
+    ...(options.runtime ? { Runtime: options.runtime } : {}),
   };
 }
 
