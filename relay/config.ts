@@ -51,6 +51,14 @@ export interface RelayConfig {
   runActivePerRoom: number;
   runSnapshotMaxBytes: number;
   runStoredOutputBytes: number;
+  workspaceIdleMs: number;
+  workspaceMaxMs: number;
+  workspaceMemoryBytes: number;
+  workspaceDiskBytes: number;
+  workspaceCpuMillis: number;
+  workspacePids: number;
+  workspaceFileMaxBytes: number;
+  workspaceFilesMax: number;
 }
 
 export { ConfigError };
@@ -210,6 +218,65 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     description:
       'Secret runners present to connect. Empty: generated into the data directory (runner-token) on first start.',
     parse: optionalSecret,
+  },
+  {
+    key: 'workspaceIdleMs',
+    env: 'TANDEM_WORKSPACE_IDLE_MS',
+    default: '600000',
+    description:
+      'A live workspace stops once nobody has been in its room this long (its files stay in the room).',
+    parse: integer(1000, 7 * 86_400_000),
+  },
+  {
+    key: 'workspaceMaxMs',
+    env: 'TANDEM_WORKSPACE_MAX_MS',
+    default: String(8 * 3_600_000),
+    description:
+      'A live workspace stops after this long in all, however busy; opening it again starts a fresh one.',
+    parse: integer(10_000, 30 * 86_400_000),
+  },
+  {
+    key: 'workspaceMemoryBytes',
+    env: 'TANDEM_WORKSPACE_MEMORY_BYTES',
+    default: String(1024 * MIB),
+    description: 'Memory of one workspace, its writable files included (tmpfs); no extra swap.',
+    parse: integer(64 * MIB, 64 * 1024 * MIB),
+  },
+  {
+    key: 'workspaceDiskBytes',
+    env: 'TANDEM_WORKSPACE_DISK_BYTES',
+    default: String(1024 * MIB),
+    description: 'Writable space of one workspace (/work and /tmp, each).',
+    parse: integer(MIB, 64 * 1024 * MIB),
+  },
+  {
+    key: 'workspaceCpuMillis',
+    env: 'TANDEM_WORKSPACE_CPU_MILLIS',
+    default: '1000',
+    description: 'CPU share of one workspace, in thousandths of a core.',
+    parse: integer(100, 64_000),
+  },
+  {
+    key: 'workspacePids',
+    env: 'TANDEM_WORKSPACE_PIDS',
+    default: '512',
+    description: 'Processes and threads one workspace may have.',
+    parse: integer(16, 100_000),
+  },
+  {
+    key: 'workspaceFileMaxBytes',
+    env: 'TANDEM_WORKSPACE_FILE_MAX_BYTES',
+    default: String(MIB),
+    description:
+      'Files a workspace makes that are larger stay in it, with a notice, instead of coming into the room.',
+    parse: integer(1024, 64 * MIB),
+  },
+  {
+    key: 'workspaceFilesMax',
+    env: 'TANDEM_WORKSPACE_FILES_MAX',
+    default: '2000',
+    description: 'Files a room may hold before new files a workspace makes stay in it, with a notice.',
+    parse: integer(1, 1_000_000),
   },
   {
     key: 'runTimeoutMs',

@@ -33,6 +33,7 @@ import { createRunsApi } from './http/runsApi.js';
 import { EnvCrypto } from './runs/envCrypto.js';
 import { RunnerHub } from './runs/RunnerHub.js';
 import { RunService } from './runs/RunService.js';
+import { Workspaces } from './workspaces/Workspaces.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
 import { warmUpYjs } from './sync/warmup.js';
 
@@ -96,6 +97,22 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
   );
 
+  const workspaces = new Workspaces(
+    {
+      idleMs: config.workspaceIdleMs,
+      maxMs: config.workspaceMaxMs,
+      limits: {
+        memoryBytes: config.workspaceMemoryBytes,
+        diskBytes: config.workspaceDiskBytes,
+        cpuMillis: config.workspaceCpuMillis,
+        pids: config.workspacePids,
+        fileMaxBytes: config.workspaceFileMaxBytes,
+      },
+      filesMax: config.workspaceFilesMax,
+    },
+    log,
+  );
+
   const stats: RelayStats = { droppedSignals: 0 };
   const app = new Hono();
   app.onError(errorHandler(log));
@@ -112,7 +129,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     rateLimit(config.roomsPerMinute, 'new rooms'),
   );
   app.route('/', createRoomAdminApi(deps));
-  app.route('/', createRunsApi({ ...deps, runs, hub, crypto }));
+  app.route('/', createRunsApi({ ...deps, runs, hub, crypto, workspaces }));
   app.route('/', createHistoryApi(deps));
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
@@ -147,8 +164,9 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       log,
       connections,
       perAddress: new Map(),
-      context: { runs, stats, log },
+      context: { runs, workspaces, stats, log },
       hub,
+      workspaces,
       runnerToken,
     }),
   );
@@ -171,6 +189,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const close = () =>
     (closing ??= (async () => {
       clearInterval(heartbeat);
+      await workspaces.closeAll();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       await rooms.closeAll();

@@ -43,16 +43,37 @@ export async function availableLanguages(docker: Docker): Promise<LanguageId[]> 
 
 /** Calls `onChange` with the available languages now and whenever they change. */
 export function watchAvailability(docker: Docker, onChange: (languages: LanguageId[]) => void): () => void {
+  return watch(
+    () => availableLanguages(docker),
+    (languages) => languages.join(),
+    onChange,
+  );
+}
+
+/** Calls `onChange` with whether `image` is present (and Docker answers), now and on every change. */
+export function watchImage(docker: Docker, image: string, onChange: (present: boolean) => void): () => void {
+  const present = () =>
+    withTimeout(docker.getImage(image).inspect()).then(
+      () => true,
+      () => false,
+    );
+  return watch(present, String, onChange);
+}
+
+function watch<T>(
+  read: () => Promise<T>,
+  key: (value: T) => string,
+  onChange: (value: T) => void,
+): () => void {
   let last: string | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   const check = async () => {
-    const languages = await availableLanguages(docker);
+    const value = await read();
     if (stopped) return;
-    const key = languages.join();
-    if (key !== last) {
-      last = key;
-      onChange(languages);
+    if (key(value) !== last) {
+      last = key(value);
+      onChange(value);
     }
     timer = setTimeout(() => void check(), CHECK_INTERVAL_MS);
   };

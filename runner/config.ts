@@ -25,6 +25,8 @@ export interface RunnerConfig {
   runnerId: string;
   runtime: string | null;
   poolSize: number;
+  workspacesMax: number;
+  workspaceImage: string | null;
   logLevel: LogLevel;
 }
 
@@ -82,6 +84,21 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
     default: '1',
     description: 'Warm containers kept ready per language (0 turns the pool off).',
     parse: integer(0, 16),
+  },
+  {
+    key: 'workspacesMax',
+    env: 'TANDEM_WORKSPACES_MAX',
+    default: '4',
+    description:
+      'Live workspaces (one long-lived container per room) this runner keeps at once; a room asking for one more is told none is free. 0: this runner keeps none.',
+    parse: integer(0, 256),
+  },
+  {
+    key: 'workspaceImage',
+    env: 'TANDEM_IMAGE_WORKSPACE',
+    default: '',
+    description: 'Image of workspaces. Empty: the tandem-workspace image scripts/build-images builds.',
+    parse: optional,
   },
   logLevelOption<RunnerConfig>(),
 ];

@@ -6,7 +6,9 @@
  */
 import Docker from 'dockerode';
 import { ConfigError, loadRunnerConfig, runnerToken } from './config.js';
-import { watchAvailability } from './availability.js';
+import { watchAvailability, watchImage } from './availability.js';
+import { builtImage } from './languages.js';
+import { WorkspaceHost } from './workspace/WorkspaceHost.js';
 import { SandboxExecutor } from './executor.js';
 import { RelayLink } from './relayLink.js';
 import { reapLeftovers, RUNNER_INSTANCE } from './sandbox/index.js';
@@ -47,11 +49,29 @@ const link = new RelayLink({
   executor,
   log: logger,
 });
-const stopWatching = watchAvailability(docker, (languages) => {
+const workspaceImage = config.workspaceImage ?? builtImage('workspace');
+const workspaces = new WorkspaceHost({
+  docker,
+  image: workspaceImage,
+  capacity: config.workspacesMax,
+  sandbox,
+  send: (message) => link.send(message),
+  log: logger,
+});
+link.attachWorkspaces(workspaces);
+const stopWatchingLanguages = watchAvailability(docker, (languages) => {
   logger.info('runner.languages', { languages });
   executor.setLanguages(languages);
   link.setLanguages(languages);
 });
+const stopWatchingWorkspaces = watchImage(docker, workspaceImage, (present) => {
+  logger.info('runner.workspaces', { image: workspaceImage, present, capacity: config.workspacesMax });
+  workspaces.setAvailable(present);
+});
+const stopWatching = () => {
+  stopWatchingLanguages();
+  stopWatchingWorkspaces();
+};
 link.start();
 process.stdout.write(
   `${JSON.stringify({ event: 'runner-started', runnerId: config.runnerId, relay: config.relayUrl })}\n`,

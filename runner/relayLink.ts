@@ -16,6 +16,7 @@ import {
   type RunnerToRelayMessage,
 } from '../shared/protocol/table.js';
 import type { RunHandle, RunHooks } from './sandbox/types.js';
+import type { WorkspaceHost } from './workspace/WorkspaceHost.js';
 
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
@@ -45,8 +46,14 @@ export class RelayLink {
   private delayMs = RECONNECT_MIN_MS;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private workspaces: WorkspaceHost | null = null;
 
   constructor(private readonly options: RelayLinkOptions) {}
+
+  /** Serves workspaces too: their frames go to `host`, which sends through this link. */
+  attachWorkspaces(host: WorkspaceHost): void {
+    this.workspaces = host;
+  }
 
   start(): void {
     this.connect();
@@ -73,7 +80,7 @@ export class RelayLink {
       return handle.done.catch(() => undefined);
     });
     this.ws?.close(1001, 'runner stopping');
-    await Promise.all(done);
+    await Promise.all([...done, this.workspaces?.closeAll('the runner stopped')]);
   }
 
   private connect(): void {
@@ -90,6 +97,7 @@ export class RelayLink {
         capacity: this.options.capacity,
         languages: this.languages,
       });
+      this.workspaces?.announce();
     });
     ws.on('message', (data) => {
       try {
@@ -107,6 +115,8 @@ export class RelayLink {
       if (this.ws !== ws) return;
       this.ws = null;
       for (const handle of this.handles.values()) handle.kill();
+      // The relay has ended this link's workspaces; their containers go too.
+      void this.workspaces?.closeAll('the runner lost its link to the relay');
       if (this.stopped) return;
       this.options.log.warn('runner.unlinked', { code, reason: reason.toString(), retryMs: this.delayMs });
       this.timer = setTimeout(() => this.connect(), this.delayMs);
@@ -130,6 +140,14 @@ export class RelayLink {
       }
       case MessageType.RunStop:
         return this.handles.get(message.runId)?.kill();
+      case MessageType.WorkspaceOpen:
+      case MessageType.WorkspaceClose:
+      case MessageType.WorkspaceFiles:
+      case MessageType.RunnerShellOpen:
+      case MessageType.ShellInput:
+      case MessageType.ShellResize:
+      case MessageType.ShellClose:
+        return this.workspaces?.handle(message);
       default:
         return unhandled(message);
     }
@@ -163,7 +181,7 @@ export class RelayLink {
     this.handles.set(runId, handle);
   }
 
-  private send(message: RunnerToRelayMessage): void {
+  send(message: RunnerToRelayMessage): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encode(message), { binary: true });
   }
 }

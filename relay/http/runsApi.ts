@@ -29,6 +29,7 @@ import { joinAdjacent, readOutputLog } from '../../shared/protocol/outputLog.js'
 import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
 import type { RunObserver, RunService } from '../runs/RunService.js';
 import type { Storage } from '../storage/Storage.js';
+import type { Workspaces } from '../workspaces/Workspaces.js';
 import { HttpError } from './errors.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import { OutputStream, type RunExit, RunMode } from '../../shared/protocol/table.js';
@@ -45,14 +46,16 @@ export interface RunsApiDeps {
   runs: RunService;
   hub: RunnerHub;
   crypto: EnvCrypto;
+  workspaces: Workspaces;
 }
 
-export function createRunsApi({ storage, runs, hub, crypto }: RunsApiDeps): Hono<RoomEnv> {
+export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsApiDeps): Hono<RoomEnv> {
   const app = new Hono<RoomEnv>();
 
   app.get('/api/runners', (c) =>
     answer(c, RunnersAnswer, {
       runners: hub.runnerCount,
+      workspaces: workspaces.freeSlots,
       languages: LANGUAGES.map((l) => ({ ...l, available: hub.serves(l.id) })),
     }),
   );

@@ -22,6 +22,7 @@ import type { Room } from '../rooms/Room.js';
 import { RoomLoadError, type RoomManager } from '../rooms/RoomManager.js';
 import { acceptRunner, isRunnerAuthorised } from '../runs/runnerSocket.js';
 import type { RunnerHub } from '../runs/RunnerHub.js';
+import type { Workspaces } from '../workspaces/Workspaces.js';
 import type { Storage } from '../storage/Storage.js';
 import { ROOM_ID_PATTERN } from '../../shared/rooms.js';
 import { admissionError, HttpError, refuseUpgrade, tokenError } from './errors.js';
@@ -44,6 +45,7 @@ export interface UpgradeDeps {
   perAddress: Map<string, number>;
   context: MessageContext;
   hub: RunnerHub;
+  workspaces: Workspaces;
   runnerToken: string;
 }
 
@@ -65,7 +67,7 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
     if (!isRunnerAuthorised(req, deps.runnerToken)) {
       throw new HttpError(401, ErrorCode.Unauthorised, 'runners need "Authorization: Bearer <runner token>"');
     }
-    deps.wss.handleUpgrade(req, socket, head, (ws) => acceptRunner(ws, deps.hub, deps.log));
+    deps.wss.handleUpgrade(req, socket, head, (ws) => acceptRunner(ws, deps.hub, deps.workspaces, deps.log));
     return;
   }
   const target = parseDocPath(url.pathname);

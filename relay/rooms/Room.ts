@@ -202,6 +202,9 @@ export class Room {
   }
 
   /** Sends a Tandem frame to every connection that speaks them (said hello), but `except`. */
+  /** Something besides connections needs the room loaded (a live workspace); see RoomManager. */
+  pins = 0;
+
   broadcastTandem(bytes: Uint8Array, except: Connection | null = null): void {
     const buffer = asBuffer(bytes);
     for (const conn of this.connections) if (conn.tandem && conn !== except) conn.send(buffer);
@@ -470,7 +473,7 @@ export class Room {
   }
 
   /** Whether `bytes` more still fit the document's size limit. */
-  private fits(bytes: number): boolean {
+  fits(bytes: number): boolean {
     const max = this.options.limits.maxDocumentBytes;
     if (this.sizeBytes + bytes <= max) return true;
     const now = Date.now();

@@ -91,7 +91,7 @@ export class RoomManager {
 
   /** Call when a room may have become unused (its last socket closed). */
   releaseIfIdle(room: Room): void {
-    if (room.connections.size > 0 || this.rooms.get(room.id) !== room) return;
+    if (room.connections.size > 0 || room.pins > 0 || this.rooms.get(room.id) !== room) return;
     this.cancelUnload(room.id);
     const timer = setTimeout(() => void this.unload(room), this.options.roomIdleUnloadMs);
     timer.unref();
@@ -193,7 +193,7 @@ export class RoomManager {
     }
     await room.settle();
     // Someone may have joined meanwhile; they joined this instance, so keep it.
-    if (!shuttingDown && room.connections.size > 0) return;
+    if (!shuttingDown && (room.connections.size > 0 || room.pins > 0)) return;
     // Detach first: a join from now on loads afresh from storage, which already
     // holds every update (settled above), with or without the snapshot below.
     if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);

@@ -13,6 +13,7 @@ import { decode } from '../../shared/protocol/codec.js';
 import { ProtocolError } from '../../shared/protocol/fields.js';
 import { Direction, MessageType, PROTOCOL_VERSION } from '../../shared/protocol/table.js';
 import type { Logger } from '../../server/log.js';
+import type { Workspaces } from '../workspaces/Workspaces.js';
 import type { RunnerHub, RunnerLink } from './RunnerHub.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -27,7 +28,7 @@ export function isRunnerAuthorised(req: IncomingMessage, runnerToken: string): b
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function acceptRunner(ws: WebSocket, hub: RunnerHub, log: Logger): void {
+export function acceptRunner(ws: WebSocket, hub: RunnerHub, workspaces: Workspaces, log: Logger): void {
   let link: RunnerLink | null = null;
   const helloTimer = setTimeout(
     () => ws.close(CloseCode.MalformedMessage, 'malformed message: no runnerHello'),
@@ -40,7 +41,10 @@ export function acceptRunner(ws: WebSocket, hub: RunnerHub, log: Logger): void {
   ws.on('error', (error) => log.debug('runner.socket_error', { err: error }));
   ws.on('close', () => {
     clearTimeout(helloTimer);
-    if (link) hub.removeRunner(link);
+    if (link) {
+      hub.removeRunner(link);
+      workspaces.removeRunner(link);
+    }
   });
   ws.on('message', (data, isBinary) => {
     try {
@@ -70,7 +74,16 @@ export function acceptRunner(ws: WebSocket, hub: RunnerHub, log: Logger): void {
         hub.addRunner(link);
         return;
       }
-      hub.fromRunner(link, message);
+      switch (message.type) {
+        case MessageType.RunnerStatus:
+        case MessageType.RunOutput:
+        case MessageType.RunExit:
+          return hub.fromRunner(link, message);
+        case MessageType.RunnerHello:
+          throw new ProtocolError('runnerHello comes once');
+        default:
+          return workspaces.fromRunner(link, message);
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       log.warn('runner.bad_frame', { runner: link?.id, error: reason });

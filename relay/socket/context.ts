@@ -1,9 +1,11 @@
 /** What the socket's message handlers reach besides the room and the connection. */
 import type { Logger } from '../../server/log.js';
 import type { RunService } from '../runs/RunService.js';
+import type { Workspaces } from '../workspaces/Workspaces.js';
 
 export interface MessageContext {
   runs: RunService;
+  workspaces: Workspaces;
   stats: RelayStats;
   log: Logger;
 }

@@ -16,6 +16,7 @@ import type { MessageContext } from './context.js';
 import { handleMediaControl, handleSignal } from './peerHandlers.js';
 import { handleRun } from './runHandlers.js';
 import { handleChatSend, handleHello, handlePing } from './sessionHandlers.js';
+import { handleWorkspace } from './workspaceHandlers.js';
 import { handleAwareness, handleQueryAwareness, handleSync, handleSyncStatus } from './syncHandlers.js';
 
 /** A close reason is at most 123 bytes (RFC 6455). */
@@ -32,7 +33,8 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.QueryAwareness:
         return handleQueryAwareness(room, conn);
       case MessageType.Hello:
-        return handleHello(room, conn, message);
+        handleHello(room, conn, message);
+        return context.workspaces.greet(room, conn);
       case MessageType.SyncStatus:
         return handleSyncStatus(room, conn, message);
       case MessageType.Ping:
@@ -47,6 +49,13 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.RunInput:
       case MessageType.RunStop:
         return handleRun(room, conn, message, context.runs);
+      case MessageType.WorkspaceStart:
+      case MessageType.WorkspaceStop:
+      case MessageType.ShellOpen:
+      case MessageType.ShellInput:
+      case MessageType.ShellResize:
+      case MessageType.ShellClose:
+        return handleWorkspace(room, conn, message, context.workspaces);
       default:
         return unhandled(message);
     }

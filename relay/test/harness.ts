@@ -124,6 +124,7 @@ export interface RunnerProcess {
 export async function startRunner(
   relay: RelayProcess,
   env: Record<string, string> = {},
+  options: { workspaces?: boolean } = {},
 ): Promise<RunnerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'runner/main.ts')], {
     cwd: ROOT,
@@ -145,9 +146,13 @@ export async function startRunner(
     // Connected is not enough: the runner reports its languages just after its hello.
     const runners = (await (await fetch(`${relay.url}/api/runners`)).json()) as {
       runners: number;
+      workspaces: number;
       languages: { available: boolean }[];
     };
-    if (runners.runners > 0 && runners.languages.some((l) => l.available)) break;
+    // With `workspaces`, also until it offers them (it checks its image just after its hello).
+    const ready =
+      runners.languages.some((l) => l.available) && (!options.workspaces || runners.workspaces > 0);
+    if (runners.runners > 0 && ready) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`runner did not connect:\n${output.join('\n')}`);

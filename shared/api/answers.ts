@@ -125,6 +125,8 @@ export const RestoreAnswer = v.object({
 /** `GET /api/runners`: which languages can run right now. */
 export const RunnersAnswer = v.object({
   runners: count,
+  /** Live workspaces the connected runners can still start. */
+  workspaces: count,
   languages: v.array(
     v.object({
       id: v.string(),

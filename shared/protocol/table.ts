@@ -8,8 +8,8 @@
  * 0 to 3 are y-protocols' (sync, awareness, auth, query-awareness) and keep
  * their standard meaning, so the official y-websocket client and every Yjs tool
  * can talk to the relay. Tandem's own start at 100: 100-109 session, 110-119
- * WebRTC signaling, 120-139 runs, 140-159 rooms. The relay sends them only to a
- * connection that said `hello`.
+ * WebRTC signaling, 120-139 runs, 140-159 rooms, 160-189 workspaces and their
+ * shells. The relay sends them only to a connection that said `hello`.
  */
 import { LANGUAGE_IDS } from '../languages.js';
 import { ROLES } from '../roles.js';
@@ -33,6 +33,7 @@ import {
   type FieldValue,
 } from './fields.js';
 import { parseRoomStatePayload, type RoomStatePayload } from './roomStatePayload.js';
+import { parseWorkspacePayload, type WorkspacePayload } from './workspacePayload.js';
 
 /** Version of Tandem's own messages (100+). A mismatch in `hello` closes the socket. */
 export const PROTOCOL_VERSION = 1;
@@ -68,6 +69,9 @@ const SHORT = 256;
 const LONG = 1024;
 const PEERS_MAX = 10_000;
 const LANGUAGES_MAX = 64;
+/** File operations in one frame between relay and runner; a bigger batch is split. */
+export const FILE_OPS_MAX = 4096;
+const PATH_CHARS_MAX = 4096;
 
 const role = oneOf(ROLES, 'role');
 const language = oneOf(LANGUAGE_IDS, 'language');
@@ -76,6 +80,29 @@ const peerId = pattern(PEER_ID_PATTERN, 'peerId');
 const mode = oneOfNumbers(RunMode, 'mode');
 const peer = struct('peer', { peerId, userId: text(SHORT), name: text(SHORT), role });
 const languages = list(language, LANGUAGES_MAX, 'varString(language)');
+const workspaceId = pattern(RUN_ID_PATTERN, 'workspaceId');
+const shellId = pattern(RUN_ID_PATTERN, 'shellId');
+const FileOp = { Put: 'put', Delete: 'del' } as const;
+const fileOp = struct('fileOp', {
+  op: oneOf(Object.values(FileOp), 'fileOpKind'),
+  path: text(PATH_CHARS_MAX),
+  data: bytes,
+});
+const fileChange = struct('fileChange', {
+  op: oneOf(['put', 'del', 'refused'] as const, 'fileChangeKind'),
+  path: text(PATH_CHARS_MAX),
+  data: bytes,
+  /** sha256 (hex) of the version both sides last agreed on; '' for a new file. */
+  base: text(64),
+  why: text(LONG),
+});
+const workspaceLimits = struct('workspaceLimits', {
+  memoryBytes: uint,
+  diskBytes: uint,
+  cpuMillis: uint,
+  pids: uint,
+  fileMaxBytes: uint,
+});
 const limits = struct('limits', {
   timeoutMs: uint,
   memoryBytes: uint,
@@ -290,6 +317,108 @@ export const PROTOCOL = {
     fields: { text: text(CHAT_TEXT_MAX_CHARS) },
     about: 'a chat message; the relay writes it into the chat, stamped with the sender',
   },
+  WorkspaceStart: {
+    type: 160,
+    travels: [C2R],
+    fields: { restart: flag },
+    about: 'open the room’s workspace (whoever may edit); restart: replace it with a fresh one',
+  },
+  WorkspaceStop: {
+    type: 161,
+    travels: [C2R],
+    fields: {},
+    about: 'stop the room’s workspace (whoever may edit); the room’s files stay',
+  },
+  WorkspaceStatus: {
+    type: 162,
+    travels: [R2C],
+    json: parseWorkspacePayload,
+    about: 'after hello and on every change: the workspace’s state, usage, shells and notices',
+  },
+  ShellOpen: {
+    type: 163,
+    travels: [C2R],
+    fields: { cols: uint, rows: uint },
+    about: 'open a shell in the workspace (whoever may edit); it appears in workspaceStatus',
+  },
+  ShellInput: {
+    type: 164,
+    travels: [C2R, R2N],
+    fields: { shellId, bytes },
+    about: 'keystrokes for a shell (whoever may edit, checked on every message)',
+  },
+  ShellResize: {
+    type: 165,
+    travels: [C2R, R2N],
+    fields: { shellId, cols: uint, rows: uint },
+    about: 'the terminal size of whoever typed last',
+  },
+  ShellClose: {
+    type: 166,
+    travels: [C2R, R2N],
+    fields: { shellId },
+    about: 'close a shell (whoever may edit)',
+  },
+  ShellOutput: {
+    type: 167,
+    travels: [N2R, R2C],
+    fields: { shellId, bytes },
+    about: 'what a shell printed; a joiner first gets the recent scrollback this way',
+  },
+  ShellExit: {
+    type: 168,
+    travels: [N2R, R2C],
+    fields: { shellId, code: optionalCode },
+    about: 'a shell ended',
+  },
+  WorkspaceOpen: {
+    type: 170,
+    travels: [R2N],
+    fields: { workspaceId, limits: workspaceLimits, skip: list(text(SHORT), 64, 'varString(name)') },
+    about: 'start a workspace; its files follow in workspaceFiles',
+  },
+  WorkspaceClose: {
+    type: 171,
+    travels: [R2N],
+    fields: { workspaceId },
+    about: 'stop a workspace and remove its container',
+  },
+  WorkspaceFiles: {
+    type: 172,
+    travels: [R2N],
+    fields: { workspaceId, ops: list(fileOp, FILE_OPS_MAX, 'fileOp') },
+    about: 'the room’s file changes, in order: put (path, bytes) or del',
+  },
+  WorkspaceChanges: {
+    type: 173,
+    travels: [N2R],
+    fields: { workspaceId, changes: list(fileChange, FILE_OPS_MAX, 'fileChange') },
+    about: 'what commands in the workspace changed: put, del, or a path refused (why)',
+  },
+  WorkspaceState: {
+    type: 174,
+    travels: [N2R],
+    fields: {
+      workspaceId,
+      state: oneOf(['running', 'stopped'] as const, 'workspaceState'),
+      reason: text(LONG),
+      memoryBytes: uint,
+      cpuPermille: uint,
+    },
+    about: 'a workspace is running (with its usage, sent every few seconds) or stopped (why)',
+  },
+  RunnerShellOpen: {
+    type: 175,
+    travels: [R2N],
+    fields: { workspaceId, shellId, cols: uint, rows: uint },
+    about: 'open a shell, with the id the relay gave it, in a workspace',
+  },
+  RunnerWorkspaces: {
+    type: 176,
+    travels: [N2R],
+    fields: { capacity: uint },
+    about: 'how many workspaces this runner keeps at once (0: none, e.g. the image is missing)',
+  },
 } as const satisfies Record<string, MessageSpec>;
 
 export type MessageName = keyof typeof PROTOCOL;
@@ -361,4 +490,7 @@ export type RunMessage =
   | RunnerJob
   | RunnerStatus;
 export type RoomStateMessage = MessageOf<'RoomState'>;
-export type { RoomStatePayload };
+export type { RoomStatePayload, WorkspacePayload };
+export type FileOp = MessageOf<'WorkspaceFiles'>['ops'][number];
+export type FileChange = MessageOf<'WorkspaceChanges'>['changes'][number];
+export type WorkspaceLimits = MessageOf<'WorkspaceOpen'>['limits'];

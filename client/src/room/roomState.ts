@@ -15,6 +15,7 @@ import { connectPeerAwareness } from '../media/peerAwareness.js';
 import { connectPeerDocSync } from '../media/peerDocSync.js';
 import { RunSession } from '../run/runSession.js';
 import { connectRunWire } from '../run/runWire.js';
+import { connectWorkspaceWire, WorkspaceSession } from '../workspace/workspaceSession.js';
 import { connectPeerWire, type PeerWire } from './peerWire.js';
 import { watchParticipants, type ParticipantsWatch } from '../presence/participants.js';
 import { RoomMode, type RoomSettings } from '../../../shared/rooms.js';
@@ -60,6 +61,8 @@ export class RoomState {
     () => this.peers.value.find((p) => p.clientId === this.following.value && !p.self) ?? null,
   );
   readonly runs: RunSession;
+  /** The room's live workspace and its shells. */
+  readonly workspace: WorkspaceSession;
   /** Who is connected, as the relay says; signals for WebRTC. */
   readonly peerWire: PeerWire;
   /** The call: devices, and WebRTC links to everyone else in the room. */
@@ -106,7 +109,11 @@ export class RoomState {
       fetchLanguages: runnerLanguages,
       fetchHistory: () => recentRuns(conn.roomId, conn.token),
     });
-    this.stops.push(() => this.runs.destroy());
+    this.workspace = new WorkspaceSession(connectWorkspaceWire(conn), conn.policy.editable);
+    this.stops.push(
+      () => this.runs.destroy(),
+      () => this.workspace.destroy(),
+    );
 
     const saved = loadJson<SavedTabs>(this.tabsKey);
     if (saved && Array.isArray(saved.tabs)) {

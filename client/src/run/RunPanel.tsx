@@ -11,6 +11,7 @@ import { RunTerminal } from './RunTerminal.js';
 import { RunToolbar } from './RunToolbar.js';
 import { StdinBar } from './StdinBar.js';
 import { TERMINAL_SIZE } from '../../../shared/protocol/runs.js';
+import { WorkspaceTabs } from '../workspace/WorkspaceTabs.js';
 
 const HEIGHT_KEY = 'tandem.runPanelHeight';
 const HEIGHT_DEFAULT_PX = 260;
@@ -66,6 +67,15 @@ export function RunPanel(props: { room: RoomState }) {
   const terminalRun = focus?.terminal === true && focus.started;
   const showStdin = runs.canRun.value && focus?.started === true && !terminalRun;
   const onKeys = runs.canRun.value && terminalRun ? (data: string) => runs.typeKeys(data) : null;
+  const workspace = props.room.workspace;
+  const shellId = workspace.active.value;
+  const shown = shellId !== null && workspace.shells.value.some((s) => s.shellId === shellId);
+  const typeInShell =
+    workspace.canUse.value && shown ? (data: string) => workspace.type(shellId, data) : null;
+  // A shell that appears (opened here or by someone else) opens the panel, like a run does.
+  useEffect(() => {
+    if (shown) runs.panelOpen.value = true;
+  }, [shellId, shown]);
   return (
     <section
       class={`run-panel${open ? ' open' : ''}`}
@@ -89,8 +99,17 @@ export function RunPanel(props: { room: RoomState }) {
       )}
       <RunToolbar room={props.room} />
       <div class="run-body" hidden={!open}>
+        <WorkspaceTabs workspace={workspace} onShowOutput={() => undefined} />
         <div class="run-output">
-          {runs.transcript.empty.value ? (
+          {shown ? (
+            <RunTerminal
+              key={shellId}
+              transcript={workspace.transcript(shellId)}
+              onKeys={typeInShell}
+              onResize={(cols, rows) => workspace.resize(shellId, cols, rows)}
+              testId="shell-output"
+            />
+          ) : runs.transcript.empty.value ? (
             <div class="run-empty muted">
               {runs.canRun.value
                 ? 'Run the project to see its output here. Everyone in the room sees it live.'
@@ -105,7 +124,7 @@ export function RunPanel(props: { room: RoomState }) {
           )}
           {runs.historyOpen.value && <RunHistory runs={runs} />}
         </div>
-        {showStdin && <StdinBar runs={runs} />}
+        {showStdin && !shown && <StdinBar runs={runs} />}
       </div>
     </section>
   );

@@ -54,7 +54,13 @@ export function RunTerminal(props: {
   onKeys?: ((data: string) => void) | null;
   /** A terminal run's pseudo-terminal size: shown at exactly that size (scrolling if the panel is smaller). */
   fixedSize?: { cols: number; rows: number } | null;
+  /** Told the terminal's size after every fit (a shell's pseudo-terminal follows its typist's window). */
+  onResize?: (cols: number, rows: number) => void;
+  /** The label of the terminal for assistive technology and tests. */
+  testId?: string;
 }) {
+  const resized = useRef(props.onResize ?? null);
+  resized.current = props.onResize ?? null;
   const host = useRef<HTMLDivElement>(null);
   const fixed = useRef(props.fixedSize ?? null);
   fixed.current = props.fixedSize ?? null;
@@ -104,6 +110,7 @@ export function RunTerminal(props: {
           if (size) terminal.resize(size.cols, size.rows);
           // A hidden panel has no size: fitting it would shrink the terminal to nothing.
           else if (element.offsetParent) fit.fit();
+          resized.current?.(terminal.cols, terminal.rows);
         });
       };
       refitNow.current = refit;
@@ -147,7 +154,7 @@ export function RunTerminal(props: {
     <div
       class={`run-terminal${props.fixedSize ? ' fixed' : ''}`}
       ref={host}
-      data-testid="run-output"
+      data-testid={props.testId ?? 'run-output'}
       data-cols={props.fixedSize?.cols}
     />
   );

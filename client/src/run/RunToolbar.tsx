@@ -29,6 +29,20 @@ export function RunToolbar(props: { room: RoomState }) {
   return (
     <div class="run-toolbar">
       {canRun && <RunControls runs={runs} />}
+      {canRun && (
+        <button
+          class="button small"
+          title="A shell (bash) in the room’s live workspace: the project’s files, kept in sync both ways; everyone watches, editors type"
+          data-testid="shell-button"
+          disabled={props.room.workspace.status.value.state === 'starting'}
+          onClick={() => {
+            runs.panelOpen.value = true;
+            props.room.workspace.openShell(100, 30);
+          }}
+        >
+          $ Shell
+        </button>
+      )}
       <span class="run-status" role="status" data-testid="run-status">
         <Status runs={runs} />
       </span>

@@ -16,16 +16,13 @@ import {
   type RunStop,
 } from '../../../shared/protocol/table.js';
 import type { RoomConnection } from '../room/connection.js';
+import { connectWire, type Wire } from '../transport/wire.js';
 
 export type RelayRunMessage = RunStarted | RunOutput | RunExit | RunQueued;
 export type ClientRunMessage = RunStart | RunInput | RunStop;
 
 /** What a run session needs from the socket; tests hand it messages directly. */
-export interface RunWire {
-  /** False when the socket is not open: the message was not sent. */
-  send(message: ClientRunMessage): boolean;
-  subscribe(listener: (message: RelayRunMessage) => void): () => void;
-}
+export type RunWire = Wire<RelayRunMessage, ClientRunMessage>;
 
 const RELAY_TYPES = [
   MessageType.RunStarted,
@@ -35,16 +32,5 @@ const RELAY_TYPES = [
 ] as const;
 
 export function connectRunWire(conn: RoomConnection): RunWire {
-  const listeners = new Set<(message: RelayRunMessage) => void>();
-  const deliver = (message: RelayRunMessage) => {
-    for (const listener of listeners) listener(message);
-  };
-  for (const type of RELAY_TYPES) conn.channel.on(type, deliver);
-  return {
-    send: (message) => conn.channel.send(message),
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+  return connectWire(conn.channel, RELAY_TYPES);
 }

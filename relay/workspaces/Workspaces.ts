@@ -1,0 +1,459 @@
+/**
+ * Rooms' live workspaces, on the relay: which runners keep them (each says how
+ * many it can, `runnerWorkspaces`), one session per room that has one, and the
+ * traffic between them: the room's files out (FileMirror), the container's
+ * changes in as attributed edits, shells both ways with a scrollback for late
+ * joiners, and `workspaceStatus` to everyone in the room on every change.
+ *
+ * A workspace holds its room loaded (a pin) and stops when nobody has been in
+ * the room for `idleMs`, after `maxMs` in all, when someone who may edit stops
+ * it, or when its runner goes away; the room's files are never touched by a
+ * stop. Everything a person sends here passes the room's edit right first
+ * (relay/socket/workspaceHandlers.ts), on every message.
+ */
+import type { Logger } from '../../server/log.js';
+import { encode } from '../../shared/protocol/codec.js';
+import {
+  FILE_OPS_MAX,
+  MessageType,
+  type FileChange,
+  type FileOp,
+  type MessageOf,
+  type RunnerToRelayMessage,
+  type WorkspaceLimits,
+} from '../../shared/protocol/table.js';
+import { WorkspaceState, type WorkspacePayload } from '../../shared/protocol/workspacePayload.js';
+import type { TokenClaims } from '../../shared/token.js';
+import { randomId } from '../auth/tokens.js';
+import type { Connection } from '../rooms/Connection.js';
+import type { Room } from '../rooms/Room.js';
+import type { RunnerLink } from '../runs/RunnerHub.js';
+import { DEFAULT_SKIP, FileMirror } from './FileMirror.js';
+
+export interface WorkspaceSettings {
+  idleMs: number;
+  maxMs: number;
+  limits: WorkspaceLimits;
+  /** Files a room may hold before a workspace's new files stay in the container. */
+  filesMax: number;
+  /** Milliseconds between a change in the room and its batch to the workspace. */
+  flushDelayMs?: number;
+}
+
+const SCROLLBACK_BYTES = 64 * 1024;
+const NOTICES_MAX = 8;
+const SHELLS_MAX = 8;
+/** Bytes of file data per workspaceFiles frame. */
+const FILES_FRAME_BYTES = 2 * 1024 * 1024;
+
+interface ShellEntry {
+  shellId: string;
+  openedBy: string;
+  openedAt: number;
+  scrollback: Buffer[];
+  scrollbackBytes: number;
+  /** Who typed last, and the window size each typist reported. */
+  typist: Connection | null;
+  sizes: WeakMap<Connection, { cols: number; rows: number }>;
+}
+
+interface RunnerSide {
+  link: RunnerLink;
+  capacity: number;
+  sessions: Set<Session>;
+}
+
+class Session {
+  state: WorkspaceState = WorkspaceState.Off;
+  reason = '';
+  startedBy: { userId: string; name: string } | null = null;
+  startedAt = 0;
+  memoryBytes = 0;
+  cpuPermille = 0;
+  notices: string[] = [];
+  workspaceId: string | null = null;
+  runner: RunnerSide | null = null;
+  mirror: FileMirror | null = null;
+  shells = new Map<string, ShellEntry>();
+  /** The user whose typing the next file changes are credited to. */
+  author: string | null = null;
+  applying: Promise<void> = Promise.resolve();
+  timer: NodeJS.Timeout | null = null;
+  emptySince: number | null = null;
+  stopRequested = false;
+
+  constructor(readonly room: Room) {}
+}
+
+export class Workspaces {
+  private readonly runners = new Map<RunnerLink, RunnerSide>();
+  private readonly sessions = new Map<string, Session>();
+  private readonly byWorkspace = new Map<string, Session>();
+  private readonly byShell = new Map<string, Session>();
+
+  constructor(
+    private readonly settings: WorkspaceSettings,
+    private readonly log: Logger,
+  ) {}
+
+  // ---- runners ----
+
+  /** Workspaces the connected runners can still start. */
+  get freeSlots(): number {
+    let free = 0;
+    for (const side of this.runners.values()) free += Math.max(0, side.capacity - side.sessions.size);
+    return free;
+  }
+
+  setCapacity(link: RunnerLink, capacity: number): void {
+    const side = this.runners.get(link) ?? { link, capacity, sessions: new Set<Session>() };
+    side.capacity = capacity;
+    this.runners.set(link, side);
+  }
+
+  removeRunner(link: RunnerLink): void {
+    const side = this.runners.get(link);
+    if (!side) return;
+    this.runners.delete(link);
+    for (const session of [...side.sessions])
+      this.ended(session, 'its runner went away; Restart starts a fresh one');
+  }
+
+  fromRunner(link: RunnerLink, message: RunnerToRelayMessage): void {
+    switch (message.type) {
+      case MessageType.RunnerWorkspaces:
+        return this.setCapacity(link, message.capacity);
+      case MessageType.WorkspaceState: {
+        const session = this.byWorkspace.get(message.workspaceId);
+        if (!session || session.runner?.link !== link) return;
+        if (message.state === 'stopped') return this.ended(session, message.reason);
+        const starting = session.state === WorkspaceState.Starting;
+        session.state = WorkspaceState.Running;
+        session.memoryBytes = message.memoryBytes;
+        session.cpuPermille = message.cpuPermille;
+        if (starting)
+          this.log.info('workspace.running', { room: session.room.id, workspace: message.workspaceId });
+        return this.broadcast(session);
+      }
+      case MessageType.WorkspaceChanges: {
+        const session = this.byWorkspace.get(message.workspaceId);
+        if (session?.runner?.link === link) this.applyChanges(session, message.changes);
+        return;
+      }
+      case MessageType.ShellOutput: {
+        const session = this.byShell.get(message.shellId);
+        const shell = session?.shells.get(message.shellId);
+        if (!session || !shell || session.runner?.link !== link) return;
+        const chunk = Buffer.from(message.bytes);
+        shell.scrollback.push(chunk);
+        shell.scrollbackBytes += chunk.byteLength;
+        while (shell.scrollbackBytes > SCROLLBACK_BYTES && shell.scrollback.length > 1) {
+          shell.scrollbackBytes -= shell.scrollback.shift()!.byteLength;
+        }
+        session.room.broadcastTandem(encode(message));
+        return;
+      }
+      case MessageType.ShellExit: {
+        const session = this.byShell.get(message.shellId);
+        if (!session || session.runner?.link !== link) return;
+        this.closeShell(session, message.shellId, message.code);
+        return;
+      }
+    }
+  }
+
+  // ---- rooms ----
+
+  /** A connection said hello: the workspace as it stands and each shell's recent output. */
+  greet(room: Room, conn: Connection): void {
+    const session = this.sessions.get(room.id);
+    if (!session || session.state === WorkspaceState.Off) return;
+    conn.send(this.statusFrame(session));
+    for (const shell of session.shells.values()) {
+      if (shell.scrollbackBytes === 0) continue;
+      conn.send(
+        encode({
+          type: MessageType.ShellOutput,
+          shellId: shell.shellId,
+          bytes: Buffer.concat(shell.scrollback),
+        }),
+      );
+    }
+  }
+
+  /** Opens the room's workspace (or a fresh one with `restart`). */
+  async start(room: Room, claims: TokenClaims, restart: boolean): Promise<void> {
+    let session = this.sessions.get(room.id);
+    if (session && (session.state === WorkspaceState.Starting || session.state === WorkspaceState.Running)) {
+      if (!restart) return;
+      await this.stop(room, `restarted by ${claims.name}`);
+    }
+    // A session of an earlier load of this room (unloaded since) is not reused.
+    if (!session || session.room !== room) session = new Session(room);
+    this.sessions.set(room.id, session);
+    const runner = this.freeRunner();
+    session.startedBy = { userId: claims.uid, name: claims.name };
+    session.author = claims.uid;
+    if (!runner) {
+      session.state = WorkspaceState.Failed;
+      session.reason =
+        this.runners.size === 0
+          ? 'no runner is connected: start one (npm start does, where Docker runs)'
+          : [...this.runners.values()].every((side) => side.capacity === 0)
+            ? 'no runner can start workspaces: build the image with scripts/build-images'
+            : 'every runner keeps as many workspaces as it can; try again when one stops';
+      return this.broadcast(session);
+    }
+    const workspaceId = randomId(12);
+    session.state = WorkspaceState.Starting;
+    session.reason = '';
+    session.notices = [];
+    session.memoryBytes = 0;
+    session.cpuPermille = 0;
+    session.startedAt = Date.now();
+    session.stopRequested = false;
+    session.workspaceId = workspaceId;
+    session.runner = runner;
+    runner.sessions.add(session);
+    this.byWorkspace.set(workspaceId, session);
+    room.pins++;
+    session.emptySince = null;
+    session.timer = setInterval(
+      () => this.checkTimers(session),
+      Math.min(1000, Math.max(100, this.settings.idleMs / 4)),
+    );
+    session.timer.unref();
+    this.send(runner, {
+      type: MessageType.WorkspaceOpen,
+      workspaceId,
+      limits: this.settings.limits,
+      skip: DEFAULT_SKIP,
+    });
+    session.mirror = new FileMirror(
+      room.doc,
+      (ops) => this.sendFiles(session, ops),
+      this.settings.flushDelayMs,
+    );
+    session.mirror.start();
+    this.log.info('workspace.starting', { room: room.id, workspace: workspaceId, user: claims.uid });
+    this.broadcast(session);
+  }
+
+  /** Stops the room's workspace; resolves once the relay let go of it. */
+  async stop(room: Room, reason: string): Promise<void> {
+    const session = this.sessions.get(room.id);
+    if (!session?.workspaceId || !session.runner) return;
+    session.stopRequested = true;
+    this.send(session.runner, { type: MessageType.WorkspaceClose, workspaceId: session.workspaceId });
+    this.ended(session, reason);
+    await session.applying;
+  }
+
+  openShell(room: Room, conn: Connection, cols: number, rows: number): string | null {
+    const session = this.sessions.get(room.id);
+    if (!session?.runner || !session.workspaceId) return 'the workspace is not running: open it first';
+    if (session.shells.size >= SHELLS_MAX) return `a workspace has at most ${SHELLS_MAX} shells`;
+    const shellId = randomId(9);
+    const shell: ShellEntry = {
+      shellId,
+      openedBy: conn.claims.name,
+      openedAt: Date.now(),
+      scrollback: [],
+      scrollbackBytes: 0,
+      typist: conn,
+      sizes: new WeakMap(),
+    };
+    shell.sizes.set(conn, { cols, rows });
+    session.shells.set(shellId, shell);
+    this.byShell.set(shellId, session);
+    this.send(session.runner, {
+      type: MessageType.RunnerShellOpen,
+      workspaceId: session.workspaceId,
+      shellId,
+      cols: clampSize(cols, 500),
+      rows: clampSize(rows, 200),
+    });
+    this.broadcast(session);
+    return null;
+  }
+
+  /** Keystrokes from someone who may edit now; the window of whoever typed last sets the size. */
+  shellInput(room: Room, conn: Connection, message: MessageOf<'ShellInput'>): void {
+    const session = this.byShell.get(message.shellId);
+    const shell = session?.shells.get(message.shellId);
+    if (!session || session.room !== room || !shell || !session.runner) return;
+    session.author = conn.claims.uid;
+    if (shell.typist !== conn) {
+      shell.typist = conn;
+      const size = shell.sizes.get(conn);
+      if (size) this.send(session.runner, { type: MessageType.ShellResize, shellId: shell.shellId, ...size });
+    }
+    this.send(session.runner, message);
+  }
+
+  shellResize(room: Room, conn: Connection, message: MessageOf<'ShellResize'>): void {
+    const session = this.byShell.get(message.shellId);
+    const shell = session?.shells.get(message.shellId);
+    if (!session || session.room !== room || !shell || !session.runner) return;
+    const size = { cols: clampSize(message.cols, 500), rows: clampSize(message.rows, 200) };
+    shell.sizes.set(conn, size);
+    if (shell.typist === conn)
+      this.send(session.runner, { type: MessageType.ShellResize, shellId: shell.shellId, ...size });
+  }
+
+  shellClose(room: Room, message: MessageOf<'ShellClose'>): void {
+    const session = this.byShell.get(message.shellId);
+    if (!session || session.room !== room || !session.runner) return;
+    this.send(session.runner, message);
+  }
+
+  /** The relay is shutting down: every workspace stops. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => this.stop(s.room, 'the relay stopped')));
+  }
+
+  // ---- inside ----
+
+  private freeRunner(): RunnerSide | null {
+    let best: RunnerSide | null = null;
+    for (const side of this.runners.values()) {
+      const free = side.capacity - side.sessions.size;
+      if (free > 0 && (!best || free > best.capacity - best.sessions.size)) best = side;
+    }
+    return best;
+  }
+
+  private sendFiles(session: Session, ops: FileOp[]): void {
+    if (!session.runner || !session.workspaceId) return;
+    let batch: FileOp[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (batch.length === 0) return;
+      this.send(session.runner!, {
+        type: MessageType.WorkspaceFiles,
+        workspaceId: session.workspaceId!,
+        ops: batch,
+      });
+      batch = [];
+      bytes = 0;
+    };
+    for (const op of ops) {
+      if (batch.length >= FILE_OPS_MAX || (bytes > 0 && bytes + op.data.byteLength > FILES_FRAME_BYTES))
+        flush();
+      batch.push(op);
+      bytes += op.data.byteLength;
+    }
+    flush();
+  }
+
+  /** One batch from the container: one change of the room, in arrival order. */
+  private applyChanges(session: Session, changes: FileChange[]): void {
+    const { room } = session;
+    const mirror = session.mirror;
+    if (!mirror) return;
+    session.applying = session.applying.then(async () => {
+      if (session.mirror !== mirror) return;
+      let notices: string[] = [];
+      const author = session.author ?? session.startedBy?.userId ?? 'workspace';
+      try {
+        await room.change(author, (doc) => {
+          notices = mirror.apply(doc, changes, {
+            filesMax: this.settings.filesMax,
+            hasRoomFor: (bytes) => room.fits(bytes),
+          });
+        });
+      } catch (error) {
+        this.log.error('workspace.apply_failed', { room: room.id, err: error });
+        notices = ['changes from the workspace could not be stored; they stay in the workspace'];
+      }
+      if (notices.length > 0) {
+        session.notices = [...session.notices, ...notices].slice(-NOTICES_MAX);
+        this.broadcast(session);
+      }
+    });
+  }
+
+  private checkTimers(session: Session): void {
+    const now = Date.now();
+    if (session.room.connections.size > 0) session.emptySince = null;
+    else session.emptySince ??= now;
+    if (session.emptySince !== null && now - session.emptySince >= this.settings.idleMs) {
+      void this.stop(session.room, `stopped: nobody was in the room for ${describeMs(this.settings.idleMs)}`);
+    } else if (now - session.startedAt >= this.settings.maxMs) {
+      void this.stop(
+        session.room,
+        `stopped: a workspace runs at most ${describeMs(this.settings.maxMs)}; Open starts a fresh one`,
+      );
+    }
+  }
+
+  private closeShell(session: Session, shellId: string, code: number | null): void {
+    if (!session.shells.delete(shellId)) return;
+    this.byShell.delete(shellId);
+    session.room.broadcastTandem(encode({ type: MessageType.ShellExit, shellId, code }));
+    this.broadcast(session);
+  }
+
+  /** The workspace is gone (stopped, failed, runner lost): the room keeps its files. */
+  private ended(session: Session, reason: string): void {
+    if (!session.workspaceId) return;
+    const expected = session.stopRequested;
+    this.byWorkspace.delete(session.workspaceId);
+    session.runner?.sessions.delete(session);
+    this.log.info('workspace.ended', { room: session.room.id, workspace: session.workspaceId, reason });
+    session.workspaceId = null;
+    session.runner = null;
+    session.mirror?.stop();
+    session.mirror = null;
+    if (session.timer) clearInterval(session.timer);
+    session.timer = null;
+    for (const shellId of [...session.shells.keys()]) this.closeShell(session, shellId, null);
+    session.state = expected || reason.startsWith('stopped') ? WorkspaceState.Off : WorkspaceState.Failed;
+    session.reason = reason;
+    session.memoryBytes = 0;
+    session.cpuPermille = 0;
+    session.room.pins = Math.max(0, session.room.pins - 1);
+    this.broadcast(session);
+    // Nothing to keep once it is off: the next start makes a fresh session.
+    if (session.state === WorkspaceState.Off && this.sessions.get(session.room.id) === session) {
+      this.sessions.delete(session.room.id);
+    }
+  }
+
+  private broadcast(session: Session): void {
+    session.room.broadcastTandem(this.statusFrame(session));
+  }
+
+  private statusFrame(session: Session): Uint8Array {
+    const payload: WorkspacePayload = {
+      state: session.state,
+      reason: session.reason.slice(0, 1024),
+      startedBy: session.startedBy,
+      startedAt: session.state === WorkspaceState.Off ? 0 : session.startedAt,
+      memoryBytes: session.memoryBytes,
+      memoryLimitBytes: this.settings.limits.memoryBytes,
+      cpuPermille: session.cpuPermille,
+      shells: [...session.shells.values()].map(({ shellId, openedBy, openedAt }) => ({
+        shellId,
+        openedBy: openedBy.slice(0, 256),
+        openedAt,
+      })),
+      notices: session.notices.map((notice) => notice.slice(0, 1024)),
+    };
+    return encode({ type: MessageType.WorkspaceStatus, ...payload });
+  }
+
+  private send(runner: RunnerSide, message: Parameters<typeof encode>[0]): void {
+    const ws = runner.link.ws;
+    if (ws.readyState === ws.OPEN) ws.send(encode(message), { binary: true });
+  }
+}
+
+function clampSize(value: number, max: number): number {
+  return Math.min(max, Math.max(2, value));
+}
+
+function describeMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  return `${Math.round(ms / 1000)} seconds`;
+}

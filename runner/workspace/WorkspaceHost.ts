@@ -1,0 +1,327 @@
+/**
+ * The runner's side of workspaces: opens and closes them as the relay asks (up
+ * to its capacity), writes the room's file operations into them in order
+ * (queued while one starts), carries shells, and sends back what commands
+ * changed, the workspace's usage every few seconds, and why it stopped.
+ * Limits from the relay are clamped to the runner's bounds.
+ */
+import type Docker from 'dockerode';
+import {
+  FILE_OPS_MAX,
+  MessageType,
+  type FileChange,
+  type FileOp,
+  type MessageOf,
+  type RunnerToRelayMessage,
+  type WorkspaceLimits,
+} from '../../shared/protocol/table.js';
+import type { SandboxConfig } from '../sandbox/containerSpec.js';
+import { LIMIT_BOUNDS } from '../sandbox/types.js';
+import { Workspace, type AgentEvent, type Shell } from './Workspace.js';
+
+const USAGE_INTERVAL_MS = 5_000;
+/** Bytes of file data per workspaceChanges frame, well under the relay's frame cap. */
+const CHANGES_FRAME_BYTES = 2 * 1024 * 1024;
+const FILE_BOUNDS: readonly [number, number] = [1024, 64 * 1024 * 1024];
+const SHELLS_PER_WORKSPACE_MAX = 16;
+
+export interface WorkspaceHostOptions {
+  docker: Docker;
+  image: string;
+  capacity: number;
+  sandbox: SandboxConfig;
+  send(message: RunnerToRelayMessage): void;
+  log: { info(event: string, fields?: object): void; warn(event: string, fields?: object): void };
+  usageIntervalMs?: number;
+}
+
+interface PendingShell {
+  pending: ((shell: Shell) => void)[];
+}
+
+interface Entry {
+  id: string;
+  workspace: Workspace | null;
+  /** File operations that arrived while the container was starting. */
+  queued: FileOp[];
+  closed: boolean;
+  /** A shell still starting holds the keystrokes (and a close) that came meanwhile. */
+  shells: Map<string, Shell | PendingShell>;
+  changes: FileChange[];
+  changeBytes: number;
+  flushTimer: NodeJS.Timeout | null;
+  usageTimer: NodeJS.Timeout | null;
+}
+
+export class WorkspaceHost {
+  private readonly entries = new Map<string, Entry>();
+  private readonly shellOwners = new Map<string, Entry>();
+  private available = false;
+
+  constructor(private readonly options: WorkspaceHostOptions) {}
+
+  /** Workspaces this runner can hold now (0 while its image is missing or Docker is down). */
+  get capacity(): number {
+    return this.available ? this.options.capacity : 0;
+  }
+
+  setAvailable(available: boolean): void {
+    if (available === this.available) return;
+    this.available = available;
+    this.announce();
+  }
+
+  /** Tells the relay the capacity (after every hello, and when it changes). */
+  announce(): void {
+    this.options.send({ type: MessageType.RunnerWorkspaces, capacity: this.capacity });
+  }
+
+  handle(
+    message:
+      | MessageOf<'WorkspaceOpen'>
+      | MessageOf<'WorkspaceClose'>
+      | MessageOf<'WorkspaceFiles'>
+      | MessageOf<'RunnerShellOpen'>
+      | MessageOf<'ShellInput'>
+      | MessageOf<'ShellResize'>
+      | MessageOf<'ShellClose'>,
+  ): void {
+    switch (message.type) {
+      case MessageType.WorkspaceOpen:
+        return this.open(message);
+      case MessageType.WorkspaceClose:
+        return void this.close(message.workspaceId, 'stopped');
+      case MessageType.WorkspaceFiles:
+        return this.files(message.workspaceId, message.ops);
+      case MessageType.RunnerShellOpen:
+        return this.openShell(message);
+      case MessageType.ShellInput:
+        return this.withShell(message.shellId, (shell) => shell.write(message.bytes));
+      case MessageType.ShellResize:
+        return this.withShell(
+          message.shellId,
+          (shell) => void shell.resize(message.cols, message.rows).catch(() => undefined),
+        );
+      case MessageType.ShellClose:
+        return this.withShell(message.shellId, (shell) => shell.close());
+    }
+  }
+
+  /** Stops every workspace (the link to the relay dropped, or the runner stops). */
+  async closeAll(reason: string): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((id) => this.close(id, reason)));
+  }
+
+  get count(): number {
+    return this.entries.size;
+  }
+
+  private open(message: MessageOf<'WorkspaceOpen'>): void {
+    const { workspaceId } = message;
+    if (this.entries.has(workspaceId)) return;
+    if (this.entries.size >= this.capacity) {
+      const why =
+        this.capacity === 0
+          ? 'this runner cannot start workspaces now (image missing or Docker down: see scripts/build-images)'
+          : `this runner already keeps ${this.capacity} workspaces, its most`;
+      return this.stopped(workspaceId, why);
+    }
+    const entry: Entry = {
+      id: workspaceId,
+      workspace: null,
+      queued: [],
+      closed: false,
+      shells: new Map(),
+      changes: [],
+      changeBytes: 0,
+      flushTimer: null,
+      usageTimer: null,
+    };
+    this.entries.set(workspaceId, entry);
+    const limits = clampLimits(message.limits);
+    Workspace.start(
+      this.options.docker,
+      {
+        ...this.options.sandbox,
+        image: this.options.image,
+        workspaceId,
+        limits,
+        skip: message.skip,
+        maxFileBytes: limits.fileMaxBytes,
+      },
+      {
+        onFileEvent: (event) => this.change(entry, event),
+        onEnded: (reason) => {
+          if (!entry.closed) void this.close(workspaceId, reason);
+        },
+      },
+    ).then(
+      (workspace) => {
+        if (entry.closed) return void workspace.stop();
+        entry.workspace = workspace;
+        for (const op of entry.queued.splice(0)) apply(workspace, op);
+        this.options.log.info('workspace.started', { workspace: workspaceId });
+        this.report(entry, 0, 0);
+        entry.usageTimer = setInterval(
+          () => void this.usage(entry),
+          this.options.usageIntervalMs ?? USAGE_INTERVAL_MS,
+        );
+        entry.usageTimer.unref();
+      },
+      (error: unknown) => {
+        this.options.log.warn('workspace.start_failed', { workspace: workspaceId, err: error });
+        if (entry.closed) return; // closed meanwhile, and reported
+        entry.closed = true;
+        this.entries.delete(workspaceId);
+        this.stopped(workspaceId, `the workspace could not start: ${(error as Error).message}`);
+      },
+    );
+  }
+
+  private files(workspaceId: string, ops: FileOp[]): void {
+    const entry = this.entries.get(workspaceId);
+    if (!entry || entry.closed) return;
+    if (entry.workspace) for (const op of ops) apply(entry.workspace, op);
+    else entry.queued.push(...ops);
+  }
+
+  private openShell(message: MessageOf<'RunnerShellOpen'>): void {
+    const entry = this.entries.get(message.workspaceId);
+    const { shellId } = message;
+    const exit = (code: number | null) => this.options.send({ type: MessageType.ShellExit, shellId, code });
+    if (!entry?.workspace || entry.closed || this.shellOwners.has(shellId)) return exit(null);
+    if (entry.shells.size >= SHELLS_PER_WORKSPACE_MAX) return exit(null);
+    const starting: PendingShell = { pending: [] };
+    entry.shells.set(shellId, starting);
+    this.shellOwners.set(shellId, entry);
+    const forget = () => {
+      entry.shells.delete(shellId);
+      this.shellOwners.delete(shellId);
+    };
+    entry.workspace
+      .openShell(Math.max(2, message.cols), Math.max(2, message.rows), {
+        onOutput: (bytes) => this.options.send({ type: MessageType.ShellOutput, shellId, bytes }),
+        onExit: (code) => {
+          forget();
+          exit(code);
+        },
+      })
+      .then(
+        (shell) => {
+          if (entry.shells.get(shellId) !== starting) return shell.close();
+          entry.shells.set(shellId, shell);
+          for (const act of starting.pending) act(shell);
+        },
+        () => {
+          forget();
+          exit(null);
+        },
+      );
+  }
+
+  private withShell(shellId: string, act: (shell: Shell) => void): void {
+    const shell = this.shellOwners.get(shellId)?.shells.get(shellId);
+    if (!shell) return;
+    if ('pending' in shell) shell.pending.push(act);
+    else act(shell);
+  }
+
+  private change(entry: Entry, event: AgentEvent): void {
+    const change: FileChange =
+      event.ev === 'put'
+        ? { op: 'put', path: event.path, data: event.data, base: event.base ?? '', why: '' }
+        : event.ev === 'del'
+          ? { op: 'del', path: event.path, data: new Uint8Array(), base: event.base, why: '' }
+          : {
+              op: 'refused',
+              path: event.path,
+              data: new Uint8Array(),
+              base: '',
+              why: event.why.slice(0, 1000),
+            };
+    entry.changes.push(change);
+    entry.changeBytes += change.data.byteLength;
+    if (entry.changes.length >= FILE_OPS_MAX || entry.changeBytes >= CHANGES_FRAME_BYTES) this.flush(entry);
+    // The agent reports a settled batch at once: one frame for it, so one log entry in the room.
+    entry.flushTimer ??= setTimeout(() => this.flush(entry), 5);
+  }
+
+  private flush(entry: Entry): void {
+    if (entry.flushTimer) clearTimeout(entry.flushTimer);
+    entry.flushTimer = null;
+    if (entry.changes.length === 0) return;
+    const changes = entry.changes.splice(0);
+    entry.changeBytes = 0;
+    this.options.send({ type: MessageType.WorkspaceChanges, workspaceId: entry.id, changes });
+  }
+
+  private async usage(entry: Entry): Promise<void> {
+    if (!entry.workspace || entry.closed) return;
+    try {
+      const { memoryBytes, cpuPercent } = await entry.workspace.usage();
+      if (!entry.closed) this.report(entry, memoryBytes, Math.round(cpuPercent * 10));
+    } catch {
+      // The container is going away; its end is reported by onEnded.
+    }
+  }
+
+  private report(entry: Entry, memoryBytes: number, cpuPermille: number): void {
+    this.options.send({
+      type: MessageType.WorkspaceState,
+      workspaceId: entry.id,
+      state: 'running',
+      reason: '',
+      memoryBytes,
+      cpuPermille,
+    });
+  }
+
+  private stopped(workspaceId: string, reason: string): void {
+    this.options.send({
+      type: MessageType.WorkspaceState,
+      workspaceId,
+      state: 'stopped',
+      reason: reason.slice(0, 1000),
+      memoryBytes: 0,
+      cpuPermille: 0,
+    });
+  }
+
+  private async close(workspaceId: string, reason: string): Promise<void> {
+    const entry = this.entries.get(workspaceId);
+    if (!entry) return;
+    entry.closed = true;
+    this.entries.delete(workspaceId);
+    if (entry.usageTimer) clearInterval(entry.usageTimer);
+    this.flush(entry);
+    for (const [shellId, shell] of entry.shells) {
+      // A shell still starting is closed when it arrives (its entry is gone by then).
+      this.shellOwners.delete(shellId);
+      if (!('pending' in shell)) shell.close();
+    }
+    entry.shells.clear();
+    try {
+      await entry.workspace?.stop(reason);
+    } catch (error) {
+      this.options.log.warn('workspace.stop_failed', { workspace: workspaceId, err: error });
+    }
+    this.options.log.info('workspace.stopped', { workspace: workspaceId, reason });
+    this.stopped(workspaceId, reason);
+  }
+}
+
+function apply(workspace: Workspace, op: FileOp): void {
+  if (op.op === 'put') workspace.put(op.path, op.data);
+  else workspace.delete(op.path);
+}
+
+function clampLimits(limits: WorkspaceLimits): WorkspaceLimits {
+  const clamp = (value: number, [min, max]: readonly [number, number]) => Math.min(max, Math.max(min, value));
+  return {
+    memoryBytes: clamp(limits.memoryBytes, LIMIT_BOUNDS.memoryBytes),
+    diskBytes: clamp(limits.diskBytes, LIMIT_BOUNDS.diskBytes),
+    cpuMillis: clamp(limits.cpuMillis, LIMIT_BOUNDS.cpuMillis),
+    pids: clamp(limits.pids, LIMIT_BOUNDS.pids),
+    fileMaxBytes: clamp(limits.fileMaxBytes, FILE_BOUNDS),
+  };
+}
