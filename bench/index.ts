@@ -13,6 +13,7 @@ import { replayBench } from './replay.js';
 import { roomsBench } from './rooms.js';
 import { runsBench } from './runs.js';
 import { webrtcBench } from './webrtc.js';
+import { workspaceBench } from './workspace.js';
 import { editorBench } from '../client/test/bench.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   editor: editorBench,
   webrtc: webrtcBench,
   replay: replayBench,
+  workspace: workspaceBench,
 };
 
 function pick(names: string[]): string[] {

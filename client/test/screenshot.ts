@@ -1,7 +1,9 @@
 /**
  * Regenerates docs/screenshot.png: two people in a room, from the real UI, with
  * a run's output (a real runner on Docker) under the editor; then
- * docs/history.png: the same session in the history page, coloured by author.
+ * docs/workspace.png: a shell in the room's live workspace, whose new file is
+ * in the tree; then docs/history.png: the same session in the history page,
+ * coloured by author.
  *   node --import tsx client/test/screenshot.ts [--dark] [--out=path.png]
  */
 import { resolve } from 'node:path';
@@ -16,10 +18,11 @@ const OUT = outArg
   : resolve(import.meta.dirname, '../../docs/screenshot.png');
 const dark = process.argv.includes('--dark');
 const HISTORY_OUT = resolve(OUT, '..', 'history.png');
+const WORKSPACE_OUT = resolve(OUT, '..', 'workspace.png');
 
 await ensureClientBuilt();
 const relay = await startRelay();
-const runner = await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
+const runner = await startRunner(relay, { TANDEM_RUNNER_POOL_SIZE: '1' }, { workspaces: true });
 const browser = await launchChromium();
 try {
   const room = await createRoom(relay.url, { name: 'Interview prep', template: 'python' });
@@ -57,6 +60,20 @@ try {
   await alice.page.waitForTimeout(1000);
   await alice.page.screenshot({ path: OUT });
   console.log(`wrote ${OUT}`);
+
+  await alice.page.getByTestId('shell-button').click();
+  const shell = alice.page.locator('[data-testid=shell-output] .xterm-rows');
+  await shell.waitFor({ timeout: 30_000 });
+  await alice.page.locator('[data-testid=workspace-status]', { hasText: 'Workspace running' }).waitFor();
+  await alice.page.locator('[data-testid=shell-output] .xterm-helper-textarea').focus();
+  await alice.page.keyboard.type(
+    'python3 main.py > greetings.txt && git init -q && git add -A && git status --short\n',
+  );
+  await alice.page.locator('.tree-row[data-path="greetings.txt"]').waitFor({ timeout: 30_000 });
+  await shell.filter({ hasText: 'A  greetings.txt' }).waitFor({ timeout: 30_000 });
+  await alice.page.waitForTimeout(5500); // the memory and CPU figures arrive every 5 s
+  await alice.page.screenshot({ path: WORKSPACE_OUT });
+  console.log(`wrote ${WORKSPACE_OUT}`);
 
   await alice.page.getByTestId('history').click();
   await alice.page.getByTestId('replay-path').waitFor({ timeout: 30_000 });
