@@ -111,6 +111,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       filesMax: config.workspaceFilesMax,
     },
     log,
+    (room) => rooms.releaseIfIdle(room),
   );
 
   const stats: RelayStats = { droppedSignals: 0 };

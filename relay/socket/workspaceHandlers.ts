@@ -45,7 +45,10 @@ export function handleWorkspace(
     });
   switch (message.type) {
     case MessageType.WorkspaceStart:
-      return void workspaces.start(room, conn.claims, message.restart).catch(fail);
+      return void workspaces.start(room, conn.claims, message.restart).then((refused) => {
+        if (refused)
+          conn.sendTandem({ type: MessageType.Error, code: ErrorCode.RateLimited, message: refused });
+      }, fail);
     case MessageType.WorkspaceStop:
       return void workspaces.stop(room, `stopped by ${conn.claims.name}`).catch(fail);
     case MessageType.ShellOpen: {

@@ -27,6 +27,7 @@ import type { TokenClaims } from '../../shared/token.js';
 import { randomId } from '../auth/tokens.js';
 import type { Connection } from '../rooms/Connection.js';
 import type { Room } from '../rooms/Room.js';
+import { TokenBucket } from '../limits/TokenBucket.js';
 import type { RunnerLink } from '../runs/RunnerHub.js';
 import { DEFAULT_SKIP, FileMirror } from './FileMirror.js';
 
@@ -41,6 +42,9 @@ export interface WorkspaceSettings {
 }
 
 const SCROLLBACK_BYTES = 64 * 1024;
+/** Starts and restarts per room: a burst of 3, then one every 10 s (each makes a container). */
+const STARTS_BURST = 3;
+const STARTS_PER_SECOND = 0.1;
 const NOTICES_MAX = 8;
 const SHELLS_MAX = 8;
 /** Bytes of file data per workspaceFiles frame. */
@@ -90,10 +94,16 @@ export class Workspaces {
   private readonly sessions = new Map<string, Session>();
   private readonly byWorkspace = new Map<string, Session>();
   private readonly byShell = new Map<string, Session>();
+  /** Start budgets per room id; they outlive sessions, so stopping and starting again is counted too. */
+  private readonly starts = new Map<string, TokenBucket>();
+  /** Starts and stops of one room, one after the other (a restart is a stop, then a start). */
+  private readonly turns = new Map<string, Promise<unknown>>();
 
+  /** `release` hands a room back once no workspace holds it (it may unload). */
   constructor(
     private readonly settings: WorkspaceSettings,
     private readonly log: Logger,
+    private readonly release: (room: Room) => void = () => undefined,
   ) {}
 
   // ---- runners ----
@@ -181,13 +191,40 @@ export class Workspaces {
     }
   }
 
-  /** Opens the room's workspace (or a fresh one with `restart`). */
-  async start(room: Room, claims: TokenClaims, restart: boolean): Promise<void> {
+  /**
+   * Opens the room's workspace (or a fresh one with `restart`). Returns a
+   * sentence when it refuses (too many starts in a short while).
+   */
+  start(room: Room, claims: TokenClaims, restart: boolean): Promise<string | null> {
+    return this.inTurn(room.id, () => this.startNow(room, claims, restart));
+  }
+
+  /** Stops the room's workspace; resolves once the relay let go of it. */
+  stop(room: Room, reason: string): Promise<void> {
+    return this.inTurn(room.id, () => this.stopNow(room, reason));
+  }
+
+  private inTurn<T>(roomId: string, act: () => Promise<T>): Promise<T> {
+    const turn = (this.turns.get(roomId) ?? Promise.resolve()).then(act, act);
+    const settled = turn.catch(() => undefined);
+    this.turns.set(roomId, settled);
+    void settled.then(() => {
+      if (this.turns.get(roomId) === settled) this.turns.delete(roomId);
+    });
+    return turn;
+  }
+
+  private async startNow(room: Room, claims: TokenClaims, restart: boolean): Promise<string | null> {
     let session = this.sessions.get(room.id);
-    if (session && (session.state === WorkspaceState.Starting || session.state === WorkspaceState.Running)) {
-      if (!restart) return;
-      await this.stop(room, `restarted by ${claims.name}`);
+    const live =
+      session && (session.state === WorkspaceState.Starting || session.state === WorkspaceState.Running);
+    if (live && !restart) return null;
+    let budget = this.starts.get(room.id);
+    if (!budget) this.starts.set(room.id, (budget = new TokenBucket(STARTS_BURST, STARTS_PER_SECOND)));
+    if (!budget.take()) {
+      return `the workspace was started too often: try again in ${Math.ceil(budget.waitMs() / 1000)} s`;
     }
+    if (live) await this.stopNow(room, `restarted by ${claims.name}`);
     // A session of an earlier load of this room (unloaded since) is not reused.
     if (!session || session.room !== room) session = new Session(room);
     this.sessions.set(room.id, session);
@@ -202,7 +239,8 @@ export class Workspaces {
           : [...this.runners.values()].every((side) => side.capacity === 0)
             ? 'no runner can start workspaces: build the image with scripts/build-images'
             : 'every runner keeps as many workspaces as it can; try again when one stops';
-      return this.broadcast(session);
+      this.broadcast(session);
+      return null;
     }
     const workspaceId = randomId(12);
     session.state = WorkspaceState.Starting;
@@ -237,10 +275,10 @@ export class Workspaces {
     session.mirror.start();
     this.log.info('workspace.starting', { room: room.id, workspace: workspaceId, user: claims.uid });
     this.broadcast(session);
+    return null;
   }
 
-  /** Stops the room's workspace; resolves once the relay let go of it. */
-  async stop(room: Room, reason: string): Promise<void> {
+  private async stopNow(room: Room, reason: string): Promise<void> {
     const session = this.sessions.get(room.id);
     if (!session?.workspaceId || !session.runner) return;
     session.stopRequested = true;
@@ -375,6 +413,10 @@ export class Workspaces {
 
   private checkTimers(session: Session): void {
     const now = Date.now();
+    if (session.room.controls.record.policy.endedAt !== null) {
+      void this.stop(session.room, 'stopped: the room ended');
+      return;
+    }
     if (session.room.connections.size > 0) session.emptySince = null;
     else session.emptySince ??= now;
     if (session.emptySince !== null && now - session.emptySince >= this.settings.idleMs) {
@@ -414,6 +456,7 @@ export class Workspaces {
     session.cpuPermille = 0;
     session.room.pins = Math.max(0, session.room.pins - 1);
     this.broadcast(session);
+    this.release(session.room);
     // Nothing to keep once it is off: the next start makes a fresh session.
     if (session.state === WorkspaceState.Off && this.sessions.get(session.room.id) === session) {
       this.sessions.delete(session.room.id);

@@ -118,27 +118,37 @@ describe.skipIf(skip)('a live workspace through relay and runner', () => {
     return Buffer.concat(out).toString('utf8');
   }
 
+  /** Opens a shell; its id, once workspaceStatus lists it. */
   async function shell(client: RawClient): Promise<string> {
-    const before = statuses(client).length;
+    const known = new Set(statuses(client).flatMap((s) => s.shells.map((shell) => shell.shellId)));
+    const added = () =>
+      statuses(client)
+        .flatMap((s) => s.shells)
+        .find((shell) => !known.has(shell.shellId));
     send(client, { type: MessageType.ShellOpen, cols: 100, rows: 30 });
-    await client.until(
-      () =>
-        statuses(client)
-          .slice(before)
-          .some((s) => s.shells.length > 0),
-      'a shell in workspaceStatus',
-    );
-    return statuses(client).at(-1)!.shells.at(-1)!.shellId;
+    await client.until(() => added() !== undefined, 'a new shell in workspaceStatus');
+    return added()!.shellId;
   }
 
+  /** What a shell printed so far, as one client got it (read incrementally: a flood is many frames). */
+  const printed = new WeakMap<RawClient, Map<string, { read: number; chunks: Buffer[] }>>();
   function shellText(client: RawClient, shellId: string): string {
-    return Buffer.concat(
-      client.frames.flatMap((f) =>
-        f.kind === 'tandem' && f.message.type === MessageType.ShellOutput && f.message.shellId === shellId
-          ? [Buffer.from(f.message.bytes)]
-          : [],
-      ),
-    ).toString('utf8');
+    const shells = printed.get(client) ?? new Map<string, { read: number; chunks: Buffer[] }>();
+    printed.set(client, shells);
+    const seen = shells.get(shellId) ?? { read: 0, chunks: [] };
+    shells.set(shellId, seen);
+    for (; seen.read < client.frames.length; seen.read++) {
+      const f = client.frames[seen.read]!;
+      if (
+        f.kind === 'tandem' &&
+        f.message.type === MessageType.ShellOutput &&
+        f.message.shellId === shellId
+      ) {
+        seen.chunks.push(Buffer.from(f.message.bytes));
+      }
+    }
+    if (seen.chunks.length > 1) seen.chunks = [Buffer.concat(seen.chunks)];
+    return seen.chunks[0]?.toString('utf8') ?? '';
   }
 
   beforeAll(async () => {
@@ -395,6 +405,83 @@ describe.skipIf(skip)('a live workspace through relay and runner', () => {
     expect(textOf(editor.doc, 'race.py') ?? textOf(editor.doc, 'main.py')).toBeDefined();
     expect(textOf(editor.doc, 'main.py')).toContain('# typed in the room');
     await inContainer('rm -rf many huge.bin');
+  });
+
+  it(
+    'a shell printing without end is paced: the room stays live and nobody is dropped',
+    { timeout: 60_000 },
+    async () => {
+      const flood = await shell(editor);
+      const other = statuses(editor).at(-1)!.shells[0]!.shellId;
+      send(editor, {
+        type: MessageType.ShellInput,
+        shellId: flood,
+        bytes: new TextEncoder().encode('yes | head -c 3000000; echo; echo FLOOD-$((6*7))\n'),
+      });
+      await waitFor(() => shellText(editor, flood).length > 200_000, 'the flood under way', 20_000);
+      expect(shellText(editor, flood)).not.toContain('FLOOD-42');
+      // Meanwhile another shell still works, and so do edits.
+      send(editor, {
+        type: MessageType.ShellInput,
+        shellId: other,
+        bytes: new TextEncoder().encode('echo 5 > during.txt\n'),
+      });
+      await viewer.until(
+        () => textOf(viewer.doc, 'during.txt') === '5\n',
+        'a file made during the flood',
+        20_000,
+      );
+      await waitFor(() => shellText(viewer, flood).includes('FLOOD-42'), 'the end of the flood', 30_000);
+      expect(viewer.closeInfo).toBeNull();
+      expect(editor.closeInfo).toBeNull();
+      send(editor, { type: MessageType.ShellClose, shellId: flood });
+      await editor.until(
+        () =>
+          !statuses(editor)
+            .at(-1)!
+            .shells.some((s) => s.shellId === flood),
+        'the shell closed',
+      );
+    },
+  );
+
+  it('starting over and over is refused after a few, with a sentence', async () => {
+    const other = await createRoom(relay.url, { template: 'python' });
+    const client = await RawClient.connect(yjsUrl(relay.wsUrl, other.roomId, other.token));
+    const label = [`tandem.runner.name=test-${relay.port}`, 'tandem.workspace'];
+    try {
+      await client.hello();
+      for (let i = 0; i < 6; i++) send(client, { type: MessageType.WorkspaceStart, restart: true });
+      const refusal = await client.waitForFrame(
+        (f) => f.kind === 'tandem' && f.message.type === MessageType.Error,
+        'the refusal',
+      );
+      expect(refusal.kind === 'tandem' && refusal.message).toMatchObject({
+        code: ErrorCode.RateLimited,
+        message: expect.stringMatching(/^the workspace was started too often: try again in \d+ s$/),
+      });
+      const refused = client.frames.filter(
+        (f) => f.kind === 'tandem' && f.message.type === MessageType.Error,
+      );
+      await client.fence();
+      expect(
+        client.frames.filter((f) => f.kind === 'tandem' && f.message.type === MessageType.Error).length,
+      ).toBe(3);
+      expect(refused.length).toBeGreaterThan(0);
+      await waitFor(() => statuses(client).at(-1)?.state === 'running', 'the last start running', 30_000);
+      // This room's and the first room's: no container left over from the restarts.
+      await waitFor(
+        async () => (await docker.listContainers({ all: true, filters: { label } })).length === 2,
+        'two workspaces in all',
+      );
+      send(client, { type: MessageType.WorkspaceStop });
+      await waitFor(
+        async () => (await docker.listContainers({ all: true, filters: { label } })).length === 1,
+        'the second workspace gone',
+      );
+    } finally {
+      client.close();
+    }
   });
 
   it('typing in the room while a command rewrites the file converges everywhere', async () => {

@@ -57,6 +57,13 @@ const WORKSPACE_ENV = [
   'PYTHONDONTWRITEBYTECODE=1',
 ];
 const LINE_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * A shell prints at most this fast: past it the runner stops reading the
+ * terminal for the rest of a short window, so `yes` blocks on its own output
+ * instead of flooding the relay and every browser in the room.
+ */
+export const SHELL_BYTES_PER_SECOND = 1024 * 1024;
+const SHELL_WINDOW_MS = 100;
 
 export interface WorkspaceLimits {
   memoryBytes: number;
@@ -210,7 +217,28 @@ export class Workspace {
         .then((info) => hooks.onExit(info.ExitCode ?? null))
         .catch(() => hooks.onExit(null));
     };
-    stream.on('data', (chunk: Buffer) => hooks.onOutput(new Uint8Array(chunk)));
+    let windowStart = Date.now();
+    let windowBytes = 0;
+    const windowMax = (SHELL_BYTES_PER_SECOND * SHELL_WINDOW_MS) / 1000;
+    stream.on('data', (chunk: Buffer) => {
+      hooks.onOutput(new Uint8Array(chunk));
+      const now = Date.now();
+      if (now - windowStart >= SHELL_WINDOW_MS) {
+        windowStart = now;
+        windowBytes = 0;
+      }
+      windowBytes += chunk.byteLength;
+      if (windowBytes < windowMax) return;
+      stream.pause();
+      setTimeout(
+        () => {
+          windowStart = Date.now();
+          windowBytes = 0;
+          if (!exited) stream.resume();
+        },
+        SHELL_WINDOW_MS - (now - windowStart),
+      ).unref();
+    });
     stream.once('end', finish);
     stream.once('close', finish);
     stream.on('error', finish);
