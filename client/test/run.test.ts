@@ -187,6 +187,29 @@ describe.skipIf(skip)('runs in the browser', () => {
       String(TERMINAL_SIZE.cols),
     );
 
+    // A panel shorter than the terminal's 30 rows scrolls, and follows the prompt down.
+    await alice.page.setViewportSize({ width: 1280, height: 560 });
+    await alice.page.keyboard.type('for i in range(40): print("line", i)\r\r');
+    await waitForOutput(alice, 'line 39');
+    const promptInView = await pollUntil(
+      () =>
+        alice.page.getByTestId('run-output').evaluate((box) => {
+          const rows = [...box.querySelectorAll('.xterm-rows > div')].filter((row) =>
+            (row.textContent ?? '').startsWith('>>>'),
+          );
+          const last = rows.at(-1)?.getBoundingClientRect();
+          const view = box.getBoundingClientRect();
+          return (
+            box.scrollHeight > box.clientHeight &&
+            last !== undefined &&
+            last.bottom <= view.bottom + 1 &&
+            last.top >= view.top - 1
+          );
+        }),
+      (inView) => inView,
+    );
+    expect(promptInView).toBe(true);
+
     // Ctrl-D ends the REPL like in any terminal.
     await alice.page.keyboard.press('Control+D');
     for (const person of [alice, victor]) await waitForOutput(person, 'Exited with code 0');

@@ -114,6 +114,15 @@ export function RunTerminal(props: {
         });
       };
       refitNow.current = refit;
+      // A fixed-size terminal taller than the panel scrolls: keep the cursor (the prompt) in view.
+      const follow = () => {
+        if (!fixed.current || element.scrollHeight <= element.clientHeight) return;
+        const rowHeight = element.scrollHeight / terminal.rows;
+        const cursorTop = terminal.buffer.active.cursorY * rowHeight;
+        if (cursorTop + rowHeight > element.scrollTop + element.clientHeight) {
+          element.scrollTop = cursorTop + rowHeight - element.clientHeight;
+        } else if (cursorTop < element.scrollTop) element.scrollTop = cursorTop;
+      };
       refit();
       const observer = new ResizeObserver(refit);
       observer.observe(element);
@@ -122,7 +131,7 @@ export function RunTerminal(props: {
           terminal.options.theme = theme.value === 'dark' ? DARK : LIGHT;
         }),
         props.transcript.subscribe((piece) => {
-          if (piece !== null) terminal.write(piece);
+          if (piece !== null) terminal.write(piece, follow);
           else {
             terminal.reset();
             terminal.write(HIDE_CURSOR);
