@@ -11,15 +11,7 @@ import { createInterface } from 'node:readline';
 import type * as Y from 'yjs';
 import { MessageType } from '../shared/protocol/table.js';
 import { addFile, filesOf } from '../shared/schema/project.js';
-import {
-  RawClient,
-  frameSyncStep1,
-  frameTandem,
-  frameUpdate,
-  textOf,
-  waitFor,
-  yjsUrl,
-} from '../relay/test/clients.js';
+import { RawClient, frameSyncStep1, frameTandem, textOf, waitFor, yjsUrl } from '../relay/test/clients.js';
 import { createRoom, removeDataDir, startRelay, startRunner } from '../relay/test/harness.js';
 import { builtImage } from '../runner/languages.js';
 import { timeDockerRun } from './lib/docker.js';
@@ -28,7 +20,8 @@ import { summarize } from './lib/stats.js';
 
 const KEYSTROKES = 100;
 const SHELL_WRITES = 40;
-const STARTS = 5;
+/** The first start and two restarts: a room's start budget (a burst of 3) allows no more at once. */
+const STARTS = 3;
 const DOCKER_RUNS = 5;
 /** In the container: print the time (ms, the host's clock too) and size each time bench.txt changes. */
 const WATCHER = [
@@ -54,16 +47,9 @@ function statusOf(client: RawClient): string | null {
   return null;
 }
 
-/** Sends this client's own change to the relay. */
-function edit(client: RawClient, change: (doc: Y.Doc) => void): void {
-  const updates: Uint8Array[] = [];
-  const capture = (update: Uint8Array, origin: unknown) => {
-    if (origin !== 'relay') updates.push(update);
-  };
-  client.doc.on('update', capture);
-  client.doc.transact(() => change(client.doc));
-  client.doc.off('update', capture);
-  for (const update of updates) client.send(frameUpdate(update));
+/** `docker` arguments that run Python code in the workspace as the sandbox user, in the project. */
+function pythonIn(container: string, code: string): string[] {
+  return ['exec', '-u', '1000:1000', '-w', '/work/project', container, 'python3', '-c', code];
 }
 
 function containerId(port: number): string {
@@ -97,16 +83,15 @@ export async function workspaceBench(): Promise<void> {
       const from = editor.frames.length;
       const started = performance.now();
       editor.send(frameTandem({ type: MessageType.WorkspaceStart, restart: i > 0 }));
+      // Running after a new Starting: a usage report of the old workspace does not count.
+      const states = () =>
+        editor.frames
+          .slice(from)
+          .flatMap((f) =>
+            f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message.state] : [],
+          );
       await editor.until(
-        () =>
-          editor.frames
-            .slice(from)
-            .some(
-              (f) =>
-                f.kind === 'tandem' &&
-                f.message.type === MessageType.WorkspaceStatus &&
-                f.message.state === 'running',
-            ),
+        () => states().includes('running', states().indexOf('starting')) && states().includes('starting'),
         'the workspace running',
         60_000,
       );
@@ -118,20 +103,10 @@ export async function workspaceBench(): Promise<void> {
     for (let i = 0; i < DOCKER_RUNS; i++) docker.push(await timeDockerRun(image, 'print("ok")', 'ok\n'));
 
     // Keystroke -> disk.
-    edit(editor, (doc) => addFile(doc, 'bench.txt', ''));
+    editor.change((doc) => addFile(doc, 'bench.txt', ''));
     await editor.fence();
     const id = containerId(relay.port);
-    const watcher = spawn('docker', [
-      'exec',
-      '-u',
-      '1000:1000',
-      '-w',
-      '/work/project',
-      id,
-      'python3',
-      '-c',
-      WATCHER,
-    ]);
+    const watcher = spawn('docker', pythonIn(id, WATCHER));
     const landed = new Map<number, number>();
     createInterface({ input: watcher.stdout }).on('line', (line) => {
       const [at, size] = line.split(' ').map(Number);
@@ -148,7 +123,7 @@ export async function workspaceBench(): Promise<void> {
     const keystroke: number[] = [];
     for (let i = 1; i <= KEYSTROKES; i++) {
       const sent = performance.timeOrigin + performance.now();
-      edit(editor, () => text().insert(text().length, 'x'));
+      editor.change(() => text().insert(text().length, 'x'));
       await waitFor(() => landed.has(i), `keystroke ${i} on disk`);
       keystroke.push(landed.get(i)! - sent);
       await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 40));
@@ -161,17 +136,10 @@ export async function workspaceBench(): Promise<void> {
       const value = `write ${i}\n`;
       const out = execFileSync(
         'docker',
-        [
-          'exec',
-          '-u',
-          '1000:1000',
-          '-w',
-          '/work/project',
+        pythonIn(
           id,
-          'python3',
-          '-c',
           `import time\nt = time.time() * 1000\nopen('out.txt', 'w').write(${JSON.stringify(value)})\nprint('%.3f' % t)`,
-        ],
+        ),
         { encoding: 'utf8' },
       );
       const wrote = Number(out.trim());

@@ -18,6 +18,7 @@ import {
   MessageType,
   type RunExit,
   type RunMessage,
+  type RelayToRunnerMessage,
   type RunnerJob,
   type RunOutput,
 } from '../../shared/protocol/table.js';
@@ -162,13 +163,13 @@ export class RunnerHub {
 
   input(runId: string, bytes: Uint8Array, eof: boolean): void {
     const job = this.jobs.get(runId);
-    if (job?.runner) send(job.runner, { type: MessageType.RunInput, runId, bytes, eof });
+    if (job?.runner) sendToRunner(job.runner, { type: MessageType.RunInput, runId, bytes, eof });
   }
 
   stop(runId: string): void {
     const job = this.jobs.get(runId);
     if (!job) return;
-    if (job.runner) send(job.runner, { type: MessageType.RunStop, runId });
+    if (job.runner) sendToRunner(job.runner, { type: MessageType.RunStop, runId });
     else this.end(job, exitOf(runId, 'killed', 'stopped before it started', 0));
   }
 
@@ -214,12 +215,12 @@ export class RunnerHub {
       job.message.limits.timeoutMs + RUNNER_GRACE_MS,
     );
     job.watchdog.unref();
-    send(runner, job.message);
+    sendToRunner(runner, job.message);
   }
 
   private fail(job: Job, message: string): void {
     if (job.runner && job.runner.ws.readyState === job.runner.ws.OPEN) {
-      send(job.runner, { type: MessageType.RunStop, runId: job.message.runId });
+      sendToRunner(job.runner, { type: MessageType.RunStop, runId: job.message.runId });
     }
     this.end(job, exitOf(job.message.runId, 'error', message, Date.now() - job.startedMs));
   }
@@ -251,7 +252,8 @@ export class RunnerHub {
   }
 }
 
-function send(runner: RunnerLink, message: RunMessage): void {
+/** Sends a frame on a runner's link if it is open (a closed one has ended its work already). */
+export function sendToRunner(runner: RunnerLink, message: RelayToRunnerMessage): void {
   if (runner.ws.readyState === runner.ws.OPEN) runner.ws.send(encode(message), { binary: true });
 }
 

@@ -519,6 +519,18 @@ export class RawClient {
    * send this socket for anything handled before has arrived: absence, proven
    * without a sleep.
    */
+  /** Changes this client's document as an editor would and sends the change (not waiting for the relay). */
+  change(edit: (doc: Y.Doc) => void): void {
+    const updates: Uint8Array[] = [];
+    const capture = (update: Uint8Array, origin: unknown) => {
+      if (origin !== 'relay') updates.push(update);
+    };
+    this.doc.on('update', capture);
+    this.doc.transact(() => edit(this.doc));
+    this.doc.off('update', capture);
+    for (const update of updates) this.send(frameUpdate(update));
+  }
+
   async fence(): Promise<void> {
     const counter = FENCE_COUNTER_BASE + ++this.fences;
     const from = this.frames.length;

@@ -42,6 +42,16 @@ describe('FileMirror', () => {
     addFile(doc, 'd.py', 'd');
     mirror.flush();
     expect(sent[1]!.map((op) => [op.op, op.path])).toEqual([['put', 'd.py']]);
+    // Typing into one file: that file alone, with its new text.
+    const cText = [...filesOf(doc).values()]
+      .map((entry) => entry as Y.Map<unknown>)
+      .find((entry) => entry.get('path') === 'b/c.py')!
+      .get('text') as Y.Text;
+    cText.insert(1, '!');
+    mirror.flush();
+    expect(sent[2]!.map((op) => [op.op, op.path, new TextDecoder().decode(op.data)])).toEqual([
+      ['put', 'b/c.py', 'c!'],
+    ]);
     mirror.stop();
   });
 

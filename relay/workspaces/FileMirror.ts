@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import ignore from 'ignore';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { FileChange, FileOp } from '../../shared/protocol/table.js';
 import { addBinaryFile, BINARY_MAX_BYTES, listAllFiles } from '../../shared/schema/binary.js';
 import { isValidPath } from '../../shared/schema/paths.js';
@@ -70,7 +70,20 @@ export class FileMirror {
   private readonly shadow = new Map<string, Shadow>();
   private readonly versions = new Map<string, Map<string, string>>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly observer = () => this.schedule();
+  /** Texts typed into since the last flush: only these are compared, not the whole project. */
+  private readonly typedIn = new Set<string>();
+  /** Entries came, went or moved (or a binary changed): every display path is resolved again. */
+  private structural = true;
+  /** File id -> display path, as of the last full pass. */
+  private readonly pathOf = new Map<string, string>();
+  private readonly observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+    for (const event of events) {
+      const id = event.path[0];
+      if (event.path.length === 2 && typeof id === 'string' && this.pathOf.has(id)) this.typedIn.add(id);
+      else this.structural = true;
+    }
+    this.schedule();
+  };
 
   constructor(
     private readonly doc: Y.Doc,
@@ -99,32 +112,45 @@ export class FileMirror {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const ops: FileOp[] = [];
-    const seen = new Set<string>();
     const files = filesOf(this.doc);
-    for (const file of listAllFiles(this.doc)) {
-      seen.add(file.path);
-      const entry = files.get(file.id) as Y.Map<unknown>;
-      const shadow = this.shadow.get(file.path);
-      if (file.kind === 'text') {
-        const text = (entry.get('text') as Y.Text).toString();
-        if (shadow?.text === text) continue;
-        const data = encoder.encode(text);
-        this.remember(file.path, { hash: sha256(data), text, bytes: null });
-        ops.push({ op: 'put', path: file.path, data });
-      } else {
-        const bytes = entry.get('bytes') as Uint8Array;
-        if (shadow?.bytes && sameBytes(shadow.bytes, bytes)) continue;
-        this.remember(file.path, { hash: sha256(bytes), text: null, bytes });
-        ops.push({ op: 'put', path: file.path, data: bytes });
+    if (!this.structural) {
+      // Only typing: the paths stand, the texts typed into are compared.
+      for (const id of this.typedIn) this.compare(this.pathOf.get(id)!, files.get(id), ops);
+    } else {
+      this.pathOf.clear();
+      for (const file of listAllFiles(this.doc)) {
+        this.pathOf.set(file.id, file.path);
+        this.compare(file.path, files.get(file.id), ops);
+      }
+      const seen = new Set(this.pathOf.values());
+      for (const path of [...this.shadow.keys()]) {
+        if (seen.has(path)) continue;
+        this.forget(path);
+        ops.push({ op: 'del', path, data: new Uint8Array() });
       }
     }
-    for (const path of [...this.shadow.keys()]) {
-      if (seen.has(path)) continue;
-      this.shadow.delete(path);
-      this.versions.delete(path);
-      ops.push({ op: 'del', path, data: new Uint8Array() });
-    }
+    this.typedIn.clear();
+    this.structural = false;
     if (ops.length > 0) this.send(ops);
+  }
+
+  /** A put for the file at `path` when it differs from what the container holds. */
+  private compare(path: string, entry: unknown, ops: FileOp[]): void {
+    if (!(entry instanceof Y.Map)) return;
+    const shadow = this.shadow.get(path);
+    const text: unknown = entry.get('text');
+    if (text instanceof Y.Text) {
+      const content = text.toString();
+      if (shadow?.text === content) return;
+      const data = encoder.encode(content);
+      this.remember(path, { hash: sha256(data), text: content, bytes: null });
+      ops.push({ op: 'put', path, data });
+      return;
+    }
+    const bytes: unknown = entry.get('bytes');
+    if (!(bytes instanceof Uint8Array) || (shadow?.bytes && sameBytes(shadow.bytes, bytes))) return;
+    this.remember(path, { hash: sha256(bytes), text: null, bytes });
+    ops.push({ op: 'put', path, data: bytes });
   }
 
   /**

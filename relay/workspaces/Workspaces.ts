@@ -19,6 +19,7 @@ import {
   type FileChange,
   type FileOp,
   type MessageOf,
+  type RelayToRunnerMessage,
   type RunnerToRelayMessage,
   type WorkspaceLimits,
 } from '../../shared/protocol/table.js';
@@ -28,7 +29,7 @@ import { randomId } from '../auth/tokens.js';
 import type { Connection } from '../rooms/Connection.js';
 import type { Room } from '../rooms/Room.js';
 import { TokenBucket } from '../limits/TokenBucket.js';
-import type { RunnerLink } from '../runs/RunnerHub.js';
+import { sendToRunner, type RunnerLink } from '../runs/RunnerHub.js';
 import { DEFAULT_SKIP, FileMirror } from './FileMirror.js';
 
 export interface WorkspaceSettings {
@@ -486,9 +487,8 @@ export class Workspaces {
     return encode({ type: MessageType.WorkspaceStatus, ...payload });
   }
 
-  private send(runner: RunnerSide, message: Parameters<typeof encode>[0]): void {
-    const ws = runner.link.ws;
-    if (ws.readyState === ws.OPEN) ws.send(encode(message), { binary: true });
+  private send(runner: RunnerSide, message: RelayToRunnerMessage): void {
+    sendToRunner(runner.link, message);
   }
 }
 

@@ -91,8 +91,12 @@ export function clampLimits(limits: RunLimits): RunLimits {
     const value = limits?.[key];
     if (typeof value !== 'number' || !Number.isFinite(value))
       throw new JobError(`limit ${key} is not a number`);
-    const [min, max] = LIMIT_BOUNDS[key];
-    out[key] = Math.min(max, Math.max(min, Math.floor(value)));
+    out[key] = clampInto(value, LIMIT_BOUNDS[key]);
   }
   return out;
+}
+
+/** A whole number within [min, max]. */
+export function clampInto(value: number, [min, max]: readonly [number, number]): number {
+  return Math.min(max, Math.max(min, Math.floor(value)));
 }

@@ -70,13 +70,8 @@ function stdoutOf(client: RawClient, runId: string): string {
 
 /** Replaces main.py's text through the document, as an editor would, and waits for the relay to store it. */
 async function setMain(client: RawClient, code: string): Promise<void> {
-  const updates: Uint8Array[] = [];
-  const capture = (update: Uint8Array, origin: unknown) => {
-    if (origin !== 'relay') updates.push(update);
-  };
-  client.doc.on('update', capture);
-  client.doc.transact(() => {
-    for (const [, entry] of client.doc.getMap('files')) {
+  client.change((doc) => {
+    for (const [, entry] of doc.getMap('files')) {
       const map = entry as Y.Map<unknown>;
       if (map.get('path') !== 'main.py') continue;
       const text = map.get('text') as Y.Text;
@@ -84,8 +79,6 @@ async function setMain(client: RawClient, code: string): Promise<void> {
       text.insert(0, code);
     }
   });
-  client.doc.off('update', capture);
-  for (const update of updates) client.send(frameUpdate(update));
   const counter = Math.floor(Math.random() * 1e9);
   const from = client.frames.length;
   client.send(frameTandem({ type: MessageType.SyncStatus, counter }));

@@ -17,7 +17,6 @@ import {
   RawClient,
   frameSyncStep1,
   frameTandem,
-  frameUpdate,
   request,
   textOf,
   waitFor,
@@ -61,14 +60,7 @@ async function waitState(client: RawClient, state: Status['state'], from = 0): P
 
 /** Changes the client's document and waits until the relay stored the change. */
 async function edit(client: RawClient, change: (doc: Y.Doc) => void): Promise<void> {
-  const updates: Uint8Array[] = [];
-  const capture = (update: Uint8Array, origin: unknown) => {
-    if (origin !== 'relay') updates.push(update);
-  };
-  client.doc.on('update', capture);
-  client.doc.transact(() => change(client.doc));
-  client.doc.off('update', capture);
-  for (const update of updates) client.send(frameUpdate(update));
+  client.change(change);
   await client.fence();
 }
 

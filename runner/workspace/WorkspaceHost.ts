@@ -17,6 +17,7 @@ import {
 } from '../../shared/protocol/table.js';
 import type { SandboxConfig } from '../sandbox/containerSpec.js';
 import { LIMIT_BOUNDS } from '../sandbox/types.js';
+import { clampInto } from '../sandbox/validate.js';
 import { Workspace, type AgentEvent, type Shell } from './Workspace.js';
 
 const USAGE_INTERVAL_MS = 5_000;
@@ -316,12 +317,11 @@ function apply(workspace: Workspace, op: FileOp): void {
 }
 
 function clampLimits(limits: WorkspaceLimits): WorkspaceLimits {
-  const clamp = (value: number, [min, max]: readonly [number, number]) => Math.min(max, Math.max(min, value));
   return {
-    memoryBytes: clamp(limits.memoryBytes, LIMIT_BOUNDS.memoryBytes),
-    diskBytes: clamp(limits.diskBytes, LIMIT_BOUNDS.diskBytes),
-    cpuMillis: clamp(limits.cpuMillis, LIMIT_BOUNDS.cpuMillis),
-    pids: clamp(limits.pids, LIMIT_BOUNDS.pids),
-    fileMaxBytes: clamp(limits.fileMaxBytes, FILE_BOUNDS),
+    memoryBytes: clampInto(limits.memoryBytes, LIMIT_BOUNDS.memoryBytes),
+    diskBytes: clampInto(limits.diskBytes, LIMIT_BOUNDS.diskBytes),
+    cpuMillis: clampInto(limits.cpuMillis, LIMIT_BOUNDS.cpuMillis),
+    pids: clampInto(limits.pids, LIMIT_BOUNDS.pids),
+    fileMaxBytes: clampInto(limits.fileMaxBytes, FILE_BOUNDS),
   };
 }
