@@ -328,6 +328,38 @@ describe.skipIf(skip)('a live workspace through relay and runner', () => {
     }
   });
 
+  it('another room’s editor cannot type into, resize or close this room’s shell', async () => {
+    const id = statuses(editor).at(-1)!.shells[0]!.shellId;
+    const other = await createRoom(relay.url, { template: 'python' });
+    const stranger = await RawClient.connect(yjsUrl(relay.wsUrl, other.roomId, other.token));
+    try {
+      await stranger.hello();
+      send(stranger, {
+        type: MessageType.ShellInput,
+        shellId: id,
+        bytes: new TextEncoder().encode('echo x > cross.txt\n'),
+      });
+      send(stranger, { type: MessageType.ShellResize, shellId: id, cols: 3, rows: 3 });
+      send(stranger, { type: MessageType.ShellClose, shellId: id });
+      await stranger.fence();
+      send(editor, {
+        type: MessageType.ShellInput,
+        shellId: id,
+        bytes: new TextEncoder().encode('echo 6 > fence6.txt\n'),
+      });
+      await editor.until(() => textOf(editor.doc, 'fence6.txt') === '6\n', 'the fence file');
+      expect(textOf(editor.doc, 'cross.txt')).toBeUndefined();
+      expect(
+        statuses(editor)
+          .at(-1)!
+          .shells.some((shell) => shell.shellId === id),
+      ).toBe(true);
+      expect(shellText(stranger, id)).toBe('');
+    } finally {
+      stranger.close();
+    }
+  });
+
   it('a classroom editor whose right is taken back loses the shell’s keyboard at once', async () => {
     const id = statuses(editor).at(-1)!.shells[0]!.shellId;
     const studentToken = await mintToken(relay.url, roomId, owner, { role: 'editor', name: 'Sam' });
