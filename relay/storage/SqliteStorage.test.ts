@@ -87,6 +87,29 @@ describe('SqliteStorage', () => {
     expect((await storage.loadState('a')).snapshot).toBeNull();
   });
 
+  it('checkpoints the WAL from its worker, never inside a commit, and keeps every row', async () => {
+    const { storage, file } = await fresh();
+    await storage.createRoom({ id: 'a', name: 'A', ownerId: 'o', createdAt: 0, template: null }, null);
+    // Well past SQLite's automatic checkpoint (1,000 pages of 4 KiB): with it
+    // on, some commit here would have copied the WAL into the file by itself.
+    const big = new Uint8Array(64 * 1024).fill(3);
+    for (let round = 0; round < 80; round++) {
+      await storage.appendUpdates('a', [{ at: round, author: 'o', data: big }]);
+      await storage.readLog('a', 0, 1); // moves the journal into SQLite now
+    }
+    const before = await storage.checkpoint();
+    expect(before!.walFrames).toBeGreaterThan(1_000);
+    expect(before!.checkpointed).toBe(before!.walFrames);
+    // The worker's copy is in the database file: a reader of that file alone finds the rows.
+    await storage.close();
+    const peek = new Database(file, { readonly: true });
+    try {
+      expect(peek.prepare('SELECT count(*) AS n FROM updates').get()).toEqual({ n: 80 });
+    } finally {
+      peek.close();
+    }
+  });
+
   it('rejects calls after close', async () => {
     const { storage } = await fresh();
     await storage.close();

@@ -16,11 +16,15 @@
  * times a second, and every other read or write of the log moves it first, so
  * no caller ever sees the two apart. Opening the database replays a journal
  * left behind by a process that died.
+ *
+ * Checkpoints (copying the WAL into the database file, with fsync) run on a
+ * worker thread (Checkpointer.ts), not inside whichever commit SQLite picks.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppendJournal, type JournalRecord } from './AppendJournal.js';
+import { Checkpointer, type CheckpointResult } from './Checkpointer.js';
 import { RUNS_MIGRATION, SqliteRuns } from './sqliteRuns.js';
 import { isRole } from '../../shared/roles.js';
 import { defaultPolicy, parsePolicy } from './policy.js';
@@ -42,6 +46,11 @@ const BUSY_TIMEOUT_MS = 5_000;
 /** The journal moves into SQLite this long after its first unmoved record, or at this many records. */
 const JOURNAL_FLUSH_MS = 50;
 const JOURNAL_FLUSH_RECORDS = 2_000;
+/** While the log is written, the WAL is checkpointed (off the event loop) about this often. */
+const CHECKPOINT_EVERY_MS = 1_000;
+const CHECKPOINT_WORKER_IDLE_MS = 30_000;
+/** SQLite's own default, given back if the checkpoint worker cannot run. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1_000;
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many have
@@ -202,6 +211,8 @@ export class SqliteStorage implements Storage {
   private pendingAppends: PendingAppend[] = [];
   /** Null for an in-memory database: appends go straight into SQLite. */
   private readonly journal: AppendJournal | null;
+  /** Null for an in-memory database (no WAL). */
+  private readonly checkpointer: Checkpointer | null;
   /** In the journal, not yet in SQLite. */
   private unmoved: JournalRecord[] = [];
   private moveTimer: NodeJS.Timeout | null = null;
@@ -234,6 +245,7 @@ export class SqliteStorage implements Storage {
     }
 
     const db = this.db;
+    this.checkpointer = inMemory ? null : this.startCheckpointer(filePath);
     this.runs = new SqliteRuns(db);
     this.insertRoom = db.prepare(
       'INSERT INTO rooms (id, name, owner_id, created_at, template, policy) VALUES (?, ?, ?, ?, ?, ?)',
@@ -490,6 +502,30 @@ export class SqliteStorage implements Storage {
     this.moveTx(this.unmoved, false);
     this.unmoved = [];
     this.journal?.clear();
+    this.checkpointer?.noteWrite();
+  }
+
+  private startCheckpointer(filePath: string): Checkpointer {
+    this.db.pragma('wal_autocheckpoint = 0');
+    return new Checkpointer(filePath, {
+      everyMs: CHECKPOINT_EVERY_MS,
+      idleMs: CHECKPOINT_WORKER_IDLE_MS,
+      onFailure: (error) => {
+        if (this.closed) return;
+        process.emitWarning(`SQLite checkpoints are back on the main thread: ${error.message}`);
+        this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+      },
+    });
+  }
+
+  /**
+   * Checkpoints the WAL now, off the event loop (what the storage does by
+   * itself about once a second while it writes). Null for an in-memory database.
+   */
+  async checkpoint(): Promise<CheckpointResult | null> {
+    this.requireOpen();
+    this.moveJournal();
+    return this.checkpointer ? this.checkpointer.checkpoint() : null;
   }
 
   /**
@@ -517,6 +553,7 @@ export class SqliteStorage implements Storage {
     this.moveJournal();
     if (!Number.isSafeInteger(seq) || seq < 0) throw new Error(`invalid snapshot seq: ${seq}`);
     this.snapshotTx(roomId, seq, data);
+    this.checkpointer?.noteWrite();
   }
 
   async loadSnapshotAt(roomId: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null> {
@@ -533,6 +570,7 @@ export class SqliteStorage implements Storage {
     this.requireOpen();
     this.moveJournal();
     this.repairTx(roomId, repair.quarantine, repair.snapshot);
+    this.checkpointer?.noteWrite();
   }
 
   async listQuarantined(roomId: string): Promise<StoredUpdate[]> {
@@ -587,6 +625,7 @@ export class SqliteStorage implements Storage {
     this.moveJournal();
     this.journal?.close();
     this.closed = true;
+    await this.checkpointer?.close();
     this.db.close();
   }
 

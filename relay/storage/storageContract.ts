@@ -304,7 +304,7 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect((await storage.loadState('b')).snapshot).toEqual(new Uint8Array([5]));
       const [next] = await storage.appendUpdates('a', [update(5)]);
       expect(next).toBeGreaterThan(seqs[3]!);
-      expect((await reopen()).listQuarantined('a')).resolves.toHaveLength(1);
+      await expect((await reopen()).listQuarantined('a')).resolves.toHaveLength(1);
     });
 
     it('repairs atomically: an unknown seq changes nothing', async () => {
