@@ -59,6 +59,10 @@ export interface RelayConfig {
   workspacePids: number;
   workspaceFileMaxBytes: number;
   workspaceFilesMax: number;
+  previewPort: number;
+  previewUrl: string | null;
+  previewBodyMaxBytes: number;
+  devServerMaxMs: number;
 }
 
 export { ConfigError };
@@ -218,6 +222,44 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     description:
       'Secret runners present to connect. Empty: generated into the data directory (runner-token) on first start.',
     parse: optionalSecret,
+  },
+  {
+    key: 'previewPort',
+    env: 'TANDEM_PREVIEW_PORT',
+    default: '8081',
+    description:
+      'Port of the preview listener (on HOST): apps running in workspaces, each on an origin of its own, never the editor’s. 0: any free port.',
+    parse: integer(0, 65535),
+  },
+  {
+    key: 'previewUrl',
+    env: 'TANDEM_PREVIEW_URL',
+    default: '',
+    description:
+      'Where browsers reach previews, with {id} in the host, e.g. https://{id}.preview.example.com (a wildcard DNS name and certificate, proxied to TANDEM_PREVIEW_PORT). Empty: http://{id}.localhost:<preview port>.',
+    parse: (raw) => {
+      if (raw === '') return null;
+      if (!/^https?:\/\/[^/]*\{id\}[^/]*\/?$/.test(raw))
+        throw new ConfigError(
+          'must be an http(s) origin with {id} in its host, e.g. https://{id}.preview.example.com',
+        );
+      return raw.replace(/\/$/, '');
+    },
+  },
+  {
+    key: 'previewBodyMaxBytes',
+    env: 'TANDEM_PREVIEW_BODY_MAX_BYTES',
+    default: String(32 * MIB),
+    description: 'Largest request body a browser may send to a preview (an upload); larger ones get 413.',
+    parse: integer(1024, 1024 * MIB),
+  },
+  {
+    key: 'devServerMaxMs',
+    env: 'TANDEM_DEV_SERVER_MAX_MS',
+    default: String(4 * 3_600_000),
+    description:
+      'A dev server runs at most this long (it also ends with its workspace); starting it again restarts the clock.',
+    parse: integer(10_000, 30 * 86_400_000),
   },
   {
     key: 'workspaceIdleMs',

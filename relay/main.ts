@@ -22,7 +22,7 @@ const relay = await startRelay(config, log).catch((error: unknown) => {
 });
 const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${relay.port}`;
 process.stdout.write(
-  `${JSON.stringify({ event: 'listening', port: relay.port, url, dataDir: config.dataDir })}\n`,
+  `${JSON.stringify({ event: 'listening', port: relay.port, previewPort: relay.previewPort, url, dataDir: config.dataDir })}\n`,
 );
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -34,12 +34,17 @@ import { EnvCrypto } from './runs/envCrypto.js';
 import { RunnerHub } from './runs/RunnerHub.js';
 import { RunService } from './runs/RunService.js';
 import { Workspaces } from './workspaces/Workspaces.js';
+import { PreviewKeys, PreviewOrigins } from './previews/previewAccess.js';
+import { PreviewServer } from './previews/PreviewServer.js';
+import { createPreviewsApi } from './http/previewsApi.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
 import { warmUpYjs } from './sync/warmup.js';
 
 const DATABASE_FILE = 'tandem.sqlite';
 const RUNNER_TOKEN_FILE = 'runner-token';
 const RUNNER_TOKEN_BYTES = 32;
+const PREVIEW_SECRET_FILE = 'preview-secret';
+const PREVIEW_SECRET_BYTES = 32;
 /** Time open HTTP requests get to finish on shutdown. */
 const SHUTDOWN_GRACE_MS = 2_000;
 /** What one room may hold of updates that wait for changes it has not received (see HeldUpdates). */
@@ -48,6 +53,7 @@ const HELD_MAX_ITEMS = 10_000;
 
 export interface RunningRelay {
   port: number;
+  previewPort: number;
   close(): Promise<void>;
 }
 
@@ -97,8 +103,19 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
   );
 
+  // Previews listen on a port of their own; their origin names it (port 0 in tests).
+  const previewListener = await PreviewServer.listen(config.host, config.previewPort).catch(async (error) => {
+    await storage.close();
+    throw error;
+  });
+  const previews = {
+    keys: new PreviewKeys(readOrCreateSecret(config.dataDir, PREVIEW_SECRET_FILE, PREVIEW_SECRET_BYTES)),
+    origins: new PreviewOrigins(config.previewUrl ?? `http://{id}.localhost:${previewListener.port}`),
+  };
   const workspaces = new Workspaces(
     {
+      devServerMaxMs: config.devServerMaxMs,
+      previews,
       idleMs: config.workspaceIdleMs,
       maxMs: config.workspaceMaxMs,
       limits: {
@@ -113,6 +130,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
     (room) => rooms.releaseIfIdle(room),
   );
+  previewListener.serve({ ...previews, workspaces, bodyMaxBytes: config.previewBodyMaxBytes, log });
 
   const stats: RelayStats = { droppedSignals: 0 };
   const app = new Hono();
@@ -131,6 +149,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   );
   app.route('/', createRoomAdminApi(deps));
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto, workspaces }));
+  app.route('/', createPreviewsApi({ workspaces, previews }));
   app.route('/', createHistoryApi(deps));
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
@@ -151,6 +170,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     );
     s.once('error', (error: NodeJS.ErrnoException) => {
       void storage.close();
+      void previewListener.close();
       reject(new Error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`));
     });
   });
@@ -191,6 +211,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     (closing ??= (async () => {
       clearInterval(heartbeat);
       await workspaces.closeAll();
+      await previewListener.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       await rooms.closeAll();
@@ -201,5 +222,5 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       await stopped;
     })());
 
-  return { port: (server.address() as AddressInfo).port, close };
+  return { port: (server.address() as AddressInfo).port, previewPort: previewListener.port, close };
 }

@@ -26,6 +26,7 @@ export interface RunnerConfig {
   runtime: string | null;
   poolSize: number;
   workspacesMax: number;
+  previewSocketsDir: string | null;
   workspaceImage: string | null;
   logLevel: LogLevel;
 }
@@ -98,6 +99,14 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
     env: 'TANDEM_IMAGE_WORKSPACE',
     default: '',
     description: 'Image of workspaces. Empty: the tandem-workspace image scripts/build-images builds.',
+    parse: optional,
+  },
+  {
+    key: 'previewSocketsDir',
+    env: 'TANDEM_PREVIEW_SOCKETS_DIR',
+    default: '',
+    description:
+      'Folder for the unix sockets that carry previews out of workspaces (one subfolder per workspace, mounted into it). Empty: a private folder under the system temp folder. A runner in a container must see it at the same path as Docker does.',
     parse: optional,
   },
   logLevelOption<RunnerConfig>(),

@@ -4,6 +4,8 @@
  * SIGTERM or SIGINT kills running jobs (through the Docker API), removes every
  * container of this process, and exits 0.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { ConfigError, loadRunnerConfig, runnerToken } from './config.js';
 import { watchAvailability, watchImage } from './availability.js';
@@ -57,6 +59,7 @@ const workspaces = new WorkspaceHost({
   sandbox,
   send: (message) => link.send(message),
   log: logger,
+  previewRoot: config.previewSocketsDir ?? join(tmpdir(), `tandem-previews-${RUNNER_INSTANCE.slice(0, 8)}`),
 });
 link.attachWorkspaces(workspaces);
 const stopWatchingLanguages = watchAvailability(docker, (languages) => {

@@ -144,6 +144,12 @@ export class RelayLink {
       case MessageType.WorkspaceClose:
       case MessageType.WorkspaceFiles:
       case MessageType.RunnerShellOpen:
+      case MessageType.RunnerCommandOpen:
+      case MessageType.PreviewOpen:
+      case MessageType.PreviewData:
+      case MessageType.PreviewEnd:
+      case MessageType.PreviewAbort:
+      case MessageType.PreviewCredit:
       case MessageType.ShellInput:
       case MessageType.ShellResize:
       case MessageType.ShellClose:

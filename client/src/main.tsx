@@ -6,6 +6,7 @@ import './styles/landing.css';
 import './styles/room.css';
 import './styles/panels.css';
 import './styles/run.css';
+import './styles/preview.css';
 import './styles/policy.css';
 
 render(<App />, document.getElementById('app')!);

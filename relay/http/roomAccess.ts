@@ -44,6 +44,8 @@ export const ROOM_RIGHTS: readonly Rule[] = [
   { methods: READ, path: /^(\/.*)?$/, need: 'member' },
   { methods: ['POST'], path: /^\/join$/, need: 'link' },
   { methods: ['POST'], path: /^\/(fork|history\/fork)$/, need: 'member' },
+  // Everyone in the room sees the same app; entering it changes nothing in the room.
+  { methods: ['POST'], path: /^\/previews\/[a-z0-9]+\/ticket$/, need: 'member' },
   { methods: ['PATCH'], path: /^$/, need: 'manage' },
   { methods: ['POST'], path: /^\/(tokens|links\/reset|kick|end)$/, need: 'manage' },
   { methods: ['PUT', 'DELETE'], path: /^\/(editors\/[^/]+|driver)$/, need: 'manage' },

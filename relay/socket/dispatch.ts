@@ -55,6 +55,8 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.ShellInput:
       case MessageType.ShellResize:
       case MessageType.ShellClose:
+      case MessageType.DevServerStart:
+      case MessageType.DevServerStop:
         return handleWorkspace(room, conn, message, context.workspaces);
       default:
         return unhandled(message);

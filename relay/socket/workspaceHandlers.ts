@@ -1,6 +1,7 @@
 /**
- * The workspace and its shells from the room's socket. Opening, stopping,
- * opening a shell, typing, resizing and closing one all need the edit right
+ * The workspace, its shells and its dev server from the room's socket.
+ * Opening, stopping, opening a shell, typing, resizing and closing one,
+ * starting and stopping the dev server all need the edit right
  * now, checked on every message: a viewer watches, and a classroom editor
  * whose right is revoked loses the shell's keyboard with the next keystroke.
  */
@@ -17,7 +18,9 @@ type WorkspaceMessage =
   | MessageOf<'ShellOpen'>
   | MessageOf<'ShellInput'>
   | MessageOf<'ShellResize'>
-  | MessageOf<'ShellClose'>;
+  | MessageOf<'ShellClose'>
+  | MessageOf<'DevServerStart'>
+  | MessageOf<'DevServerStop'>;
 
 export function handleWorkspace(
   room: Room,
@@ -62,5 +65,12 @@ export function handleWorkspace(
       return workspaces.shellResize(room, conn, message);
     case MessageType.ShellClose:
       return workspaces.shellClose(room, message);
+    case MessageType.DevServerStart:
+      return void workspaces.startDevServer(room, conn.claims, message.command).then((refused) => {
+        if (refused)
+          conn.sendTandem({ type: MessageType.Error, code: ErrorCode.BadRequest, message: refused });
+      }, fail);
+    case MessageType.DevServerStop:
+      return workspaces.stopDevServer(room);
   }
 }

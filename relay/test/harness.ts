@@ -19,6 +19,8 @@ export interface RelayProcess {
   url: string;
   wsUrl: string;
   port: number;
+  /** Where the relay serves previews (`<previewId>.localhost:<previewPort>`). */
+  previewPort: number;
   dataDir: string;
   child: ChildProcess;
   /** Everything the process printed, for diagnosing failures. */
@@ -53,6 +55,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
       ...process.env,
       HOST: '127.0.0.1',
       PORT: String(options.port ?? 0),
+      TANDEM_PREVIEW_PORT: '0',
       TANDEM_DATA_DIR: dataDir,
       TANDEM_LOG_LEVEL: 'warn',
       // Every suite creates its rooms and opens its sockets from one address; the tests
@@ -68,7 +71,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
   createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
   const lines = createInterface({ input: child.stdout! });
 
-  const port = await new Promise<number>((done, fail) => {
+  const { port, previewPort } = await new Promise<{ port: number; previewPort: number }>((done, fail) => {
     const timer = setTimeout(
       () => fail(new Error(`relay did not start:\n${output.join('\n')}`)),
       START_TIMEOUT_MS,
@@ -76,10 +79,10 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
     lines.on('line', (line) => {
       output.push(line);
       try {
-        const event = JSON.parse(line) as { event?: string; port?: number };
+        const event = JSON.parse(line) as { event?: string; port?: number; previewPort?: number };
         if (event.event === 'listening' && typeof event.port === 'number') {
           clearTimeout(timer);
-          done(event.port);
+          done({ port: event.port, previewPort: event.previewPort ?? 0 });
         }
       } catch {
         // not a JSON line
@@ -97,6 +100,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
   };
   return {
     url: `http://127.0.0.1:${port}`,
+    previewPort,
     wsUrl: `ws://127.0.0.1:${port}`,
     port,
     dataDir,

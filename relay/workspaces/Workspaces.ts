@@ -10,6 +10,12 @@
  * it, or when its runner goes away; the room's files are never touched by a
  * stop. Everything a person sends here passes the room's edit right first
  * (relay/socket/workspaceHandlers.ts), on every message.
+ *
+ * Previews: the runner reports the ports programs listen on; each becomes a
+ * preview with an id of its own (relay/previews/previewAccess.ts), served by
+ * the preview listener over streams on the runner link (PreviewStreams). The
+ * dev server is a command on a terminal like a shell, one per room, restarted
+ * by starting it again, ended after `devServerMaxMs`.
  */
 import type { Logger } from '../../server/log.js';
 import { encode } from '../../shared/protocol/codec.js';
@@ -30,6 +36,8 @@ import type { Connection } from '../rooms/Connection.js';
 import type { Room } from '../rooms/Room.js';
 import { TokenBucket } from '../limits/TokenBucket.js';
 import { sendToRunner, type RunnerLink } from '../runs/RunnerHub.js';
+import type { PreviewKeys, PreviewOrigins } from '../previews/previewAccess.js';
+import { PreviewStreams } from '../previews/PreviewStreams.js';
 import { DEFAULT_SKIP, FileMirror } from './FileMirror.js';
 
 export interface WorkspaceSettings {
@@ -40,7 +48,34 @@ export interface WorkspaceSettings {
   filesMax: number;
   /** Milliseconds between a change in the room and its batch to the workspace. */
   flushDelayMs?: number;
+  /** A dev server runs at most this long. */
+  devServerMaxMs: number;
+  /** Where previews are served and how their ids are made; null: the relay serves no previews. */
+  previews: { keys: PreviewKeys; origins: PreviewOrigins } | null;
 }
+
+/** What the preview listener needs to carry a request to a port of a workspace. */
+export interface PreviewTarget {
+  room: Room;
+  link: RunnerLink;
+  workspaceId: string;
+  port: number;
+}
+
+interface DevServer {
+  shellId: string;
+  command: string;
+  startedBy: string;
+  state: 'running' | 'exited';
+  code: number | null;
+  lastLines: string;
+}
+
+/** The dev server's terminal, at a size its output reads well in a pane. */
+const DEV_COLS = 120;
+const DEV_ROWS = 30;
+const DEV_LAST_LINES = 15;
+const DEV_LAST_CHARS = 4096;
 
 const SCROLLBACK_BYTES = 64 * 1024;
 /** Starts and restarts per room: a burst of 3, then one every 10 s (each makes a container). */
@@ -86,6 +121,12 @@ class Session {
   timer: NodeJS.Timeout | null = null;
   emptySince: number | null = null;
   stopRequested = false;
+  /** Ports programs listen on, as the runner last said. */
+  ports: number[] = [];
+  dev: DevServer | null = null;
+  /** Asked for while the workspace was starting: starts once it runs. */
+  pendingDev: { command: string; by: string } | null = null;
+  devTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly room: Room) {}
 }
@@ -99,6 +140,9 @@ export class Workspaces {
   private readonly starts = new Map<string, TokenBucket>();
   /** Starts and stops of one room, one after the other (a restart is a stop, then a start). */
   private readonly turns = new Map<string, Promise<unknown>>();
+  /** Live previews by id. */
+  private readonly previewIndex = new Map<string, { session: Session; port: number }>();
+  readonly streams = new PreviewStreams();
 
   /** `release` hands a room back once no workspace holds it (it may unload). */
   constructor(
@@ -125,6 +169,7 @@ export class Workspaces {
   removeRunner(link: RunnerLink): void {
     const side = this.runners.get(link);
     if (!side) return;
+    this.streams.dropLink(link);
     this.runners.delete(link);
     for (const session of [...side.sessions])
       this.ended(session, 'its runner went away; Restart starts a fresh one');
@@ -142,10 +187,26 @@ export class Workspaces {
         session.state = WorkspaceState.Running;
         session.memoryBytes = message.memoryBytes;
         session.cpuPermille = message.cpuPermille;
-        if (starting)
+        if (starting) {
           this.log.info('workspace.running', { room: session.room.id, workspace: message.workspaceId });
+          const pending = session.pendingDev;
+          session.pendingDev = null;
+          if (pending) this.openDev(session, pending.command, pending.by);
+        }
         return this.broadcast(session);
       }
+      case MessageType.WorkspacePorts: {
+        const session = this.byWorkspace.get(message.workspaceId);
+        if (!session || session.runner?.link !== link) return;
+        this.setPorts(session, message.ports);
+        return this.broadcast(session);
+      }
+      case MessageType.PreviewHead:
+      case MessageType.PreviewData:
+      case MessageType.PreviewEnd:
+      case MessageType.PreviewAbort:
+      case MessageType.PreviewCredit:
+        return this.streams.fromRunner(link, message);
       case MessageType.WorkspaceChanges: {
         const session = this.byWorkspace.get(message.workspaceId);
         if (session?.runner?.link === link) this.applyChanges(session, message.changes);
@@ -346,6 +407,46 @@ export class Workspaces {
     this.send(session.runner, message);
   }
 
+  /**
+   * Starts (or restarts) the room's dev server, opening the workspace first if
+   * it is off. Returns a sentence when it refuses.
+   */
+  async startDevServer(room: Room, claims: TokenClaims, command: string): Promise<string | null> {
+    const line = command.trim();
+    if (!line) return 'say which command starts the dev server';
+    let session = this.sessions.get(room.id);
+    const live = (s: Session | undefined) =>
+      s?.state === WorkspaceState.Starting || s?.state === WorkspaceState.Running;
+    if (!live(session)) {
+      const refused = await this.start(room, claims, false);
+      if (refused) return refused;
+      session = this.sessions.get(room.id);
+      if (!session || !live(session)) return session?.reason || 'the workspace could not start';
+    }
+    if (session!.state === WorkspaceState.Starting) {
+      session!.pendingDev = { command: line, by: claims.name };
+      return null;
+    }
+    this.openDev(session!, line, claims.name);
+    return null;
+  }
+
+  stopDevServer(room: Room): void {
+    const session = this.sessions.get(room.id);
+    if (session) session.pendingDev = null;
+    if (session?.dev?.state === 'running' && session.runner)
+      this.send(session.runner, { type: MessageType.ShellClose, shellId: session.dev.shellId });
+  }
+
+  /** The live preview `previewId` names, or null (no such port now, or a made-up id). */
+  preview(previewId: string): PreviewTarget | null {
+    const found = this.previewIndex.get(previewId);
+    if (!found) return null;
+    const { session, port } = found;
+    if (!session.runner || !session.workspaceId) return null;
+    return { room: session.room, link: session.runner.link, workspaceId: session.workspaceId, port };
+  }
+
   /** The relay is shutting down: every workspace stops. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => this.stop(s.room, 'the relay stopped')));
@@ -430,7 +531,67 @@ export class Workspaces {
     }
   }
 
+  private openDev(session: Session, command: string, by: string): void {
+    if (!session.runner || !session.workspaceId) return;
+    if (session.dev?.state === 'running')
+      this.send(session.runner, { type: MessageType.ShellClose, shellId: session.dev.shellId });
+    const shellId = randomId(9);
+    session.shells.set(shellId, {
+      shellId,
+      openedBy: by,
+      openedAt: Date.now(),
+      scrollback: [],
+      scrollbackBytes: 0,
+      typist: null,
+      sizes: new WeakMap(),
+    });
+    this.byShell.set(shellId, session);
+    session.dev = { shellId, command, startedBy: by, state: 'running', code: null, lastLines: '' };
+    this.send(session.runner, {
+      type: MessageType.RunnerCommandOpen,
+      workspaceId: session.workspaceId,
+      shellId,
+      cols: DEV_COLS,
+      rows: DEV_ROWS,
+      command,
+    });
+    if (session.devTimer) clearTimeout(session.devTimer);
+    session.devTimer = setTimeout(() => {
+      if (session.dev?.shellId !== shellId || session.dev.state !== 'running' || !session.runner) return;
+      session.notices = [
+        ...session.notices,
+        `the dev server was stopped: it runs at most ${describeMs(this.settings.devServerMaxMs)}`,
+      ].slice(-NOTICES_MAX);
+      this.send(session.runner, { type: MessageType.ShellClose, shellId });
+    }, this.settings.devServerMaxMs);
+    session.devTimer.unref();
+    this.log.info('workspace.dev_server', { room: session.room.id, command: command.slice(0, 200) });
+    this.broadcast(session);
+  }
+
+  private setPorts(session: Session, ports: number[]): void {
+    const previews = this.settings.previews;
+    const next = [...new Set(ports)].sort((a, b) => a - b);
+    if (previews) {
+      for (const port of session.ports) {
+        if (next.includes(port)) continue;
+        const previewId = previews.keys.previewId(session.room.id, port);
+        this.previewIndex.delete(previewId);
+        this.streams.dropPreview(previewId, `the app stopped listening on port ${port}`);
+      }
+      for (const port of next)
+        this.previewIndex.set(previews.keys.previewId(session.room.id, port), { session, port });
+    }
+    session.ports = next;
+  }
+
   private closeShell(session: Session, shellId: string, code: number | null): void {
+    const shell = session.shells.get(shellId);
+    if (shell && session.dev?.shellId === shellId) {
+      session.dev = { ...session.dev, state: 'exited', code, lastLines: lastLines(shell.scrollback) };
+      if (session.devTimer) clearTimeout(session.devTimer);
+      session.devTimer = null;
+    }
     if (!session.shells.delete(shellId)) return;
     this.byShell.delete(shellId);
     session.room.broadcastTandem(encode({ type: MessageType.ShellExit, shellId, code }));
@@ -451,6 +612,9 @@ export class Workspaces {
     if (session.timer) clearInterval(session.timer);
     session.timer = null;
     for (const shellId of [...session.shells.keys()]) this.closeShell(session, shellId, null);
+    this.setPorts(session, []);
+    session.dev = null;
+    session.pendingDev = null;
     session.state = expected || reason.startsWith('stopped') ? WorkspaceState.Off : WorkspaceState.Failed;
     session.reason = reason;
     session.memoryBytes = 0;
@@ -477,11 +641,26 @@ export class Workspaces {
       memoryBytes: session.memoryBytes,
       memoryLimitBytes: this.settings.limits.memoryBytes,
       cpuPermille: session.cpuPermille,
-      shells: [...session.shells.values()].map(({ shellId, openedBy, openedAt }) => ({
-        shellId,
-        openedBy: openedBy.slice(0, 256),
-        openedAt,
-      })),
+      shells: [...session.shells.values()]
+        .filter((shell) => shell.shellId !== session.dev?.shellId)
+        .map(({ shellId, openedBy, openedAt }) => ({
+          shellId,
+          openedBy: openedBy.slice(0, 256),
+          openedAt,
+        })),
+      previews: this.settings.previews
+        ? session.ports.map((port) => {
+            const previewId = this.settings.previews!.keys.previewId(session.room.id, port);
+            return { port, previewId, origin: this.settings.previews!.origins.origin(previewId) };
+          })
+        : [],
+      devServer: session.dev
+        ? {
+            ...session.dev,
+            command: session.dev.command.slice(0, 1024),
+            startedBy: session.dev.startedBy.slice(0, 256),
+          }
+        : null,
       notices: session.notices.map((notice) => notice.slice(0, 1024)),
     };
     return encode({ type: MessageType.WorkspaceStatus, ...payload });
@@ -490,6 +669,15 @@ export class Workspaces {
   private send(runner: RunnerSide, message: RelayToRunnerMessage): void {
     sendToRunner(runner.link, message);
   }
+}
+
+/** The last lines a terminal printed, as plain text (colours and cursor moves taken out). */
+function lastLines(scrollback: Buffer[]): string {
+  const text = Buffer.concat(scrollback)
+    .toString('utf8')
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\r/g, '');
+  return text.trimEnd().split('\n').slice(-DEV_LAST_LINES).join('\n').slice(-DEV_LAST_CHARS);
 }
 
 function clampSize(value: number, max: number): number {

@@ -5,6 +5,7 @@
  * the sandbox user) writes what the room sends and reports what commands
  * change; shells are bash on pseudo-terminals (`docker exec` with a TTY).
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
@@ -22,6 +23,8 @@ import { describeDockerError, removeContainer, SandboxError } from '../sandbox/s
 
 export const LABEL_WORKSPACE = 'tandem.workspace';
 export const PROJECT_ROOT = '/work/project';
+/** Where the container sees its preview folder (the runner's host folder, mounted). */
+export const PREVIEW_MOUNT = '/run/tandem';
 /** The agent's source: beside this file, or from the bundle in dist/server/ (npm start). */
 let agentSource: Buffer | null = null;
 function agentCode(): Buffer {
@@ -57,6 +60,14 @@ const WORKSPACE_ENV = [
   'PYTHONDONTWRITEBYTECODE=1',
 ];
 const LINE_MAX_BYTES = 64 * 1024 * 1024;
+/** Ends the process group whose id is in the file $0 (a terminal's), politely first. */
+const END_GROUP = [
+  'g=$(cat "$0" 2>/dev/null) || exit 0',
+  'rm -f "$0"',
+  'kill -TERM -- "-$g" 2>/dev/null || exit 0',
+  'for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 -- "-$g" 2>/dev/null || exit 0; sleep 0.2; done',
+  'kill -KILL -- "-$g" 2>/dev/null',
+].join('\n');
 /**
  * A shell prints at most this fast: past it the runner stops reading the
  * terminal for the rest of a short window, so `yes` blocks on its own output
@@ -81,6 +92,11 @@ export interface WorkspaceOptions extends SandboxConfig {
   skip: readonly string[];
   /** Files larger than this stay in the container with a notice. */
   maxFileBytes: number;
+  /**
+   * A host folder mounted at PREVIEW_MOUNT, where the agent's forwarders put
+   * one unix socket per listening port (`<port>.sock`); null: no previews.
+   */
+  previewDir: string | null;
 }
 
 /** What the agent reports: a file's new bytes, a deletion, or a path it will not sync. */
@@ -91,6 +107,8 @@ export type AgentEvent =
 
 export interface WorkspaceHooks {
   onFileEvent(event: AgentEvent): void;
+  /** The ports programs listen on changed (each has its socket in the preview folder). */
+  onPorts(ports: number[]): void;
   /** The container or its agent stopped; called once. */
   onEnded(reason: string): void;
 }
@@ -169,6 +187,7 @@ export class Workspace {
           pending = pending.slice(newline + 1);
           const event = parseAgentLine(line);
           if (event === 'ready') resolve();
+          else if (event && 'ports' in event) this.hooks.onPorts(event.ports);
           else if (event) this.hooks.onFileEvent(event);
         }
       });
@@ -177,7 +196,13 @@ export class Workspace {
       this.agent.once('end', closed);
       this.agent.once('close', closed);
       this.agent.on('error', closed);
-      this.command({ op: 'config', root: PROJECT_ROOT, skip: options.skip, maxBytes: options.maxFileBytes });
+      this.command({
+        op: 'config',
+        root: PROJECT_ROOT,
+        skip: options.skip,
+        maxBytes: options.maxFileBytes,
+        previews: options.previewDir ? PREVIEW_MOUNT : null,
+      });
     });
   }
 
@@ -194,10 +219,18 @@ export class Workspace {
     this.command({ op: 'del', path });
   }
 
-  /** bash on a pseudo-terminal in the project folder. */
-  async openShell(cols: number, rows: number, hooks: ShellHooks): Promise<Shell> {
+  /**
+   * bash on a pseudo-terminal in the project folder; with `command`, bash runs
+   * that and ends with it. The terminal's process group is written to a file
+   * first, so closing can end everything it started (a dev server's children
+   * too), not only hang up its input.
+   */
+  async openShell(cols: number, rows: number, hooks: ShellHooks, command?: string): Promise<Shell> {
+    const groupFile = `/tmp/.tandem-terminal-${randomBytes(8).toString('hex')}`;
     const exec = await this.container.exec({
-      Cmd: ['/bin/bash', '-l'],
+      Cmd: command
+        ? ['/bin/bash', '-c', 'echo $$ > "$0"; exec /bin/bash -lc "$1"', groupFile, command]
+        : ['/bin/bash', '-c', 'echo $$ > "$0"; exec /bin/bash -l', groupFile],
       User: SANDBOX_USER,
       WorkingDir: PROJECT_ROOT,
       Env: [...WORKSPACE_ENV, `COLUMNS=${cols}`, `LINES=${rows}`],
@@ -254,6 +287,8 @@ export class Workspace {
         stream.end();
         stream.destroy();
         finish();
+        // What it started may not: TERM to its process group, then KILL after 2 s.
+        void this.exec(['/bin/bash', '-c', END_GROUP, groupFile]).catch(() => undefined);
       },
     };
   }
@@ -319,7 +354,7 @@ interface DockerStats {
   memory_stats: { usage?: number };
 }
 
-function parseAgentLine(line: string): AgentEvent | 'ready' | null {
+function parseAgentLine(line: string): AgentEvent | { ports: number[] } | 'ready' | null {
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(line) as Record<string, unknown>;
@@ -330,6 +365,10 @@ function parseAgentLine(line: string): AgentEvent | 'ready' | null {
   switch (value.ev) {
     case 'ready':
       return 'ready';
+    case 'ports':
+      return Array.isArray(value.ports) && value.ports.every((port) => Number.isInteger(port))
+        ? { ports: value.ports as number[] }
+        : null;
     case 'put':
       if (path === null || typeof value.data !== 'string') return null;
       return {
@@ -364,6 +403,21 @@ export function workspaceSpec(options: WorkspaceOptions): Docker.ContainerCreate
       [LABEL_WORKSPACE]: options.workspaceId,
     },
     NetworkDisabled: true,
-    HostConfig: hardenedHostConfig(limits, options),
+    HostConfig: {
+      ...hardenedHostConfig(limits, options),
+      ...(options.previewDir
+        ? {
+            Mounts: [
+              {
+                Type: 'bind' as const,
+                Source: options.previewDir,
+                Target: PREVIEW_MOUNT,
+                ReadOnly: false,
+                BindOptions: { Propagation: 'rprivate' as const },
+              },
+            ],
+          }
+        : {}),
+    },
   };
 }

@@ -5,6 +5,9 @@
  * changed, the workspace's usage every few seconds, and why it stopped.
  * Limits from the relay are clamped to the runner's bounds.
  */
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import {
   FILE_OPS_MAX,
@@ -18,6 +21,7 @@ import {
 import type { SandboxConfig } from '../sandbox/containerSpec.js';
 import { LIMIT_BOUNDS } from '../sandbox/types.js';
 import { clampInto } from '../sandbox/validate.js';
+import { PreviewProxy } from './PreviewProxy.js';
 import { Workspace, type AgentEvent, type Shell } from './Workspace.js';
 
 const USAGE_INTERVAL_MS = 5_000;
@@ -34,6 +38,13 @@ export interface WorkspaceHostOptions {
   send(message: RunnerToRelayMessage): void;
   log: { info(event: string, fields?: object): void; warn(event: string, fields?: object): void };
   usageIntervalMs?: number;
+  /**
+   * A folder of this machine for the workspaces' preview sockets (one
+   * subfolder per workspace, mounted into it); null: no previews. Docker must
+   * see the same path (when the runner itself runs in a container, mount it
+   * at the same place).
+   */
+  previewRoot: string | null;
 }
 
 interface PendingShell {
@@ -52,14 +63,33 @@ interface Entry {
   changeBytes: number;
   flushTimer: NodeJS.Timeout | null;
   usageTimer: NodeJS.Timeout | null;
+  /** This workspace's folder of preview sockets (null: no previews). */
+  previewDir: string | null;
+  /** Ports with a forwarder, as the agent last reported. */
+  ports: Set<number>;
 }
 
 export class WorkspaceHost {
   private readonly entries = new Map<string, Entry>();
   private readonly shellOwners = new Map<string, Entry>();
   private available = false;
+  private readonly previews: PreviewProxy;
 
-  constructor(private readonly options: WorkspaceHostOptions) {}
+  constructor(private readonly options: WorkspaceHostOptions) {
+    this.previews = new PreviewProxy({
+      send: options.send,
+      socketFor: (workspaceId, port) => {
+        const entry = this.entries.get(workspaceId);
+        if (!entry?.previewDir || !entry.ports.has(port)) return null;
+        return join(entry.previewDir, `${port}.sock`);
+      },
+    });
+    if (options.previewRoot) {
+      // Only the runner may reach into it; each workspace's folder below is the container's.
+      mkdirSync(options.previewRoot, { recursive: true, mode: 0o700 });
+      chmodSync(options.previewRoot, 0o700);
+    }
+  }
 
   /** Workspaces this runner can hold now (0 while its image is missing or Docker is down). */
   get capacity(): number {
@@ -83,11 +113,25 @@ export class WorkspaceHost {
       | MessageOf<'WorkspaceClose'>
       | MessageOf<'WorkspaceFiles'>
       | MessageOf<'RunnerShellOpen'>
+      | MessageOf<'RunnerCommandOpen'>
       | MessageOf<'ShellInput'>
       | MessageOf<'ShellResize'>
-      | MessageOf<'ShellClose'>,
+      | MessageOf<'ShellClose'>
+      | MessageOf<'PreviewOpen'>
+      | MessageOf<'PreviewData'>
+      | MessageOf<'PreviewEnd'>
+      | MessageOf<'PreviewAbort'>
+      | MessageOf<'PreviewCredit'>,
   ): void {
     switch (message.type) {
+      case MessageType.PreviewOpen:
+      case MessageType.PreviewData:
+      case MessageType.PreviewEnd:
+      case MessageType.PreviewAbort:
+      case MessageType.PreviewCredit:
+        return this.previews.handle(message);
+      case MessageType.RunnerCommandOpen:
+        return this.openShell(message, message.command);
       case MessageType.WorkspaceOpen:
         return this.open(message);
       case MessageType.WorkspaceClose:
@@ -110,6 +154,7 @@ export class WorkspaceHost {
 
   /** Stops every workspace (the link to the relay dropped, or the runner stops). */
   async closeAll(reason: string): Promise<void> {
+    this.previews.closeAll();
     await Promise.all([...this.entries.keys()].map((id) => this.close(id, reason)));
   }
 
@@ -137,6 +182,8 @@ export class WorkspaceHost {
       changeBytes: 0,
       flushTimer: null,
       usageTimer: null,
+      previewDir: this.makePreviewDir(workspaceId),
+      ports: new Set(),
     };
     this.entries.set(workspaceId, entry);
     const limits = clampLimits(message.limits);
@@ -149,9 +196,15 @@ export class WorkspaceHost {
         limits,
         skip: message.skip,
         maxFileBytes: limits.fileMaxBytes,
+        previewDir: entry.previewDir,
       },
       {
         onFileEvent: (event) => this.change(entry, event),
+        onPorts: (ports) => {
+          if (entry.closed) return;
+          entry.ports = new Set(ports);
+          this.options.send({ type: MessageType.WorkspacePorts, workspaceId, ports: ports.slice(0, 64) });
+        },
         onEnded: (reason) => {
           if (!entry.closed) void this.close(workspaceId, reason);
         },
@@ -174,6 +227,7 @@ export class WorkspaceHost {
         if (entry.closed) return; // closed meanwhile, and reported
         entry.closed = true;
         this.entries.delete(workspaceId);
+        this.removePreviewDir(entry);
         this.stopped(workspaceId, `the workspace could not start: ${(error as Error).message}`);
       },
     );
@@ -186,7 +240,11 @@ export class WorkspaceHost {
     else entry.queued.push(...ops);
   }
 
-  private openShell(message: MessageOf<'RunnerShellOpen'>): void {
+  /** A shell, or with `command` a command on a terminal (the dev server). */
+  private openShell(
+    message: Pick<MessageOf<'RunnerShellOpen'>, 'workspaceId' | 'shellId' | 'cols' | 'rows'>,
+    command?: string,
+  ): void {
     const entry = this.entries.get(message.workspaceId);
     const { shellId } = message;
     const exit = (code: number | null) => this.options.send({ type: MessageType.ShellExit, shellId, code });
@@ -200,13 +258,18 @@ export class WorkspaceHost {
       this.shellOwners.delete(shellId);
     };
     entry.workspace
-      .openShell(Math.max(2, message.cols), Math.max(2, message.rows), {
-        onOutput: (bytes) => this.options.send({ type: MessageType.ShellOutput, shellId, bytes }),
-        onExit: (code) => {
-          forget();
-          exit(code);
+      .openShell(
+        Math.max(2, message.cols),
+        Math.max(2, message.rows),
+        {
+          onOutput: (bytes) => this.options.send({ type: MessageType.ShellOutput, shellId, bytes }),
+          onExit: (code) => {
+            forget();
+            exit(code);
+          },
         },
-      })
+        command,
+      )
       .then(
         (shell) => {
           if (entry.shells.get(shellId) !== starting) return shell.close();
@@ -256,6 +319,24 @@ export class WorkspaceHost {
     this.options.send({ type: MessageType.WorkspaceChanges, workspaceId: entry.id, changes });
   }
 
+  /**
+   * A folder the workspace's sandbox user writes its sockets into. Its name is
+   * a short hash: a unix socket's path must stay under 108 bytes.
+   */
+  private makePreviewDir(workspaceId: string): string | null {
+    const root = this.options.previewRoot;
+    if (!root) return null;
+    const dir = join(root, createHash('sha256').update(workspaceId).digest('hex').slice(0, 16));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    return dir;
+  }
+
+  private removePreviewDir(entry: Entry): void {
+    if (entry.previewDir) rmSync(entry.previewDir, { recursive: true, force: true });
+  }
+
   private async usage(entry: Entry): Promise<void> {
     if (!entry.workspace || entry.closed) return;
     try {
@@ -301,11 +382,13 @@ export class WorkspaceHost {
       if (!('pending' in shell)) shell.close();
     }
     entry.shells.clear();
+    this.previews.closeWorkspace(workspaceId);
     try {
       await entry.workspace?.stop(reason);
     } catch (error) {
       this.options.log.warn('workspace.stop_failed', { workspace: workspaceId, err: error });
     }
+    this.removePreviewDir(entry);
     this.options.log.info('workspace.stopped', { workspace: workspaceId, reason });
     this.stopped(workspaceId, reason);
   }

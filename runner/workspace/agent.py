@@ -3,7 +3,8 @@
 # talks to it over stdin and stdout, one JSON object per line.
 #
 # runner -> agent
-#   {"op": "config", "root": "/work/project", "skip": [names], "maxBytes": n}
+#   {"op": "config", "root": "/work/project", "skip": [names], "maxBytes": n,
+#    "previews": "/run/tandem" | null}
 #   {"op": "put", "path": p, "data": base64}   write, unless the disk changed since
 #   {"op": "del", "path": p}                   the agent last saw it (then it reports
 #                                              the disk's version instead)
@@ -12,6 +13,7 @@
 #   {"ev": "put", "path": p, "data": base64, "base": hash | null}
 #   {"ev": "del", "path": p, "base": hash}
 #   {"ev": "refused", "path": p, "why": text}  a symlink, FIFO, device or a file over maxBytes
+#   {"ev": "ports", "ports": [n, ...]}         after every change of the listening ports
 #
 # `base` is the hash (sha256, hex) of the version both sides last agreed on, so
 # the relay can merge a shell's change into edits typed meanwhile. Every path is
@@ -19,14 +21,22 @@
 # symlink is never followed, whatever it points at, and nothing but regular
 # files and directories is ever opened. The agent's own writes are recognised
 # by their hash and never reported back.
+#
+# Previews: the agent reads /proc/net/tcp and tcp6 twice a second for ports
+# that programs of its own user listen on (the dev server), and for each one
+# starts socat joining the unix socket <previews>/<port>.sock (a folder the
+# runner mounts) to that loopback port: the runner's only way in, since the
+# container has no network.
 import base64
 import ctypes
 import hashlib
 import json
 import os
 import select
+import signal
 import stat
 import struct
+import subprocess
 import sys
 import time
 
@@ -47,6 +57,9 @@ WATCH_MASK = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_
               | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
 QUIET_S = 0.04
 MAX_WAIT_S = 0.25
+PORT_SCAN_S = 0.5
+TCP_LISTEN = '0A'
+PORTS_MAX = 64
 
 root = '/work/project'
 skip = set()
@@ -55,6 +68,8 @@ known = {}  # path -> hash of the version both sides agree on
 refused = {}  # path -> why, reported once until it changes
 dirty = set()
 watches = {}  # wd -> directory path ('' is root)
+previews = None  # the folder of preview sockets, or None: no previews
+forwarders = {}  # port -> socat process
 libc = ctypes.CDLL(None, use_errno=True)
 inotify = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
 out = sys.stdout.buffer
@@ -232,13 +247,71 @@ def settle(path):
     known[path] = hashed
 
 
+def listening_ports():
+    """Port -> socat's address for it, for TCP ports our user listens on."""
+    uid = os.getuid()
+    found = {}
+    for table, loopback in (('/proc/net/tcp6', 'TCP6:[::1]'), ('/proc/net/tcp', 'TCP4:127.0.0.1')):
+        try:
+            with open(table) as rows:
+                next(rows, None)
+                for row in rows:
+                    fields = row.split()
+                    if len(fields) < 8 or fields[3] != TCP_LISTEN or int(fields[7]) != uid:
+                        continue
+                    address, port_hex = fields[1].rsplit(':', 1)
+                    # A v6 socket bound to a v4 address (::ffff:127.0.0.1) takes v4 clients.
+                    v4_mapped = len(address) == 32 and address[8:24] == '0000FFFF00000000'
+                    found[int(port_hex, 16)] = 'TCP4:127.0.0.1' if v4_mapped else loopback
+        except OSError:
+            continue
+    return found
+
+
+def scan_ports():
+    ports = listening_ports()
+    changed = False
+    for port in [p for p in forwarders if p not in ports]:
+        stop_forwarder(port)
+        changed = True
+    for port, target in sorted(ports.items()):
+        if port in forwarders or len(forwarders) >= PORTS_MAX:
+            continue
+        socket_path = '%s/%d.sock' % (previews, port)
+        forwarders[port] = subprocess.Popen(
+            ['socat', 'UNIX-LISTEN:%s,fork,unlink-early,mode=666' % socket_path, '%s:%d' % (target, port)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+        changed = True
+    for port, process in list(forwarders.items()):
+        if process.poll() is not None:  # socat died: start again on the next scan
+            stop_forwarder(port)
+            changed = True
+    if changed:
+        send({'ev': 'ports', 'ports': sorted(forwarders)})
+
+
+def stop_forwarder(port):
+    process = forwarders.pop(port)
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(1)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    try:
+        os.unlink('%s/%d.sock' % (previews, port))
+    except OSError:
+        pass
+
+
 def on_command(message):
-    global root, max_bytes
+    global root, max_bytes, previews
     op = message.get('op')
     if op == 'config':
         root = message['root']
         skip.update(message.get('skip', []))
         max_bytes = int(message.get('maxBytes', max_bytes))
+        previews = message.get('previews')
         os.makedirs(root, exist_ok=True)
         watch_tree('')
         flush()
@@ -317,11 +390,16 @@ def main():
     pending = b''
     first_dirty = None
     last_event = 0.0
+    next_scan = 0.0
     while True:
-        timeout = None
+        now = time.monotonic()
+        if previews and now >= next_scan:
+            scan_ports()
+            next_scan = now + PORT_SCAN_S
+        timeout = max(0.0, next_scan - now) if previews else None
         if dirty:
-            now = time.monotonic()
-            timeout = max(0.0, min(last_event + QUIET_S, first_dirty + MAX_WAIT_S) - now)
+            due = max(0.0, min(last_event + QUIET_S, first_dirty + MAX_WAIT_S) - now)
+            timeout = due if timeout is None else min(timeout, due)
         readable, _, _ = select.select([stdin, inotify], [], [], timeout)
         if inotify in readable:
             read_events()

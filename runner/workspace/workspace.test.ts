@@ -4,8 +4,12 @@
  * paths with `..`, a huge file) that must not make the agent read or write
  * anything outside the project.
  */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { builtImage } from '../languages.js';
 import { removeContainer } from '../sandbox/sandbox.js';
@@ -19,6 +23,9 @@ describe.skipIf(skip)('a workspace on Docker', () => {
   const events: AgentEvent[] = [];
   let ended: string | null = null;
   let workspace: Workspace;
+  const ports: number[][] = [];
+  const previewDir = mkdtempSync(join(tmpdir(), 'tandem-pv-'));
+  chmodSync(previewDir, 0o777);
 
   beforeAll(async () => {
     workspace = await Workspace.start(
@@ -30,13 +37,19 @@ describe.skipIf(skip)('a workspace on Docker', () => {
         limits: { memoryBytes: 512 * 1024 * 1024, diskBytes: 64 * 1024 * 1024, cpuMillis: 1000, pids: 256 },
         skip: ['node_modules', '.git'],
         maxFileBytes: 64 * 1024,
+        previewDir,
       },
-      { onFileEvent: (event) => events.push(event), onEnded: (reason) => (ended = reason) },
+      {
+        onFileEvent: (event) => events.push(event),
+        onPorts: (now) => ports.push(now),
+        onEnded: (reason) => (ended = reason),
+      },
     );
   }, 60_000);
 
   afterAll(async () => {
     await workspace?.stop();
+    rmSync(previewDir, { recursive: true, force: true });
     const left = await docker.listContainers({
       all: true,
       filters: { label: [`tandem.runner.name=workspace-test-${process.pid}`] },
@@ -162,5 +175,30 @@ describe.skipIf(skip)('a workspace on Docker', () => {
       'from-42\n',
     );
     expect(ended).toBeNull();
+  });
+
+  it('a port a program listens on gets a socket the runner can reach, and goes when the program ends', async () => {
+    const output: Buffer[] = [];
+    let exited = false;
+    const server = await workspace.openShell(
+      80,
+      24,
+      { onOutput: (bytes) => output.push(Buffer.from(bytes)), onExit: () => (exited = true) },
+      'echo preview-page > page.txt; exec python3 -m http.server 8765 --bind 127.0.0.1',
+    );
+    await vi.waitFor(() => expect(ports.at(-1)).toEqual([8765]), { timeout: 15_000, interval: 100 });
+    const body = await new Promise<string>((resolve, reject) => {
+      request({ socketPath: join(previewDir, '8765.sock'), path: '/page.txt' }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(`${response.statusCode} ${Buffer.concat(chunks).toString('utf8')}`));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(body).toBe('200 preview-page\n');
+    server.close();
+    await vi.waitFor(() => expect(ports.at(-1)).toEqual([]), { timeout: 15_000, interval: 100 });
+    expect(exited || Buffer.concat(output).length > 0).toBe(true);
   });
 });

@@ -16,6 +16,14 @@ const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const time = count;
 const RoleSchema = v.picklist(Object.values(Role));
 
+/**
+ * `POST /api/rooms/:roomId/previews/:previewId/ticket`: where a page enters a
+ * preview. `url` is on the preview's own origin and carries a ticket that is
+ * good for a minute and once turns into that origin's cookie; `path` is
+ * appended as `&to=` by the caller.
+ */
+export const PreviewTicketAnswer = v.object({ url: v.string(), origin: v.string(), expiresAt: time });
+
 /** `GET /healthz` */
 export const HealthAnswer = v.object({
   ok: v.literal(true),

@@ -8,7 +8,7 @@
  * 0 to 3 are y-protocols' (sync, awareness, auth, query-awareness) and keep
  * their standard meaning, so the official y-websocket client and every Yjs tool
  * can talk to the relay. Tandem's own start at 100: 100-109 session, 110-119
- * WebRTC signaling, 120-139 runs, 140-159 rooms, 160-189 workspaces and their
+ * WebRTC signaling, 120-139 runs, 140-159 rooms, 160-189 workspaces, their previews and their
  * shells. The relay sends them only to a connection that said `hello`.
  */
 import { LANGUAGE_IDS } from '../languages.js';
@@ -72,6 +72,11 @@ const LANGUAGES_MAX = 64;
 /** File operations in one frame between relay and runner; a bigger batch is split. */
 export const FILE_OPS_MAX = 4096;
 const PATH_CHARS_MAX = 4096;
+/** A preview request's headers: as many and as long as Node's HTTP parser lets in (16 KiB in all). */
+const PREVIEW_HEADERS_MAX = 256;
+const PREVIEW_HEADER_CHARS_MAX = 16 * 1024;
+/** A dev server's command line. */
+export const DEV_COMMAND_CHARS_MAX = 1024;
 
 const role = oneOf(ROLES, 'role');
 const language = oneOf(LANGUAGE_IDS, 'language');
@@ -103,6 +108,10 @@ const workspaceLimits = struct('workspaceLimits', {
   pids: uint,
   fileMaxBytes: uint,
 });
+const port = uint;
+const streamId = uint;
+const header = struct('header', { name: text(SHORT), value: text(PREVIEW_HEADER_CHARS_MAX) });
+const headers = list(header, PREVIEW_HEADERS_MAX, 'header');
 const limits = struct('limits', {
   timeoutMs: uint,
   memoryBytes: uint,
@@ -418,6 +427,74 @@ export const PROTOCOL = {
     travels: [N2R],
     fields: { capacity: uint },
     about: 'how many workspaces this runner keeps at once (0: none, e.g. the image is missing)',
+  },
+  WorkspacePorts: {
+    type: 177,
+    travels: [N2R],
+    fields: { workspaceId, ports: list(port, 64, 'varUint(port)') },
+    about: 'the TCP ports programs of the sandbox user listen on in a workspace, after every change',
+  },
+  PreviewOpen: {
+    type: 178,
+    travels: [R2N],
+    fields: {
+      workspaceId,
+      streamId,
+      port,
+      method: text(32),
+      target: text(PATH_CHARS_MAX * 2),
+      headers,
+      upgrade: flag,
+    },
+    about: 'an HTTP request (or a WebSocket upgrade) for a port of a workspace; its body follows',
+  },
+  PreviewHead: {
+    type: 179,
+    travels: [N2R],
+    fields: { streamId, status: uint, headers },
+    about: 'the answer’s status and headers (101: the upgrade went through); its body follows',
+  },
+  PreviewData: {
+    type: 180,
+    travels: [R2N, N2R],
+    fields: { streamId, bytes },
+    about: 'body bytes of a preview stream, each way, within the other side’s credit',
+  },
+  PreviewEnd: {
+    type: 181,
+    travels: [R2N, N2R],
+    fields: { streamId },
+    about: 'the sender’s side of the stream is complete',
+  },
+  PreviewAbort: {
+    type: 182,
+    travels: [R2N, N2R],
+    fields: { streamId, reason: text(LONG) },
+    about: 'the stream failed or was cancelled; both sides forget it',
+  },
+  PreviewCredit: {
+    type: 183,
+    travels: [R2N, N2R],
+    fields: { streamId, bytes: uint },
+    about: 'the receiver wrote this many bytes on: the sender may send that much more',
+  },
+  DevServerStart: {
+    type: 184,
+    travels: [C2R],
+    fields: { command: text(DEV_COMMAND_CHARS_MAX) },
+    about: 'start (or restart) the room’s dev server in the workspace (whoever may edit)',
+  },
+  DevServerStop: {
+    type: 185,
+    travels: [C2R],
+    fields: {},
+    about: 'stop the room’s dev server (whoever may edit)',
+  },
+  RunnerCommandOpen: {
+    type: 186,
+    travels: [R2N],
+    fields: { workspaceId, shellId, cols: uint, rows: uint, command: text(DEV_COMMAND_CHARS_MAX) },
+    about: 'run a command (a dev server) on a terminal in a workspace; it reports like a shell',
   },
 } as const satisfies Record<string, MessageSpec>;
 

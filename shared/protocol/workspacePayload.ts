@@ -33,6 +33,30 @@ const WorkspacePayloadSchema = v.object({
   /** Tenths of a percent of one core. */
   cpuPermille: count,
   shells: v.pipe(v.array(v.object({ shellId: short, openedBy: short, openedAt: count })), v.maxLength(64)),
+  /** Ports programs listen on in the workspace, each served on its own origin. */
+  previews: v.pipe(
+    v.array(
+      v.object({
+        port: count,
+        previewId: v.pipe(v.string(), v.regex(/^[a-z0-9]{1,40}$/)),
+        /** The preview's origin; pages enter it through a ticket (POST .../previews/:previewId/ticket). */
+        origin: short,
+      }),
+    ),
+    v.maxLength(64),
+  ),
+  /** The dev server (a command on a terminal that everyone sees), or null. */
+  devServer: v.nullable(
+    v.object({
+      shellId: short,
+      command: v.pipe(v.string(), v.maxLength(1024)),
+      startedBy: short,
+      /** Running, or how it ended with the last lines it printed. */
+      state: v.picklist(['running', 'exited']),
+      code: v.nullable(v.number()),
+      lastLines: v.pipe(v.string(), v.maxLength(4096)),
+    }),
+  ),
   /** Recent notices (files refused, caps reached), newest last. */
   notices: v.pipe(v.array(v.pipe(v.string(), v.maxLength(1024))), v.maxLength(16)),
 });

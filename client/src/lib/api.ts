@@ -10,6 +10,7 @@ import {
   CreatedRoomAnswer,
   EnvNamesAnswer,
   ErrorAnswer,
+  PreviewTicketAnswer,
   RunnersAnswer,
   StoredRunsAnswer,
   TokenAnswer,
@@ -33,6 +34,7 @@ export class ApiError extends Error {
 }
 
 export type { CreatedRoom, RunnerLanguage, StoredRun };
+export type PreviewTicket = v.InferOutput<typeof PreviewTicketAnswer>;
 
 type RequestOptions = RequestInit & { token?: string; body?: string };
 
@@ -166,4 +168,10 @@ export function setEnv(roomId: string, token: string, name: string, value: strin
 /** Editors: removes a variable (an `ApiError` with status 404 if it was already gone). */
 export function removeEnv(roomId: string, token: string, name: string): Promise<void> {
   return requestNoContent(envPath(roomId, name), { method: 'DELETE', token });
+}
+
+/** A one-use way into a preview's origin, good for a minute: `url` enters it (add `&to=` for a path). */
+export function previewTicket(roomId: string, token: string, previewId: string): Promise<PreviewTicket> {
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/previews/${encodeURIComponent(previewId)}/ticket`;
+  return request(path, { method: 'POST', token }, PreviewTicketAnswer);
 }

@@ -1,4 +1,4 @@
-/** The room: file tree left, tabs and editor centre, people and chat right. */
+/** The room: file tree left, tabs and editor centre (a preview beside them), people and chat right. */
 import { useSignalEffect, type Signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { CloseCode } from '../../../shared/protocol/closeCodes.js';
@@ -15,6 +15,7 @@ import { roleLabel } from '../presence/roleLabel.js';
 import { HistoryButton } from '../replay/ReplayLinks.js';
 import { RunPanel } from '../run/RunPanel.js';
 import { FileTree } from '../tree/FileTree.js';
+import { PreviewPane } from '../workspace/PreviewPane.js';
 import { BrandLink } from '../ui/BrandLink.js';
 import { ConnectionBadge } from '../ui/ConnectionBadge.js';
 import { ForkButton } from '../ui/ForkButton.js';
@@ -98,8 +99,13 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signa
           <FileTree room={room} />
         </aside>
         <main class="center">
-          <Tabs room={room} />
-          <EditorPane room={room} kit={props.kit} />
+          <div class="center-row">
+            <div class="editor-column">
+              <Tabs room={room} />
+              <EditorPane room={room} kit={props.kit} />
+            </div>
+            <PreviewPane room={room} />
+          </div>
           <RunPanel room={room} />
         </main>
         <aside class="sidepanel" aria-label="People and chat">

@@ -69,7 +69,7 @@ export function RunPanel(props: { room: RoomState }) {
   const onKeys = runs.canRun.value && terminalRun ? (data: string) => runs.typeKeys(data) : null;
   const workspace = props.room.workspace;
   const shellId = workspace.active.value;
-  const shown = shellId !== null && workspace.shells.value.some((s) => s.shellId === shellId);
+  const shown = shellId !== null && workspace.terminals.value.some((s) => s.shellId === shellId);
   const typeInShell =
     workspace.canUse.value && shown ? (data: string) => workspace.type(shellId, data) : null;
   // A shell that appears (opened here or by someone else) opens the panel, like a run does.

@@ -1,7 +1,8 @@
-/** The run panel's bar: Run or Stop, the language and entry pickers, the run's status. */
+/** The run panel's bar: Run or Stop, the language and entry pickers, the shell and dev server, the run's status. */
 import { useState } from 'preact/hooks';
 import { LANGUAGES } from '../../../shared/languages.js';
 import type { RoomState } from '../room/roomState.js';
+import { DevServerControls } from '../workspace/DevServerControls.js';
 import { ChevronIcon, ClearIcon, HistoryIcon, KeyIcon, PlayIcon, StopIcon } from '../ui/icons.js';
 import { EnvDialog } from './EnvDialog.js';
 import type { RunSession } from './runSession.js';
@@ -42,6 +43,9 @@ export function RunToolbar(props: { room: RoomState }) {
         >
           $ Shell
         </button>
+      )}
+      {props.room.workspace.canUse.value && (
+        <DevServerControls room={props.room} onStart={() => (runs.panelOpen.value = true)} />
       )}
       <span class="run-status" role="status" data-testid="run-status">
         <Status runs={runs} />

@@ -73,3 +73,8 @@ export const CameraIcon = icon(
 );
 export const ScreenIcon = icon(<path d="M3 4h18v12H3zM8 20h8M12 16v4" />);
 export const SettingsIcon = icon(<path d="M4 6h16M4 12h16M4 18h16M8 4v4M16 10v4M10 16v4" />);
+export const BackIcon = icon(<path d="M19 12H5M12 19l-7-7 7-7" />);
+export const ReloadIcon = icon(<path d="M21 12a9 9 0 1 1-2.6-6.4L21 8M21 3v5h-5" />);
+export const ExternalIcon = icon(
+  <path d="M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5" />,
+);

@@ -1,8 +1,9 @@
 /**
- * The run panel's tabs: the run output, then one tab per shell of the room's
- * workspace, and the workspace's state on the right (starting, running with its
- * memory and CPU, who opened it, why it stopped), with Open, Restart and Stop
- * for whoever may edit. Viewers see the same and watch the shells.
+ * The run panel's tabs: the run output, the dev server's terminal, then one tab
+ * per shell of the room's workspace, and the workspace's state on the right
+ * (starting, running with its memory and CPU, who opened it, why it stopped),
+ * with Open, Restart and Stop for whoever may edit. Viewers see the same and
+ * watch the shells.
  */
 import type { WorkspacePayload } from '../../../shared/protocol/table.js';
 import { CloseIcon } from '../ui/icons.js';
@@ -55,19 +56,24 @@ export function WorkspaceTabs(props: { workspace: WorkspaceSession; onShowOutput
       >
         Output
       </button>
-      {workspace.shells.value.map((shell) => (
+      {workspace.terminals.value.map((shell) => (
         <span class="workspace-tab-wrap" key={shell.shellId}>
           <button
             role="tab"
-            class="workspace-tab"
+            class={`workspace-tab${shell.devServer ? ' dev' : ''}`}
             aria-selected={active === shell.shellId}
-            title={`A shell in the workspace, opened by ${shell.openedBy}`}
-            data-testid="shell-tab"
+            title={
+              shell.devServer
+                ? `The dev server: ${workspace.devServer.value?.command ?? ''} (started by ${shell.openedBy})`
+                : `A shell in the workspace, opened by ${shell.openedBy}`
+            }
+            data-testid={shell.devServer ? 'dev-server-tab' : 'shell-tab'}
             onClick={() => (workspace.active.value = shell.shellId)}
           >
+            {shell.devServer && workspace.devServer.value?.state === 'running' && <span class="run-dot" />}
             {shell.title}
           </button>
-          {canUse && (
+          {canUse && !shell.devServer && (
             <button
               class="icon-button tiny"
               aria-label={`Close ${shell.title}`}

@@ -25,6 +25,8 @@ function setup(canUse = true) {
       memoryLimitBytes: 2 ** 30,
       cpuPermille: 0,
       shells: [],
+      previews: [],
+      devServer: null,
       notices: [],
       ...change,
     });
@@ -64,5 +66,85 @@ describe('WorkspaceSession', () => {
     session.resize('s1', 80, 24);
     session.closeShell('s1');
     expect(sent).toEqual([]);
+  });
+
+  it('starts, restarts and stops the dev server; a viewer cannot', () => {
+    const { session, sent } = setup();
+    expect(session.startDevServer('  npm run dev  ')).toBe(true);
+    expect(session.startDevServer('   ')).toBe(false);
+    expect(session.stopDevServer()).toBe(true);
+    expect(sent).toEqual([
+      { type: MessageType.DevServerStart, command: 'npm run dev' },
+      { type: MessageType.DevServerStop },
+    ]);
+    const viewer = setup(false);
+    expect(viewer.session.startDevServer('npm start')).toBe(false);
+    expect(viewer.session.stopDevServer()).toBe(false);
+    expect(viewer.sent).toEqual([]);
+  });
+
+  it('shows the dev server as one "Dev server" tab, brought to the front when started here', () => {
+    const { session, status, deliver } = setup();
+    const shells = [
+      { shellId: 's1', openedBy: 'Ann', openedAt: 5 },
+      { shellId: 'd1', openedBy: 'Ann', openedAt: 6 },
+    ];
+    status({ shells: [shells[0]!] });
+    expect(session.active.value).toBe('s1');
+    session.startDevServer('npm run dev');
+    const devServer = {
+      shellId: 'd1',
+      command: 'npm run dev',
+      startedBy: 'Ann',
+      state: 'running' as const,
+      code: null,
+      lastLines: '',
+    };
+    // The relay may list the dev server's terminal among the shells too: still one tab.
+    status({ shells, devServer });
+    expect(session.terminals.value).toEqual([
+      { shellId: 'd1', openedBy: 'Ann', title: 'Dev server', devServer: true },
+      { shellId: 's1', openedBy: 'Ann', title: 'Shell 1' },
+    ]);
+    expect(session.shells.value.map((s) => s.title)).toEqual(['Shell 1']);
+    expect(session.active.value).toBe('d1');
+    expect(session.devServer.value).toEqual(devServer);
+
+    deliver({ type: MessageType.ShellOutput, shellId: 'd1', bytes: new TextEncoder().encode('ready\r\n') });
+    deliver({ type: MessageType.ShellExit, shellId: 'd1', code: 1 });
+    const seen: string[] = [];
+    session
+      .transcript('d1')
+      .subscribe((piece) => seen.push(typeof piece === 'string' ? piece : new TextDecoder().decode(piece!)));
+    expect(seen.join('')).toBe('ready\r\n\r\n[the dev server ended (exit 1)]\r\n');
+
+    status({ shells, devServer: { ...devServer, state: 'exited', code: 1, lastLines: 'Error' } });
+    expect(session.active.value).toBe('d1');
+    status({ shells: [shells[0]!], devServer: null });
+    expect(session.terminals.value.map((t) => t.shellId)).toEqual(['s1']);
+    expect(session.active.value).toBe('s1');
+  });
+
+  it('a dev server someone else starts does not take the front from a shell', () => {
+    const { session, status } = setup();
+    status({ shells: [{ shellId: 's1', openedBy: 'Ann', openedAt: 5 }] });
+    const devServer = {
+      shellId: 'd1',
+      command: 'npm start',
+      startedBy: 'Bob',
+      state: 'running' as const,
+      code: null,
+      lastLines: '',
+    };
+    status({ shells: [{ shellId: 's1', openedBy: 'Ann', openedAt: 5 }], devServer });
+    expect(session.active.value).toBe('s1');
+  });
+
+  it('exposes the ports served as previews', () => {
+    const { session, status } = setup();
+    expect(session.previews.value).toEqual([]);
+    const previews = [{ port: 5173, previewId: 'k3j4h5', origin: 'http://k3j4h5.localhost:8081' }];
+    status({ previews });
+    expect(session.previews.value).toEqual(previews);
   });
 });

@@ -1,11 +1,18 @@
 /**
  * The room's live workspace as this page sees it: its status from the relay
  * (`workspaceStatus`), the open shells with a transcript each (a late joiner's
- * starts with the relay's scrollback), and the actions of someone who may
- * edit: open, restart, stop, open a shell, type, resize, close. Viewers watch.
+ * starts with the relay's scrollback), the dev server (a terminal like a
+ * shell's), the ports served as previews, and the actions of someone who may
+ * edit: open, restart, stop, open a shell, type, resize, close, start and stop
+ * the dev server. Viewers watch.
  */
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import { MessageType, type MessageOf, type WorkspacePayload } from '../../../shared/protocol/table.js';
+import {
+  DEV_COMMAND_CHARS_MAX,
+  MessageType,
+  type MessageOf,
+  type WorkspacePayload,
+} from '../../../shared/protocol/table.js';
 import { Transcript } from '../run/transcript.js';
 import type { RoomConnection } from '../room/connection.js';
 import { connectWire, type Wire } from '../transport/wire.js';
@@ -25,9 +32,15 @@ export function connectWorkspaceWire(conn: RoomConnection): WorkspaceWire {
 export interface ShellView {
   shellId: string;
   openedBy: string;
-  /** "Shell 1", "Shell 2"… in the order they were opened. */
+  /** "Shell 1", "Shell 2"… in the order they were opened; "Dev server" for the dev server's terminal. */
   title: string;
+  devServer?: true;
 }
+
+export type PreviewView = WorkspacePayload['previews'][number];
+export type DevServerView = NonNullable<WorkspacePayload['devServer']>;
+
+export const DEV_SERVER_TITLE = 'Dev server';
 
 const OFF: WorkspacePayload = {
   state: 'off',
@@ -38,21 +51,38 @@ const OFF: WorkspacePayload = {
   memoryLimitBytes: 0,
   cpuPermille: 0,
   shells: [],
+  previews: [],
+  devServer: null,
   notices: [],
 };
 
 export class WorkspaceSession {
   readonly status = signal<WorkspacePayload>(OFF);
-  readonly shells = computed<ShellView[]>(() =>
-    [...this.status.value.shells]
+  /** The dev server, running or how it ended; null when there is none. */
+  readonly devServer = computed<DevServerView | null>(() => this.status.value.devServer);
+  /** The ports programs listen on, each on its own origin. */
+  readonly previews = computed<PreviewView[]>(() => this.status.value.previews);
+  /** The shells people opened; the dev server's terminal is not one of them even if the relay lists it. */
+  readonly shells = computed<ShellView[]>(() => {
+    const devShellId = this.devServer.value?.shellId;
+    return this.status.value.shells
+      .filter((shell) => shell.shellId !== devShellId)
       .sort((a, b) => a.openedAt - b.openedAt)
       .map((shell, index) => ({
         shellId: shell.shellId,
         openedBy: shell.openedBy,
         title: `Shell ${index + 1}`,
-      })),
-  );
-  /** The shell in front; null shows the run output. */
+      }));
+  });
+  /** Every terminal with a tab: the dev server's first, then the shells. */
+  readonly terminals = computed<ShellView[]>(() => {
+    const dev = this.devServer.value;
+    const devTab: ShellView[] = dev
+      ? [{ shellId: dev.shellId, openedBy: dev.startedBy, title: DEV_SERVER_TITLE, devServer: true }]
+      : [];
+    return [...devTab, ...this.shells.value];
+  });
+  /** The terminal in front; null shows the run output. */
   readonly active = signal<string | null>(null);
   readonly running = computed(() => this.status.value.state === 'running');
   private readonly transcripts = new Map<string, Transcript>();
@@ -61,6 +91,8 @@ export class WorkspaceSession {
   private wantShell: { cols: number; rows: number } | null = null;
   /** Sent shellOpen: the next new shell comes to the front. */
   private shellAsked = false;
+  /** Sent devServerStart: its terminal comes to the front when it appears. */
+  private devServerAsked = false;
   private readonly stop: () => void;
 
   constructor(
@@ -116,6 +148,20 @@ export class WorkspaceSession {
     this.wire.send({ type: MessageType.ShellClose, shellId });
   }
 
+  /** Starts (or restarts) the dev server, and the workspace first if it is off (the relay does that). */
+  startDevServer(command: string): boolean {
+    const line = command.trim();
+    if (!this.canUse.peek() || line === '' || line.length > DEV_COMMAND_CHARS_MAX) return false;
+    const sent = this.wire.send({ type: MessageType.DevServerStart, command: line });
+    if (sent) this.devServerAsked = true;
+    return sent;
+  }
+
+  stopDevServer(): boolean {
+    if (!this.canUse.peek()) return false;
+    return this.wire.send({ type: MessageType.DevServerStop });
+  }
+
   destroy(): void {
     this.stop();
   }
@@ -124,33 +170,51 @@ export class WorkspaceSession {
     switch (message.type) {
       case MessageType.WorkspaceStatus: {
         const { type: _type, ...payload } = message;
-        const before = new Set(this.status.peek().shells.map((s) => s.shellId));
+        const before = new Set(this.terminals.peek().map((t) => t.shellId));
         this.status.value = payload;
-        const added = payload.shells.filter((s) => !before.has(s.shellId));
+        const terminals = this.terminals.peek();
+        const ids = new Set(terminals.map((t) => t.shellId));
         if (payload.state === 'running' && this.wantShell) {
           // The workspace this page asked for is up: now the shell it wanted.
           const { cols, rows } = this.wantShell;
           this.wantShell = null;
           this.openShell(cols, rows);
         } else if (payload.state !== 'starting') this.wantShell = null;
-        if (added.length > 0 && (this.shellAsked || this.active.peek() === null)) {
-          this.shellAsked = false;
-          this.active.value = added.at(-1)!.shellId;
-        }
-        if (this.active.peek() !== null && !payload.shells.some((s) => s.shellId === this.active.peek())) {
-          this.active.value = payload.shells.at(-1)?.shellId ?? null;
+        this.frontNew(terminals.filter((t) => !before.has(t.shellId)));
+        const active = this.active.peek();
+        if (active !== null && !ids.has(active)) {
+          this.active.value = this.shells.peek().at(-1)?.shellId ?? terminals[0]?.shellId ?? null;
         }
         for (const id of [...this.transcripts.keys()]) {
-          if (!payload.shells.some((s) => s.shellId === id)) this.transcripts.delete(id);
+          if (!ids.has(id)) this.transcripts.delete(id);
         }
         return;
       }
       case MessageType.ShellOutput:
         this.transcript(message.shellId).write(message.bytes);
         return;
-      case MessageType.ShellExit:
-        this.transcript(message.shellId).write('\r\n[the shell ended]\r\n');
+      case MessageType.ShellExit: {
+        const dev = this.devServer.peek()?.shellId === message.shellId;
+        const code = message.code === null ? '' : ` (exit ${message.code})`;
+        this.transcript(message.shellId).write(
+          dev ? `\r\n[the dev server ended${code}]\r\n` : '\r\n[the shell ended]\r\n',
+        );
         return;
+      }
     }
+  }
+
+  /** A terminal this page asked for comes to the front; so does any new one while the output is. */
+  private frontNew(added: ShellView[]): void {
+    if (added.length === 0) return;
+    const dev = added.find((t) => t.devServer);
+    const shell = added.filter((t) => !t.devServer).at(-1);
+    let front: ShellView | undefined;
+    if (this.devServerAsked && dev) front = dev;
+    else if (this.shellAsked && shell) front = shell;
+    else if (this.active.peek() === null) front = shell ?? dev;
+    if (dev) this.devServerAsked = false;
+    if (shell) this.shellAsked = false;
+    if (front) this.active.value = front.shellId;
   }
 }
