@@ -27,6 +27,8 @@ export interface RunnerConfig {
   poolSize: number;
   workspacesMax: number;
   previewSocketsDir: string | null;
+  npmRegistry: string | null;
+  npmCacheDir: string | null;
   workspaceImage: string | null;
   logLevel: LogLevel;
 }
@@ -107,6 +109,33 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
     default: '',
     description:
       'Folder for the unix sockets that carry previews out of workspaces (one subfolder per workspace, mounted into it). Empty: a private folder under the system temp folder. A runner in a container must see it at the same path as Docker does.',
+    parse: optional,
+  },
+  {
+    key: 'npmRegistry',
+    env: 'TANDEM_NPM_REGISTRY',
+    default: 'auto',
+    description:
+      'The one npm registry workspaces install from, through the runner (the containers have no network). auto: the registry this machine’s npm uses. Empty: installs off (what the workspace image’s npm cache holds still installs).',
+    parse: (raw) => {
+      if (raw === '' || raw === 'auto') return raw === '' ? null : 'auto';
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new ConfigError('must be an http(s) URL, auto, or empty');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ConfigError('must be an http(s) URL, auto, or empty');
+      return url.href;
+    },
+  },
+  {
+    key: 'npmCacheDir',
+    env: 'TANDEM_NPM_CACHE_DIR',
+    default: '',
+    description:
+      'Where the runner keeps package tarballs workspaces downloaded, for the next room. Empty: a folder under the system temp folder.',
     parse: optional,
   },
   logLevelOption<RunnerConfig>(),

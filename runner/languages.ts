@@ -14,7 +14,7 @@
  * GNU coreutils `head` and `tar`, which every Debian-based image has).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultEntry, type LanguageId } from '../shared/languages.js';
@@ -163,7 +163,11 @@ export function recipeHash(family: ImageFamily, imagesDir = IMAGES_DIR): string 
   const cached = imagesDir === IMAGES_DIR ? hashes.get(family) : undefined;
   if (cached) return cached;
   const hash = createHash('sha256');
-  for (const file of ['recipe.conf', `${family}.packages`, 'finish.sh']) {
+  // A family's own extra files (<family>.* besides .packages) follow, by name.
+  const extras = readdirSync(imagesDir)
+    .filter((name) => name.startsWith(`${family}.`) && name !== `${family}.packages`)
+    .sort();
+  for (const file of ['recipe.conf', `${family}.packages`, 'finish.sh', ...extras]) {
     hash.update(`${file}\n`);
     hash.update(readFileSync(`${imagesDir}/${file}`));
   }

@@ -11,6 +11,7 @@ import { ConfigError, loadRunnerConfig, runnerToken } from './config.js';
 import { watchAvailability, watchImage } from './availability.js';
 import { builtImage } from './languages.js';
 import { WorkspaceHost } from './workspace/WorkspaceHost.js';
+import { hostNpmRegistry, RegistryProxy } from './workspace/RegistryProxy.js';
 import { SandboxExecutor } from './executor.js';
 import { RelayLink } from './relayLink.js';
 import { reapLeftovers, RUNNER_INSTANCE } from './sandbox/index.js';
@@ -52,6 +53,12 @@ const link = new RelayLink({
   log: logger,
 });
 const workspaceImage = config.workspaceImage ?? builtImage('workspace');
+const registry = new RegistryProxy({
+  registry: config.npmRegistry === 'auto' ? hostNpmRegistry() : config.npmRegistry,
+  cacheDir: config.npmCacheDir ?? join(tmpdir(), 'tandem-npm-cache'),
+  log: logger,
+});
+logger.info('runner.npm_registry', { registry: registry.registry ?? 'off' });
 const workspaces = new WorkspaceHost({
   docker,
   image: workspaceImage,
@@ -60,6 +67,7 @@ const workspaces = new WorkspaceHost({
   send: (message) => link.send(message),
   log: logger,
   previewRoot: config.previewSocketsDir ?? join(tmpdir(), `tandem-previews-${RUNNER_INSTANCE.slice(0, 8)}`),
+  registry,
 });
 link.attachWorkspaces(workspaces);
 const stopWatchingLanguages = watchAvailability(docker, (languages) => {

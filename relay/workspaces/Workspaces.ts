@@ -30,6 +30,7 @@ import {
   type WorkspaceLimits,
 } from '../../shared/protocol/table.js';
 import { WorkspaceState, type WorkspacePayload } from '../../shared/protocol/workspacePayload.js';
+import { plainTerminalText } from '../../shared/terminalText.js';
 import type { TokenClaims } from '../../shared/token.js';
 import { randomId } from '../auth/tokens.js';
 import type { Connection } from '../rooms/Connection.js';
@@ -673,10 +674,7 @@ export class Workspaces {
 
 /** The last lines a terminal printed, as plain text (colours and cursor moves taken out). */
 function lastLines(scrollback: Buffer[]): string {
-  const text = Buffer.concat(scrollback)
-    .toString('utf8')
-    // eslint-disable-next-line no-control-regex
-    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\r/g, '');
+  const text = plainTerminalText(Buffer.concat(scrollback).toString('utf8')).replace(/\r/g, '');
   return text.trimEnd().split('\n').slice(-DEV_LAST_LINES).join('\n').slice(-DEV_LAST_CHARS);
 }
 

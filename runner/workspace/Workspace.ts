@@ -20,6 +20,7 @@ import {
   type SandboxConfig,
 } from '../sandbox/containerSpec.js';
 import { describeDockerError, removeContainer, SandboxError } from '../sandbox/sandbox.js';
+import { REGISTRY_PORT } from './RegistryProxy.js';
 
 export const LABEL_WORKSPACE = 'tandem.workspace';
 export const PROJECT_ROOT = '/work/project';
@@ -58,6 +59,10 @@ const WORKSPACE_ENV = [
   'LANG=C.UTF-8',
   'TERM=xterm-256color',
   'PYTHONDONTWRITEBYTECODE=1',
+  // npm reaches the runner's registry proxy (RegistryProxy.ts) through the agent's
+  // forwarder, tarball URLs included; the image's npm cache answers first.
+  `npm_config_registry=http://127.0.0.1:${REGISTRY_PORT}/`,
+  'npm_config_replace_registry_host=always',
 ];
 const LINE_MAX_BYTES = 64 * 1024 * 1024;
 /** Ends the process group whose id is in the file $0 (a terminal's), politely first. */
@@ -202,6 +207,7 @@ export class Workspace {
         skip: options.skip,
         maxBytes: options.maxFileBytes,
         previews: options.previewDir ? PREVIEW_MOUNT : null,
+        registryPort: options.previewDir ? REGISTRY_PORT : null,
       });
     });
   }

@@ -21,7 +21,9 @@ import {
 import type { SandboxConfig } from '../sandbox/containerSpec.js';
 import { LIMIT_BOUNDS } from '../sandbox/types.js';
 import { clampInto } from '../sandbox/validate.js';
+import type { Server } from 'node:http';
 import { PreviewProxy } from './PreviewProxy.js';
+import type { RegistryProxy } from './RegistryProxy.js';
 import { Workspace, type AgentEvent, type Shell } from './Workspace.js';
 
 const USAGE_INTERVAL_MS = 5_000;
@@ -45,6 +47,8 @@ export interface WorkspaceHostOptions {
    * at the same place).
    */
   previewRoot: string | null;
+  /** Answers npm in workspaces (on `npm.sock` in each preview folder); null: none. */
+  registry?: RegistryProxy | null;
 }
 
 interface PendingShell {
@@ -67,6 +71,8 @@ interface Entry {
   previewDir: string | null;
   /** Ports with a forwarder, as the agent last reported. */
   ports: Set<number>;
+  /** The registry proxy's listener in this workspace's preview folder. */
+  registry: Server | null;
 }
 
 export class WorkspaceHost {
@@ -184,53 +190,58 @@ export class WorkspaceHost {
       usageTimer: null,
       previewDir: this.makePreviewDir(workspaceId),
       ports: new Set(),
+      registry: null,
     };
     this.entries.set(workspaceId, entry);
     const limits = clampLimits(message.limits);
-    Workspace.start(
-      this.options.docker,
-      {
-        ...this.options.sandbox,
-        image: this.options.image,
-        workspaceId,
-        limits,
-        skip: message.skip,
-        maxFileBytes: limits.fileMaxBytes,
-        previewDir: entry.previewDir,
-      },
-      {
-        onFileEvent: (event) => this.change(entry, event),
-        onPorts: (ports) => {
-          if (entry.closed) return;
-          entry.ports = new Set(ports);
-          this.options.send({ type: MessageType.WorkspacePorts, workspaceId, ports: ports.slice(0, 64) });
+    this.listenRegistry(entry)
+      .then(() =>
+        Workspace.start(
+          this.options.docker,
+          {
+            ...this.options.sandbox,
+            image: this.options.image,
+            workspaceId,
+            limits,
+            skip: message.skip,
+            maxFileBytes: limits.fileMaxBytes,
+            previewDir: entry.previewDir,
+          },
+          {
+            onFileEvent: (event) => this.change(entry, event),
+            onPorts: (ports) => {
+              if (entry.closed) return;
+              entry.ports = new Set(ports);
+              this.options.send({ type: MessageType.WorkspacePorts, workspaceId, ports: ports.slice(0, 64) });
+            },
+            onEnded: (reason) => {
+              if (!entry.closed) void this.close(workspaceId, reason);
+            },
+          },
+        ),
+      )
+      .then(
+        (workspace) => {
+          if (entry.closed) return void workspace.stop();
+          entry.workspace = workspace;
+          for (const op of entry.queued.splice(0)) apply(workspace, op);
+          this.options.log.info('workspace.started', { workspace: workspaceId });
+          this.report(entry, 0, 0);
+          entry.usageTimer = setInterval(
+            () => void this.usage(entry),
+            this.options.usageIntervalMs ?? USAGE_INTERVAL_MS,
+          );
+          entry.usageTimer.unref();
         },
-        onEnded: (reason) => {
-          if (!entry.closed) void this.close(workspaceId, reason);
+        (error: unknown) => {
+          this.options.log.warn('workspace.start_failed', { workspace: workspaceId, err: error });
+          if (entry.closed) return; // closed meanwhile, and reported
+          entry.closed = true;
+          this.entries.delete(workspaceId);
+          this.removePreviewDir(entry);
+          this.stopped(workspaceId, `the workspace could not start: ${(error as Error).message}`);
         },
-      },
-    ).then(
-      (workspace) => {
-        if (entry.closed) return void workspace.stop();
-        entry.workspace = workspace;
-        for (const op of entry.queued.splice(0)) apply(workspace, op);
-        this.options.log.info('workspace.started', { workspace: workspaceId });
-        this.report(entry, 0, 0);
-        entry.usageTimer = setInterval(
-          () => void this.usage(entry),
-          this.options.usageIntervalMs ?? USAGE_INTERVAL_MS,
-        );
-        entry.usageTimer.unref();
-      },
-      (error: unknown) => {
-        this.options.log.warn('workspace.start_failed', { workspace: workspaceId, err: error });
-        if (entry.closed) return; // closed meanwhile, and reported
-        entry.closed = true;
-        this.entries.delete(workspaceId);
-        this.removePreviewDir(entry);
-        this.stopped(workspaceId, `the workspace could not start: ${(error as Error).message}`);
-      },
-    );
+      );
   }
 
   private files(workspaceId: string, ops: FileOp[]): void {
@@ -334,7 +345,18 @@ export class WorkspaceHost {
   }
 
   private removePreviewDir(entry: Entry): void {
+    entry.registry?.close();
+    entry.registry = null;
     if (entry.previewDir) rmSync(entry.previewDir, { recursive: true, force: true });
+  }
+
+  /** The registry proxy on `npm.sock` in the workspace's folder, before the container starts. */
+  private async listenRegistry(entry: Entry): Promise<void> {
+    const { registry } = this.options;
+    if (!registry || !entry.previewDir) return;
+    entry.registry = await registry.listen(join(entry.previewDir, 'npm.sock'));
+    // The sandbox user connects to it from inside the container.
+    chmodSync(join(entry.previewDir, 'npm.sock'), 0o666);
   }
 
   private async usage(entry: Entry): Promise<void> {

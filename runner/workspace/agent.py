@@ -4,7 +4,7 @@
 #
 # runner -> agent
 #   {"op": "config", "root": "/work/project", "skip": [names], "maxBytes": n,
-#    "previews": "/run/tandem" | null}
+#    "previews": "/run/tandem" | null, "registryPort": n | null}
 #   {"op": "put", "path": p, "data": base64}   write, unless the disk changed since
 #   {"op": "del", "path": p}                   the agent last saw it (then it reports
 #                                              the disk's version instead)
@@ -26,7 +26,9 @@
 # that programs of its own user listen on (the dev server), and for each one
 # starts socat joining the unix socket <previews>/<port>.sock (a folder the
 # runner mounts) to that loopback port: the runner's only way in, since the
-# container has no network.
+# container has no network. With `registryPort`, socat also joins that
+# loopback port to <previews>/npm.sock, where the runner's registry proxy
+# answers npm (that port is not a preview).
 import base64
 import ctypes
 import hashlib
@@ -69,6 +71,7 @@ refused = {}  # path -> why, reported once until it changes
 dirty = set()
 watches = {}  # wd -> directory path ('' is root)
 previews = None  # the folder of preview sockets, or None: no previews
+registry_port = None  # npm's registry port (the runner's proxy), never a preview
 forwarders = {}  # port -> socat process
 libc = ctypes.CDLL(None, use_errno=True)
 inotify = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -260,6 +263,8 @@ def listening_ports():
                     if len(fields) < 8 or fields[3] != TCP_LISTEN or int(fields[7]) != uid:
                         continue
                     address, port_hex = fields[1].rsplit(':', 1)
+                    if int(port_hex, 16) == registry_port:
+                        continue
                     # A v6 socket bound to a v4 address (::ffff:127.0.0.1) takes v4 clients.
                     v4_mapped = len(address) == 32 and address[8:24] == '0000FFFF00000000'
                     found[int(port_hex, 16)] = 'TCP4:127.0.0.1' if v4_mapped else loopback
@@ -304,14 +309,24 @@ def stop_forwarder(port):
         pass
 
 
+def start_registry():
+    socket_path = '%s/npm.sock' % previews
+    subprocess.Popen(
+        ['socat', 'TCP4-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork' % registry_port, 'UNIX-CONNECT:%s' % socket_path],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+
+
 def on_command(message):
-    global root, max_bytes, previews
+    global root, max_bytes, previews, registry_port
     op = message.get('op')
     if op == 'config':
         root = message['root']
         skip.update(message.get('skip', []))
         max_bytes = int(message.get('maxBytes', max_bytes))
         previews = message.get('previews')
+        registry_port = message.get('registryPort') if previews else None
+        if registry_port:
+            start_registry()
         os.makedirs(root, exist_ok=True)
         watch_tree('')
         flush()

@@ -6,6 +6,7 @@ import type { SocketState } from '../room/connection.js';
 import { RunSession } from './runSession.js';
 import type { ClientRunMessage, RelayRunMessage, RunWire } from './runWire.js';
 import { MessageType, OutputStream, RunMode } from '../../../shared/protocol/table.js';
+import { plainTerminalText } from '../../../shared/terminalText.js';
 
 /** The relay side of a wire, in memory: what the page sent, and a way to deliver frames. */
 class TestWire implements RunWire {
@@ -60,8 +61,7 @@ function setup(role: Role = 'editor', history: StoredRun[] = []) {
     if (piece === null) text = '';
     else text += typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true });
   });
-  // eslint-disable-next-line no-control-regex
-  const screen = () => text.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+  const screen = () => plainTerminalText(text);
   return { wire, socket, session, screen, raw: () => text, fetches };
 }
 

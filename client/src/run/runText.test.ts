@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitLine, exitSentence, formatDuration, headerLine, newRunId, type ExitInfo } from './runText.js';
 import { RUN_ID_PATTERN } from '../../../shared/protocol/table.js';
+import { plainTerminalText } from '../../../shared/terminalText.js';
 
 const exit = (fields: Partial<ExitInfo>): ExitInfo => ({
   code: null,
@@ -10,8 +11,7 @@ const exit = (fields: Partial<ExitInfo>): ExitInfo => ({
   message: '',
   ...fields,
 });
-// eslint-disable-next-line no-control-regex
-const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+const plain = plainTerminalText;
 
 describe('run text', () => {
   it('formats durations as people read them', () => {

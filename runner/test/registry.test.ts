@@ -1,0 +1,191 @@
+/**
+ * Package installs in a workspace with no network: a real Verdaccio on
+ * loopback is the registry (no uplinks), a test package is published to it,
+ * and `npm install` in the workspace's shell gets it through the runner's
+ * registry proxy, while the container's own network stays `none`. From
+ * inside, the proxy refuses to reach the relay or any other host.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessageType, type TandemMessage } from '../../shared/protocol/table.js';
+import { plainTerminalText } from '../../shared/terminalText.js';
+import type { WorkspacePayload } from '../../shared/protocol/workspacePayload.js';
+import { RawClient, frameTandem, waitFor, yjsUrl } from '../../relay/test/clients.js';
+import {
+  createRoom,
+  removeDataDir,
+  startRelay,
+  startRunner,
+  type RelayProcess,
+  type RunnerProcess,
+} from '../../relay/test/harness.js';
+import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
+
+const skip = requireOrSkip('docker', await dockerAvailable());
+const ROOT = resolve(import.meta.dirname, '../..');
+const VERDACCIO = join(ROOT, 'node_modules/verdaccio/bin/verdaccio');
+
+type Status = WorkspacePayload & { type: typeof MessageType.WorkspaceStatus };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+describe.skipIf(skip)('package installs through the runner, from a real registry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-verdaccio-'));
+  let verdaccio: ChildProcess;
+  let registry: string;
+  let relay: RelayProcess;
+  let runner: RunnerProcess;
+  let client: RawClient;
+  let shellId: string;
+
+  const send = (message: TandemMessage) => client.send(frameTandem(message));
+  const latest = () =>
+    client.frames
+      .flatMap((f) =>
+        f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message as Status] : [],
+      )
+      .at(-1);
+  const printed = () =>
+    Buffer.concat(
+      client.frames.flatMap((f) =>
+        f.kind === 'tandem' && f.message.type === MessageType.ShellOutput && f.message.shellId === shellId
+          ? [Buffer.from(f.message.bytes)]
+          : [],
+      ),
+    ).toString('utf8');
+  /** Types a command and waits for the marker it prints when done; what it printed. */
+  async function shell(command: string, marker: string): Promise<string> {
+    const before = printed().length;
+    send({
+      type: MessageType.ShellInput,
+      shellId,
+      bytes: new TextEncoder().encode(`${command}; echo ${marker}:$?\n`),
+    });
+    const done = new RegExp(`${marker}:(\\d+)`);
+    await waitFor(() => done.test(printed().slice(before).replace(`echo ${marker}`, '')), marker, 120_000);
+    // ls and node colour what they print on a terminal.
+    return plainTerminalText(printed().slice(before));
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    registry = `http://127.0.0.1:${port}/`;
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      [
+        `storage: ${join(dir, 'storage')}`,
+        'auth:',
+        '  htpasswd:',
+        `    file: ${join(dir, 'htpasswd')}`,
+        'uplinks: {}',
+        'packages:',
+        "  '**':",
+        '    access: $all',
+        '    publish: $authenticated',
+        'logs: { type: stdout, format: json, level: error }',
+        '',
+      ].join('\n'),
+    );
+    verdaccio = spawn(
+      process.execPath,
+      [VERDACCIO, '--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await waitFor(
+      async () => (await fetch(`${registry}-/ping`).catch(() => null))?.ok === true,
+      'verdaccio',
+      60_000,
+    );
+    const user = await fetch(`${registry}-/user/org.couchdb.user:tandem`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'tandem', password: 'a-long-test-password', type: 'user', roles: [] }),
+    });
+    expect(user.status).toBe(201);
+    const { token } = (await user.json()) as { token: string };
+    const pkg = join(dir, 'pkg');
+    mkdirSync(pkg);
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'tandem-test-pkg', version: '1.0.0', main: 'index.js' }),
+    );
+    writeFileSync(join(pkg, 'index.js'), "exports.greet = () => 'hello from verdaccio';\n");
+    writeFileSync(join(dir, 'npmrc'), `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
+    const published = spawnSync('npm', ['publish', '--userconfig', join(dir, 'npmrc')], {
+      cwd: pkg,
+      encoding: 'utf8',
+    });
+    expect(published.status, published.stderr).toBe(0);
+
+    relay = await startRelay({ env: { TANDEM_WORKSPACE_IDLE_MS: '600000' } });
+    runner = await startRunner(
+      relay,
+      {
+        TANDEM_RUNNER_POOL_SIZE: '0',
+        TANDEM_WORKSPACES_MAX: '1',
+        TANDEM_NPM_REGISTRY: registry,
+        TANDEM_NPM_CACHE_DIR: join(dir, 'runner-cache'),
+      },
+      { workspaces: true },
+    );
+    const room = await createRoom(relay.url, { template: 'javascript' });
+    client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
+    await client.hello();
+    send({ type: MessageType.WorkspaceStart, restart: false });
+    await waitFor(() => latest()?.state === 'running', 'the workspace', 60_000);
+    send({ type: MessageType.ShellOpen, cols: 200, rows: 50 });
+    await waitFor(() => (latest()?.shells.length ?? 0) > 0, 'a shell');
+    shellId = latest()!.shells[0]!.shellId;
+  }, 180_000);
+
+  afterAll(async () => {
+    client?.close();
+    await runner?.stop();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+    verdaccio?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs a package published to the registry, with the container still on network none', async () => {
+    const out = await shell(
+      'ls /sys/class/net; npm install tandem-test-pkg@1.0.0 --no-package-lock && node -e "console.log(require(\'tandem-test-pkg\').greet())"',
+      'INSTALLED',
+    );
+    expect(out, out).toMatch(/INSTALLED:0/);
+    expect(out).toContain('hello from verdaccio');
+    expect(out.split('\n').some((line) => line.trim() === 'lo')).toBe(true);
+    expect(out).not.toMatch(/\beth\d/);
+  }, 180_000);
+
+  it('refuses, from inside, another host, the relay, a CONNECT tunnel and a publish', async () => {
+    const probe = (path: string, method = 'GET') =>
+      `node -e "const r=require('http').request({host:'127.0.0.1',port:4873,path:'${path}',method:'${method}'},(s)=>{console.log('STATUS',s.statusCode)});r.on('connect',(s)=>console.log('STATUS',s.statusCode));r.on('error',e=>console.log('ERR',e.code));r.end()"`;
+    const relayPort = new URL(relay.url).port;
+    const out = await shell(
+      [
+        probe(`http://127.0.0.1:${relayPort}/api/runners`),
+        probe('http://example.com/'),
+        probe('example.com:443', 'CONNECT'),
+        probe('/tandem-test-pkg', 'PUT'),
+        `node -e "require('http').get('http://127.0.0.1:${relayPort}/healthz').on('error',e=>console.log('DIRECT',e.code))"`,
+      ].join('; '),
+      'PROBED',
+    );
+    expect(out.match(/STATUS 403/g)?.length, out).toBe(4);
+    // And the relay itself is not reachable from the container at all.
+    expect(out).toMatch(/DIRECT ECONNREFUSED/);
+  }, 120_000);
+});

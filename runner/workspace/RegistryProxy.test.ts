@@ -1,0 +1,127 @@
+/**
+ * The registry proxy on a real unix socket, in front of a real HTTP server on
+ * loopback playing the registry: it forwards reads under the registry's URL
+ * and refuses everything else a hostile program in a workspace could try.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryProxy } from './RegistryProxy.js';
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+describe('the registry proxy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-registry-'));
+  const socketPath = join(dir, 'npm.sock');
+  let upstream: Server;
+  let upstreamUrl: string;
+  let proxy: Server;
+  let tarballHits = 0;
+
+  function ask(path: string, method = 'GET', socket = socketPath): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { socketPath: socket, path, method, headers: { host: '127.0.0.1:4873' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      if (req.url === '/registry/left-pad') return res.end(JSON.stringify({ name: 'left-pad' }));
+      if (req.url === '/registry/left-pad/-/left-pad-1.0.0.tgz') {
+        tarballHits++;
+        return res.end('tarball bytes');
+      }
+      if (req.url === '/registry/moved') {
+        res.writeHead(302, { location: '/registry/left-pad' });
+        return res.end();
+      }
+      if (req.url === '/registry/away') {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' });
+        return res.end();
+      }
+      if (req.url?.startsWith('/secret')) return res.end('the registry host’s other paths');
+      res.writeHead(404);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/registry/`;
+    const registry = new RegistryProxy({
+      registry: upstreamUrl,
+      cacheDir: join(dir, 'cache'),
+      log: { warn: () => undefined },
+    });
+    proxy = await registry.listen(socketPath);
+  });
+
+  afterAll(async () => {
+    proxy?.close();
+    await new Promise((resolve) => upstream?.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('forwards reads under the registry and follows a redirect that stays on it', async () => {
+    expect(await ask('/left-pad')).toEqual({ status: 200, body: '{"name":"left-pad"}' });
+    expect((await ask('/left-pad', 'HEAD')).status).toBe(200);
+    expect(await ask('/moved')).toEqual({ status: 200, body: '{"name":"left-pad"}' });
+  });
+
+  it('refuses another host, a path out of the registry, writes, CONNECT and a redirect away', async () => {
+    const relay = await ask('http://127.0.0.1:8080/api/runners');
+    expect(relay.status).toBe(403);
+    expect(relay.body).toMatch(/only http:\/\/127\.0\.0\.1:\d+ is reachable/);
+    expect((await ask('/../secret')).status).toBe(403);
+    expect((await ask('/%2e%2e/secret')).status).toBe(403);
+    expect((await ask(`${upstreamUrl.replace('/registry/', '/secret')}`)).status).toBe(403);
+    expect((await ask('/left-pad', 'PUT')).status).toBe(403);
+    expect((await ask('/-/user/org.couchdb.user:me', 'POST')).status).toBe(403);
+    const away = await ask('/away');
+    expect(away.status).toBe(403);
+    expect(away.body).toMatch(/169\.254\.169\.254/);
+    const tunnel = await new Promise<string>((resolve) => {
+      const socket = connect(socketPath);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    });
+    expect(tunnel).toMatch(/^HTTP\/1\.1 403/);
+  });
+
+  it('keeps tarballs: the second room gets one without asking the registry', async () => {
+    expect(await ask('/left-pad/-/left-pad-1.0.0.tgz')).toEqual({ status: 200, body: 'tarball bytes' });
+    expect(await ask('/left-pad/-/left-pad-1.0.0.tgz')).toEqual({ status: 200, body: 'tarball bytes' });
+    expect(tarballHits).toBe(1);
+  });
+
+  it('says installs are off when there is no registry', async () => {
+    const off = new RegistryProxy({
+      registry: null,
+      cacheDir: join(dir, 'cache-off'),
+      log: { warn: () => undefined },
+    });
+    const server = await off.listen(join(dir, 'off.sock'));
+    try {
+      const answer = await ask('/left-pad', 'GET', join(dir, 'off.sock'));
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatch(/installs are turned off/);
+    } finally {
+      server.close();
+    }
+  });
+});

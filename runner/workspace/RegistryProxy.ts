@@ -1,0 +1,230 @@
+/**
+ * Package installs without giving the container a network: npm in a
+ * workspace talks to `http://127.0.0.1:4873/` (the agent joins that port to a
+ * unix socket in the workspace's preview folder), and this proxy, in the
+ * runner, answers there. It forwards reads (GET, HEAD) to one registry,
+ * `TANDEM_NPM_REGISTRY`, and nothing else:
+ *
+ * - a request names a path only: an absolute URL for another host, CONNECT
+ *   tunnels and writes (publish, login) are refused with 403;
+ * - the path is resolved under the registry's URL and must stay under it;
+ * - a redirect is followed only while it stays on the registry; one to
+ *   another host is refused;
+ * - tarballs (immutable) are kept in a cache folder of the runner, so the
+ *   second room installing the same package does not fetch it again.
+ *
+ * npm is told `replace-registry-host=always`, so the tarball URLs in a
+ * registry's answers come back here too. With the registry turned off
+ * (empty), every request gets a 403 saying so, and what the image's npm
+ * cache holds still installs.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import {
+  request as httpRequest,
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+
+/** Where npm in a workspace finds the registry. */
+export const REGISTRY_PORT = 4873;
+const REDIRECTS_MAX = 3;
+const TIMEOUT_MS = 60_000;
+/** Answer headers passed back to npm. */
+const PASSED = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'etag',
+  'last-modified',
+  'cache-control',
+];
+
+export interface RegistryProxyOptions {
+  /** The registry's URL (ending in /), or null: installs are off. */
+  registry: string | null;
+  /** Folder for cached tarballs. */
+  cacheDir: string;
+  log: { warn(event: string, fields?: object): void };
+}
+
+export class RegistryProxy {
+  private readonly base: URL | null;
+
+  /** The registry it forwards to, or null (installs off). */
+  get registry(): string | null {
+    return this.base?.href ?? null;
+  }
+
+  constructor(private readonly options: RegistryProxyOptions) {
+    this.base = options.registry
+      ? new URL(options.registry.endsWith('/') ? options.registry : `${options.registry}/`)
+      : null;
+    mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Serves the proxy on a unix socket (a workspace's); resolves once it listens. */
+  async listen(socketPath: string): Promise<Server> {
+    rmSync(socketPath, { force: true });
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on('connect', (_req, socket) => {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    server.on('clientError', (_error, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+    return server;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.base)
+      return refuse(
+        res,
+        'package installs are turned off on this Tandem server (TANDEM_NPM_REGISTRY is empty)',
+      );
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(res, 'only reads reach the registry from a workspace');
+    const target = this.resolve(req.url ?? '/');
+    if (!target) return refuse(res, `only ${this.base.origin} is reachable from a workspace`);
+    const cached = this.cachePath(target);
+    if (cached && existsSync(cached)) {
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': statSync(cached).size,
+      });
+      if (req.method === 'HEAD') return void res.end();
+      return void createReadStream(cached).pipe(res);
+    }
+    try {
+      await this.forward(req, res, target, cached, 0);
+    } catch (error) {
+      this.options.log.warn('registry.failed', { url: target.href, err: error });
+      if (!res.headersSent) refuse(res, `the registry did not answer: ${(error as Error).message}`, 502);
+      else res.destroy();
+    }
+  }
+
+  /** The registry URL a request names, or null if it leaves the registry. */
+  private resolve(raw: string): URL | null {
+    const base = this.base!;
+    let target: URL;
+    try {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(raw)) target = new URL(raw);
+      else if (raw.startsWith('/')) target = new URL(`.${raw}`, base);
+      else return null;
+    } catch {
+      return null;
+    }
+    return this.within(target) ? target : null;
+  }
+
+  private within(url: URL): boolean {
+    const base = this.base!;
+    return (
+      url.origin === base.origin && url.pathname.startsWith(base.pathname) && !url.username && !url.password
+    );
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: URL,
+    cached: string | null,
+    hops: number,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      const headers: Record<string, string> = { 'user-agent': 'tandem-runner' };
+      for (const name of ['accept', 'accept-encoding', 'npm-command', 'if-none-match', 'if-modified-since']) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const outgoing = send(target, { method: req.method, headers, timeout: TIMEOUT_MS }, (answer) => {
+        const status = answer.statusCode ?? 502;
+        if (status >= 300 && status < 400 && answer.headers.location) {
+          answer.resume();
+          const next = new URL(answer.headers.location, target);
+          if (!this.within(next) || hops >= REDIRECTS_MAX) {
+            refuse(res, `the registry redirected to ${next.origin}, which a workspace may not reach`);
+            return resolve();
+          }
+          return this.forward(req, res, next, cached, hops + 1).then(resolve, reject);
+        }
+        const passed: Record<string, string> = {};
+        for (const name of PASSED) {
+          const value = answer.headers[name];
+          if (typeof value === 'string') passed[name] = value;
+        }
+        res.writeHead(status, passed);
+        answer.on('error', reject);
+        if (cached && status === 200 && req.method === 'GET' && !answer.headers['content-encoding']) {
+          // The answer ends once the tarball is in the cache too: the next request finds it.
+          const partial = `${cached}.${randomBytes(6).toString('hex')}.part`;
+          const file = createWriteStream(partial);
+          answer.pipe(file);
+          answer.pipe(res, { end: false });
+          const done = () => {
+            res.end();
+            resolve();
+          };
+          file.on('finish', () => {
+            try {
+              if (answer.complete) renameSync(partial, cached);
+              else rmSync(partial, { force: true });
+            } catch (error) {
+              this.options.log.warn('registry.cache_failed', { err: error });
+            }
+            done();
+          });
+          file.on('error', (error) => {
+            this.options.log.warn('registry.cache_failed', { err: error });
+            rmSync(partial, { force: true });
+            answer.unpipe(file);
+            if (answer.readableEnded) done();
+            else answer.once('end', done);
+          });
+          return;
+        }
+        answer.pipe(res);
+        answer.on('end', () => resolve());
+      });
+      outgoing.on('timeout', () => outgoing.destroy(new Error('timed out')));
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  }
+
+  /** Tarballs never change once published: they are cached by URL. */
+  private cachePath(target: URL): string | null {
+    if (!/\/-\/[^/]+\.tgz$/.test(target.pathname)) return null;
+    return join(this.options.cacheDir, `${createHash('sha256').update(target.href).digest('hex')}.tgz`);
+  }
+}
+
+/** The registry this machine's npm is configured with (npmjs.org if npm does not say). */
+export function hostNpmRegistry(): string {
+  const answer = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', timeout: 10_000 });
+  const line = answer.status === 0 ? answer.stdout.trim() : '';
+  return /^https?:\/\//.test(line) ? line : 'https://registry.npmjs.org/';
+}
+
+function refuse(res: ServerResponse, why: string, status = 403): void {
+  const body = JSON.stringify({ error: why });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
