@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES, defaultEntry } from '../shared/languages.js';
+import { WEB_PACKAGES } from '../shared/schema/templates.js';
 import {
   IMAGE_FAMILIES,
   LANGUAGE_SPECS,
@@ -24,6 +26,13 @@ describe('languages', () => {
       // The entry is only ever "$1": never spliced into the script.
       expect(spec.script).toMatch(/"\.\/\$1"|"\.\/\$entry"|entry=\$1/);
     }
+  });
+
+  it('caches in the workspace image exactly the web templates’ packages', () => {
+    const cached = JSON.parse(
+      readFileSync(new URL('./images/workspace.npm.json', import.meta.url), 'utf8'),
+    ) as { dependencies: Record<string, string> };
+    expect(cached.dependencies).toEqual(WEB_PACKAGES);
   });
 
   it('computes the same image tags as scripts/build-images', () => {

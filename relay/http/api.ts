@@ -74,7 +74,7 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
     answer(
       c,
       TemplatesAnswer,
-      TEMPLATES.map(({ id, name, language, entry }) => ({ id, name, language, entry })),
+      TEMPLATES.map(({ id, name, language, entry, dev }) => ({ id, name, language, entry, dev })),
     ),
   );
 

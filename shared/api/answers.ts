@@ -43,6 +43,8 @@ export const TemplatesAnswer = v.array(
     /** Null for the empty template. */
     language: v.nullable(v.string()),
     entry: v.nullable(v.string()),
+    /** A web project's dev server command (it opens with its preview); null otherwise. */
+    dev: v.optional(v.nullable(v.string()), null),
   }),
 );
 

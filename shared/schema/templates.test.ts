@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { isValidPath } from './paths.js';
 import { findFile, listFiles, metaOf, snapshotFiles } from './project.js';
-import { TEMPLATES, findTemplate, seedProject } from './templates.js';
+import { TEMPLATES, WEB_PACKAGES, findTemplate, seedProject } from './templates.js';
 
 describe('templates', () => {
   it('have unique ids and names', () => {
@@ -42,7 +42,20 @@ describe('templates', () => {
       name: 'My room',
       ...(t.language ? { language: t.language } : {}),
       ...(t.entry ? { entry: t.entry } : {}),
+      ...(t.dev ? { dev: t.dev } : {}),
     });
+  });
+
+  it('web templates use exactly the package versions the workspace image caches', () => {
+    const web = TEMPLATES.filter((t) => t.files['package.json']);
+    expect(web.map((t) => t.id).sort()).toEqual(['express', 'react']);
+    for (const t of web) {
+      const pkg = JSON.parse(t.files['package.json']!) as Record<string, Record<string, string> | undefined>;
+      for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+        expect(WEB_PACKAGES[name as keyof typeof WEB_PACKAGES], `${t.id}: ${name}`).toBe(version);
+      }
+      expect(t.dev).toMatch(/^npm install .*&& npm run dev$/);
+    }
   });
 
   it('seeding is one transaction, so it leaves as one update', () => {
