@@ -39,6 +39,8 @@ export interface Person {
 export async function newPerson(browser: Browser, name: string): Promise<Person> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript((n) => {
+    // Previews (<id>.localhost, in a frame or a tab) have storage of their own, or none.
+    if (window !== window.top || location.hostname.endsWith('.localhost')) return;
     if (!localStorage.getItem('tandem.name')) localStorage.setItem('tandem.name', n);
   }, name);
   const page = await context.newPage();
