@@ -77,6 +77,9 @@ const DEV_COLS = 120;
 const DEV_ROWS = 30;
 const DEV_LAST_LINES = 15;
 const DEV_LAST_CHARS = 4096;
+const INSTALL_COMMAND = 'npm install --no-audit --no-fund';
+/** A package.json being typed into installs once it has been still this long. */
+const INSTALL_QUIET_MS = 1_000;
 
 const SCROLLBACK_BYTES = 64 * 1024;
 /** Starts and restarts per room: a burst of 3, then one every 10 s (each makes a container). */
@@ -128,6 +131,11 @@ class Session {
   /** Asked for while the workspace was starting: starts once it runs. */
   pendingDev: { command: string; by: string } | null = null;
   devTimer: NodeJS.Timeout | null = null;
+  /** package.json's dependencies as last sent to the workspace (undefined: nothing sent yet). */
+  dependencies: string | undefined = undefined;
+  installTimer: NodeJS.Timeout | null = null;
+  /** The terminal of the install running now. */
+  installing: string | null = null;
 
   constructor(readonly room: Room) {}
 }
@@ -466,6 +474,7 @@ export class Workspaces {
 
   private sendFiles(session: Session, ops: FileOp[]): void {
     if (!session.runner || !session.workspaceId) return;
+    this.watchDependencies(session, ops);
     let batch: FileOp[] = [];
     let bytes = 0;
     const flush = () => {
@@ -532,14 +541,13 @@ export class Workspaces {
     }
   }
 
-  private openDev(session: Session, command: string, by: string): void {
-    if (!session.runner || !session.workspaceId) return;
-    if (session.dev?.state === 'running')
-      this.send(session.runner, { type: MessageType.ShellClose, shellId: session.dev.shellId });
+  /** A command on a terminal everyone sees (it reports like a shell); its id. */
+  private openCommand(session: Session, command: string, openedBy: string): string | null {
+    if (!session.runner || !session.workspaceId) return null;
     const shellId = randomId(9);
     session.shells.set(shellId, {
       shellId,
-      openedBy: by,
+      openedBy,
       openedAt: Date.now(),
       scrollback: [],
       scrollbackBytes: 0,
@@ -547,7 +555,6 @@ export class Workspaces {
       sizes: new WeakMap(),
     });
     this.byShell.set(shellId, session);
-    session.dev = { shellId, command, startedBy: by, state: 'running', code: null, lastLines: '' };
     this.send(session.runner, {
       type: MessageType.RunnerCommandOpen,
       workspaceId: session.workspaceId,
@@ -556,6 +563,15 @@ export class Workspaces {
       rows: DEV_ROWS,
       command,
     });
+    return shellId;
+  }
+
+  private openDev(session: Session, command: string, by: string): void {
+    if (!session.runner || !session.workspaceId) return;
+    if (session.dev?.state === 'running')
+      this.send(session.runner, { type: MessageType.ShellClose, shellId: session.dev.shellId });
+    const shellId = this.openCommand(session, command, by)!;
+    session.dev = { shellId, command, startedBy: by, state: 'running', code: null, lastLines: '' };
     if (session.devTimer) clearTimeout(session.devTimer);
     session.devTimer = setTimeout(() => {
       if (session.dev?.shellId !== shellId || session.dev.state !== 'running' || !session.runner) return;
@@ -568,6 +584,33 @@ export class Workspaces {
     session.devTimer.unref();
     this.log.info('workspace.dev_server', { room: session.room.id, command: command.slice(0, 200) });
     this.broadcast(session);
+  }
+
+  /**
+   * A saved package.json whose dependencies changed installs them (after a
+   * second of quiet, one install at a time), on a terminal everyone sees, as
+   * a local dev environment does. The first sync only sets the baseline: the
+   * dev command installs what the project starts with.
+   */
+  private watchDependencies(session: Session, ops: FileOp[]): void {
+    const baseline = session.dependencies === undefined;
+    const op = ops.findLast((candidate) => candidate.path === 'package.json');
+    if (!op) {
+      if (baseline) session.dependencies = '';
+      return;
+    }
+    const key = op.op === 'put' ? dependencyKey(op.data) : '';
+    if (key === null || key === session.dependencies) return;
+    session.dependencies = key;
+    if (baseline || key === '') return;
+    if (session.installTimer) clearTimeout(session.installTimer);
+    session.installTimer = setTimeout(() => {
+      session.installTimer = null;
+      if (session.installing && session.shells.has(session.installing)) return;
+      session.installing = this.openCommand(session, INSTALL_COMMAND, 'package.json changed');
+      this.broadcast(session);
+    }, INSTALL_QUIET_MS);
+    session.installTimer.unref();
   }
 
   private setPorts(session: Session, ports: number[]): void {
@@ -616,6 +659,10 @@ export class Workspaces {
     this.setPorts(session, []);
     session.dev = null;
     session.pendingDev = null;
+    session.dependencies = undefined;
+    session.installing = null;
+    if (session.installTimer) clearTimeout(session.installTimer);
+    session.installTimer = null;
     session.state = expected || reason.startsWith('stopped') ? WorkspaceState.Off : WorkspaceState.Failed;
     session.reason = reason;
     session.memoryBytes = 0;
@@ -670,6 +717,22 @@ export class Workspaces {
   private send(runner: RunnerSide, message: RelayToRunnerMessage): void {
     sendToRunner(runner.link, message);
   }
+}
+
+/** What installs depend on in a package.json: its dependency lists (null: not JSON, e.g. half typed). */
+function dependencyKey(data: Uint8Array): string | null {
+  try {
+    const pkg = JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+    const lists = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
+    return JSON.stringify(lists.map((name) => sortedEntries(pkg[name])));
+  } catch {
+    return null;
+  }
+}
+
+function sortedEntries(value: unknown): [string, unknown][] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The last lines a terminal printed, as plain text (colours and cursor moves taken out). */

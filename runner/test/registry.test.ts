@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType, type TandemMessage } from '../../shared/protocol/table.js';
 import { plainTerminalText } from '../../shared/terminalText.js';
 import type { WorkspacePayload } from '../../shared/protocol/workspacePayload.js';
-import { RawClient, frameTandem, waitFor, yjsUrl } from '../../relay/test/clients.js';
+import { RawClient, frameSyncStep1, frameTandem, waitFor, yjsUrl } from '../../relay/test/clients.js';
+import { addFile, filesOf } from '../../shared/schema/project.js';
 import {
   createRoom,
   removeDataDir,
@@ -143,6 +144,8 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
     const room = await createRoom(relay.url, { template: 'javascript' });
     client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
     await client.hello();
+    client.send(frameSyncStep1(client.doc));
+    await client.until(() => filesOf(client.doc).size > 0, 'the project to arrive');
     send({ type: MessageType.WorkspaceStart, restart: false });
     await waitFor(() => latest()?.state === 'running', 'the workspace', 60_000);
     send({ type: MessageType.ShellOpen, cols: 200, rows: 50 });
@@ -188,4 +191,36 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
     // And the relay itself is not reachable from the container at all.
     expect(out).toMatch(/DIRECT ECONNREFUSED/);
   }, 120_000);
+
+  it('saving a package.json with new dependencies installs them, on a terminal everyone sees', async () => {
+    const known = new Set(latest()!.shells.map((shell) => shell.shellId));
+    client.change((doc) =>
+      addFile(
+        doc,
+        'package.json',
+        JSON.stringify({ name: 'app', dependencies: { 'tandem-test-pkg': '1.0.0' } }),
+      ),
+    );
+    await client.fence();
+    await waitFor(
+      () =>
+        latest()?.shells.some(
+          (shell) => !known.has(shell.shellId) && shell.openedBy === 'package.json changed',
+        ) === true,
+      'an install terminal',
+      30_000,
+    );
+    const install = latest()!.shells.find((shell) => !known.has(shell.shellId))!.shellId;
+    const exitCode = (): number | null | undefined => {
+      for (const f of client.frames) {
+        if (f.kind === 'tandem' && f.message.type === MessageType.ShellExit && f.message.shellId === install)
+          return f.message.code;
+      }
+      return undefined;
+    };
+    await waitFor(() => exitCode() !== undefined, 'the install to end', 120_000);
+    expect(exitCode()).toBe(0);
+    const out = await shell('node -e "console.log(require(\'tandem-test-pkg\').greet())"', 'REQUIRED');
+    expect(out).toMatch(/REQUIRED:0/);
+  }, 180_000);
 });
