@@ -14,6 +14,7 @@ import { roomsBench } from './rooms.js';
 import { runsBench } from './runs.js';
 import { webrtcBench } from './webrtc.js';
 import { workspaceBench } from './workspace.js';
+import { previewBench } from './preview.js';
 import { editorBench } from '../client/test/bench.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   webrtc: webrtcBench,
   replay: replayBench,
   workspace: workspaceBench,
+  preview: previewBench,
 };
 
 function pick(names: string[]): string[] {

@@ -5,7 +5,7 @@
  * both ways as `previewData` within the other side's credit (streamWindow.ts),
  * so a large response waits for its browser instead of crowding the link.
  */
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MessageType, type MessageOf, type RunnerToRelayMessage } from '../../shared/protocol/table.js';
 import { pumpThroughWindow, SendWindow } from '../../server/streamWindow.js';
@@ -39,6 +39,12 @@ export interface PreviewProxyOptions {
 
 export class PreviewProxy {
   private readonly streams = new Map<number, Stream>();
+  /**
+   * Connections to the forwarders stay open between requests (one per socket
+   * path, pooled): each new one costs socat a fork and the app a TCP accept.
+   * Upgrades take a connection of their own.
+   */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 32, maxFreeSockets: 8, timeout: 60_000 });
 
   constructor(private readonly options: PreviewProxyOptions) {}
 
@@ -92,7 +98,7 @@ export class PreviewProxy {
       path: message.target,
       headers: headers.flat(),
       setHost: false,
-      agent: false,
+      agent: message.upgrade ? false : this.agent,
     });
     const stream: Stream = {
       id: streamId,
