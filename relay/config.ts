@@ -62,6 +62,7 @@ export interface RelayConfig {
   previewPort: number;
   previewUrl: string | null;
   previewBodyMaxBytes: number;
+  previewAnswerTimeoutMs: number;
   devServerMaxMs: number;
 }
 
@@ -252,6 +253,14 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     default: String(32 * MIB),
     description: 'Largest request body a browser may send to a preview (an upload); larger ones get 413.',
     parse: integer(1024, 1024 * MIB),
+  },
+  {
+    key: 'previewAnswerTimeoutMs',
+    env: 'TANDEM_PREVIEW_ANSWER_TIMEOUT_MS',
+    default: '60000',
+    description:
+      'A preview request whose app has not begun to answer in this long gets a 504 page (a dev server that hangs); answers that have begun may stream for as long as they like.',
+    parse: integer(1000, 3_600_000),
   },
   {
     key: 'devServerMaxMs',

@@ -130,7 +130,13 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
     (room) => rooms.releaseIfIdle(room),
   );
-  previewListener.serve({ ...previews, workspaces, bodyMaxBytes: config.previewBodyMaxBytes, log });
+  previewListener.serve({
+    ...previews,
+    workspaces,
+    bodyMaxBytes: config.previewBodyMaxBytes,
+    answerTimeoutMs: config.previewAnswerTimeoutMs,
+    log,
+  });
 
   const stats: RelayStats = { droppedSignals: 0 };
   const app = new Hono();

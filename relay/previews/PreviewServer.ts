@@ -45,6 +45,8 @@ export interface PreviewServerOptions {
   origins: PreviewOrigins;
   workspaces: Workspaces;
   bodyMaxBytes: number;
+  /** A request whose app has not begun to answer by then gets a 504. */
+  answerTimeoutMs: number;
   log: Logger;
 }
 
@@ -117,6 +119,16 @@ export class PreviewServer {
       return page(res, 413, 'Too large', 'That request body is too large.');
 
     let answered = false;
+    const silence = setTimeout(() => {
+      stream.abort('no answer in time');
+      page(
+        res,
+        504,
+        'The app did not answer',
+        `The app on port ${target.port} has not answered in ${Math.round(this.options.answerTimeoutMs / 1000)} s.`,
+      );
+    }, this.options.answerTimeoutMs);
+    silence.unref();
     const stream = this.options.workspaces.streams.open(
       target.link,
       this.head(req, target, false),
@@ -124,11 +136,13 @@ export class PreviewServer {
       {
         onHead: (status, headers) => {
           answered = true;
+          clearTimeout(silence);
           res.writeHead(status, passable(headers));
         },
         onData: (bytes, written) => res.write(bytes, () => written()),
         onEnd: () => res.end(),
         onAbort: (reason) => {
+          clearTimeout(silence);
           if (!answered && !res.headersSent) page(res, 502, 'The app did not answer', reason);
           else res.destroy();
         },
@@ -144,6 +158,7 @@ export class PreviewServer {
     });
     stream.pipeFrom(req);
     res.on('close', () => {
+      clearTimeout(silence);
       if (!res.writableFinished) stream.abort('the browser went away');
     });
   }

@@ -44,6 +44,12 @@ const http = require('http');
 const big = Buffer.alloc(8 * 1024 * 1024, 7);
 const server = http.createServer((req, res) => {
   if (req.url === '/big') return res.end(big);
+  if (req.url === '/hang') return;
+  if (req.url === '/huge') {
+    let left = 64;
+    const more = () => { while (left > 0) { left--; if (!res.write(Buffer.alloc(1024 * 1024, 5))) return res.once('drain', more); } res.end(); };
+    return more();
+  }
   if (req.url === '/echo') { const parts = []; req.on('data', (c) => parts.push(c)); req.on('end', () => res.end(Buffer.concat(parts))); return; }
   if (req.url === '/headers') return res.end(JSON.stringify(req.headers));
   res.setHeader('content-type', 'text/html');
@@ -141,7 +147,9 @@ describe.skipIf(skip)('dev servers and previews through relay and runner', () =>
   }
 
   beforeAll(async () => {
-    relay = await startRelay({ env: { TANDEM_WORKSPACE_IDLE_MS: '600000' } });
+    relay = await startRelay({
+      env: { TANDEM_WORKSPACE_IDLE_MS: '600000', TANDEM_PREVIEW_ANSWER_TIMEOUT_MS: '2000' },
+    });
     runner = await startRunner(
       relay,
       { TANDEM_RUNNER_POOL_SIZE: '0', TANDEM_WORKSPACES_MAX: '2' },
@@ -239,6 +247,45 @@ describe.skipIf(skip)('dev servers and previews through relay and runner', () =>
     );
     const echo = await upgradeEcho(host, cookie, 'ping through the tunnel');
     expect(echo).toBe('ping through the tunnel');
+  }, 60_000);
+
+  it('an app that never answers gets a 504 page; everything else goes on', async () => {
+    const previewId = await previewOn(3000);
+    const host = hostOf(previewId);
+    const cookie = await enter(previewId, owner);
+    const hung = preview(host, '/hang', { cookie });
+    expect((await preview(host, '/', { cookie })).status).toBe(200);
+    const answer = await hung;
+    expect(answer.status).toBe(504);
+    expect(answer.body.toString()).toContain('port 3000 has not answered');
+    expect((await request(`${relay.url}/healthz`)).status).toBe(200);
+  }, 60_000);
+
+  it('a download nobody reads waits for its reader: other requests go on and the relay holds little of it', async () => {
+    const previewId = await previewOn(3000);
+    const host = hostOf(previewId);
+    const cookie = await enter(previewId, owner);
+    const rss = async () => ((await request(`${relay.url}/healthz`)).body as { rssBytes: number }).rssBytes;
+    const before = await rss();
+    // 64 MiB asked for, its head read, then nothing more.
+    const socket = connect(relay.previewPort, '127.0.0.1');
+    socket.write(`GET /huge HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\n\r\n`);
+    let received = 0;
+    await new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.byteLength;
+        if (received > 0) {
+          socket.pause();
+          resolve();
+        }
+      }),
+    );
+    for (let i = 0; i < 10; i++) expect((await preview(host, '/', { cookie })).status).toBe(200);
+    const echoed = await upgradeEcho(host, cookie, 'still moving');
+    expect(echoed).toBe('still moving');
+    // What the relay holds of the stalled answer is bounded by the stream's window, not its size.
+    expect(await rss()).toBeLessThan(before + 32 * 1024 * 1024);
+    socket.destroy();
   }, 60_000);
 
   it('someone removed from the room loses the preview at once, open connections too', async () => {
