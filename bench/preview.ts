@@ -10,6 +10,9 @@
  * Browser and host share one clock: the page stamps when the text changed.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest, Agent } from 'node:http';
 import type * as Y from 'yjs';
 import { MessageType } from '../shared/protocol/table.js';
@@ -146,6 +149,31 @@ export async function previewBench(): Promise<void> {
       through.push(performance.now() - started);
     }
     agent.destroy();
+    // The runner's own hop: the forwarder's unix socket, from this machine.
+    const socketPath = forwarderSocket(5173);
+    const direct: number[] = [];
+    const socketAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (let i = 0; socketPath && i < REQUESTS; i++) {
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            socketPath,
+            path: '/src/App.css?direct',
+            headers: { host: 'localhost:5173' },
+            agent: socketAgent,
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve());
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      direct.push(performance.now() - started);
+    }
+    socketAgent.destroy();
     const container = execFileSync(
       'docker',
       [
@@ -168,6 +196,7 @@ export async function previewBench(): Promise<void> {
 
     const h = summarize(hmr);
     const t = summarize(through);
+    const u = summarize(direct);
     printTable(
       'Preview: keystroke in the room -> previewed DOM by Vite HMR, headless Chromium (ms)',
       ['path', 'samples', 'p50', 'p95', 'max', 'goal p95'],
@@ -187,6 +216,13 @@ export async function previewBench(): Promise<void> {
       ['path', 'samples', 'p50', 'p95', 'p50 vs inside'],
       [
         ['inside the container (node http, keep-alive)', REQUESTS, ms(insideP50), '-', '1.00x'],
+        [
+          'the forwarder’s unix socket, from the runner’s machine',
+          u.count,
+          ms(u.p50),
+          ms(u.p95),
+          ratio(u.p50, insideP50),
+        ],
         [
           'through the preview origin (relay, runner, forwarder)',
           t.count,
@@ -209,6 +245,17 @@ export async function previewBench(): Promise<void> {
     await relay.stop();
     removeDataDir(relay.dataDir);
   }
+}
+
+/** The socket the workspace's forwarder listens on for `port` (under the runner's temp folder). */
+function forwarderSocket(port: number): string | null {
+  for (const root of readdirSync(tmpdir()).filter((name) => name.startsWith('tandem-previews-'))) {
+    for (const dir of readdirSync(join(tmpdir(), root))) {
+      const path = join(tmpdir(), root, dir, `${port}.sock`);
+      if (existsSync(path)) return path;
+    }
+  }
+  return null;
 }
 
 function get(

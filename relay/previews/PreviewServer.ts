@@ -63,7 +63,9 @@ export class PreviewServer {
   private options!: PreviewServerOptions;
 
   private constructor() {
-    this.server = createServer((_req, res) => page(res, 503, 'Starting', 'Tandem is starting.'));
+    this.server = createServer({ noDelay: true, keepAlive: true }, (_req, res) =>
+      page(res, 503, 'Starting', 'Tandem is starting.'),
+    );
     this.server.on('clientError', (_error, socket) => socket.destroy());
   }
 

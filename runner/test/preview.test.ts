@@ -148,7 +148,11 @@ describe.skipIf(skip)('dev servers and previews through relay and runner', () =>
 
   beforeAll(async () => {
     relay = await startRelay({
-      env: { TANDEM_WORKSPACE_IDLE_MS: '600000', TANDEM_PREVIEW_ANSWER_TIMEOUT_MS: '2000' },
+      env: {
+        TANDEM_WORKSPACE_IDLE_MS: '600000',
+        TANDEM_PREVIEW_ANSWER_TIMEOUT_MS: '2000',
+        TANDEM_PREVIEW_BODY_MAX_BYTES: String(4 * 1024 * 1024),
+      },
     });
     runner = await startRunner(
       relay,
@@ -238,6 +242,22 @@ describe.skipIf(skip)('dev servers and previews through relay and runner', () =>
     const echoed = await preview(host, '/echo', { cookie, method: 'POST', body: upload });
     expect(echoed.status).toBe(200);
     expect(echoed.body.equals(upload)).toBe(true);
+    // Past TANDEM_PREVIEW_BODY_MAX_BYTES: refused from its declared length, before the app sees it.
+    const tooBig = await new Promise<string>((resolve) => {
+      const socket = connect(relay.previewPort, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n')) {
+          socket.destroy();
+          resolve(text.split('\r\n')[0]!);
+        }
+      });
+      socket.write(
+        `POST /echo HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Length: ${5 * 1024 * 1024}\r\n\r\n`,
+      );
+    });
+    expect(tooBig).toBe('HTTP/1.1 413 Payload Too Large');
     const big = await preview(host, '/big', { cookie });
     expect(big.body.byteLength).toBe(8 * 1024 * 1024);
     expect(createHash('sha256').update(big.body).digest('hex')).toBe(
