@@ -102,14 +102,7 @@ export class RegistryProxy {
     const target = this.resolve(req.url ?? '/');
     if (!target) return refuse(res, `only ${this.base.origin} is reachable from a workspace`);
     const cached = this.cachePath(target);
-    if (cached && existsSync(cached)) {
-      res.writeHead(200, {
-        'content-type': 'application/octet-stream',
-        'content-length': statSync(cached).size,
-      });
-      if (req.method === 'HEAD') return void res.end();
-      return void createReadStream(cached).pipe(res);
-    }
+    if (cached && existsSync(cached)) return this.serveCached(res, cached, req.method);
     try {
       await this.forward(req, res, target, cached, 0);
     } catch (error) {
@@ -117,6 +110,15 @@ export class RegistryProxy {
       if (!res.headersSent) refuse(res, `the registry did not answer: ${(error as Error).message}`, 502);
       else res.destroy();
     }
+  }
+
+  private serveCached(res: ServerResponse, cached: string, method: string | undefined): void {
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': statSync(cached).size,
+    });
+    if (method === 'HEAD') return void res.end();
+    createReadStream(cached).pipe(res);
   }
 
   /** The registry URL a request names, or null if it leaves the registry. */
@@ -170,36 +172,31 @@ export class RegistryProxy {
           const value = answer.headers[name];
           if (typeof value === 'string') passed[name] = value;
         }
-        res.writeHead(status, passed);
         answer.on('error', reject);
         if (cached && status === 200 && req.method === 'GET' && !answer.headers['content-encoding']) {
-          // The answer ends once the tarball is in the cache too: the next request finds it.
+          // Into the cache first, then to npm from there: once npm has the last byte
+          // (an answer with a Content-Length ends there), the next room finds the tarball.
           const partial = `${cached}.${randomBytes(6).toString('hex')}.part`;
           const file = createWriteStream(partial);
           answer.pipe(file);
-          answer.pipe(res, { end: false });
-          const done = () => {
-            res.end();
-            resolve();
-          };
           file.on('finish', () => {
             try {
-              if (answer.complete) renameSync(partial, cached);
-              else rmSync(partial, { force: true });
+              if (!answer.complete) throw new Error('the registry’s answer broke off');
+              renameSync(partial, cached);
             } catch (error) {
-              this.options.log.warn('registry.cache_failed', { err: error });
+              rmSync(partial, { force: true });
+              return reject(error);
             }
-            done();
+            this.serveCached(res, cached, 'GET');
+            resolve();
           });
           file.on('error', (error) => {
-            this.options.log.warn('registry.cache_failed', { err: error });
             rmSync(partial, { force: true });
-            answer.unpipe(file);
-            if (answer.readableEnded) done();
-            else answer.once('end', done);
+            reject(error);
           });
           return;
         }
+        res.writeHead(status, passed);
         answer.pipe(res);
         answer.on('end', () => resolve());
       });
