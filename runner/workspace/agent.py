@@ -60,6 +60,18 @@ WATCH_MASK = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_
 QUIET_S = 0.04
 MAX_WAIT_S = 0.25
 PORT_SCAN_S = 0.5
+# A forwarder just started: look again this soon for its socket.
+PORT_RESCAN_S = 0.02
+# Writes of one file are at least this far apart, the last one always made:
+# file watchers (chokidar, in Vite and webpack) drop a change that follows
+# another of the same file within 50 ms, which lost the last keystrokes of a
+# burst of typing in a dev server's hot reload (the editor and the disk had
+# them, the page did not). Existing files are also written in place (below).
+WRITE_GAP_S = 0.07
+# And a file written in a burst is written once more, unchanged, this long
+# after its last write: a watcher that still folded two changes into one (its
+# stat ran late, under load) sees the final text.
+SETTLE_S = 0.3
 TCP_LISTEN = '0A'
 PORTS_MAX = 64
 
@@ -73,6 +85,10 @@ watches = {}  # wd -> directory path ('' is root)
 previews = None  # the folder of preview sockets, or None: no previews
 registry_port = None  # npm's registry port (the runner's proxy), never a preview
 forwarders = {}  # port -> socat process
+announced = []  # ports reported, each with its socket in place
+last_write = {}  # path -> when the agent last wrote it (monotonic)
+deferred = {}  # path -> (when, put command): a write waiting for WRITE_GAP_S
+settling = {}  # path -> when to write it once more, unchanged (after a burst)
 libc = ctypes.CDLL(None, use_errno=True)
 inotify = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
 out = sys.stdout.buffer
@@ -160,10 +176,24 @@ def read_disk(path):
         os.close(parent)
 
 
-def write_disk(path, data):
+def write_disk(path, data, existing):
     parts = parts_of(path)
     parent = open_parent(parts, True)
     try:
+        if existing:
+            # In place, as editors save: a file watcher keeps watching the same
+            # file (one replaced by a rename must be watched again, and a dev
+            # server's watcher can miss the next change meanwhile).
+            fd = os.open(parts[-1], os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=parent)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(0, 'not a regular file')
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            return
         temp = '.%s.tandem-%d' % (parts[-1][:200], os.getpid())
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=parent)
         try:
@@ -274,25 +304,30 @@ def listening_ports():
 
 
 def scan_ports():
+    """Starts and stops forwarders; True while one has no socket yet (look again soon)."""
+    global announced
     ports = listening_ports()
-    changed = False
     for port in [p for p in forwarders if p not in ports]:
         stop_forwarder(port)
-        changed = True
     for port, target in sorted(ports.items()):
         if port in forwarders or len(forwarders) >= PORTS_MAX:
             continue
-        socket_path = '%s/%d.sock' % (previews, port)
         forwarders[port] = subprocess.Popen(
-            ['socat', 'UNIX-LISTEN:%s,fork,unlink-early,mode=666' % socket_path, '%s:%d' % (target, port)],
+            ['socat', 'UNIX-LISTEN:%s,fork,unlink-early,mode=666' % socket_of(port), '%s:%d' % (target, port)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
-        changed = True
     for port, process in list(forwarders.items()):
         if process.poll() is not None:  # socat died: start again on the next scan
             stop_forwarder(port)
-            changed = True
-    if changed:
-        send({'ev': 'ports', 'ports': sorted(forwarders)})
+    # A port is announced once its socket is there: a request before would find nothing.
+    ready = sorted(p for p in forwarders if os.path.exists(socket_of(p)))
+    if ready != announced:
+        announced = ready
+        send({'ev': 'ports', 'ports': ready})
+    return len(ready) < len(forwarders)
+
+
+def socket_of(port):
+    return '%s/%d.sock' % (previews, port)
 
 
 def stop_forwarder(port):
@@ -304,7 +339,7 @@ def stop_forwarder(port):
         except subprocess.TimeoutExpired:
             process.kill()
     try:
-        os.unlink('%s/%d.sock' % (previews, port))
+        os.unlink(socket_of(port))
     except OSError:
         pass
 
@@ -333,6 +368,34 @@ def on_command(message):
         send({'ev': 'ready'})
         return
     path = message.get('path', '')
+    if op == 'put' and (path in deferred or time.monotonic() - last_write.get(path, -WRITE_GAP_S) < WRITE_GAP_S):
+        deferred[path] = (last_write[path] + WRITE_GAP_S, message)
+        return
+    deferred.pop(path, None)
+    if op == 'del':
+        settling.pop(path, None)
+    apply_command(op, path, message)
+
+
+def apply_due():
+    now = time.monotonic()
+    for path, (when, message) in list(deferred.items()):
+        if when <= now:
+            del deferred[path]
+            apply_command('put', path, message)
+            settling[path] = time.monotonic() + SETTLE_S
+    for path, when in list(settling.items()):
+        if when <= now and path not in deferred:
+            del settling[path]
+            kind, value = read_disk(path)
+            if kind == 'file' and digest(value) == known.get(path):
+                try:
+                    write_disk(path, value, True)
+                except OSError:
+                    pass
+
+
+def apply_command(op, path, message):
     try:
         parts_of(path)
     except ValueError:
@@ -351,12 +414,14 @@ def on_command(message):
             if kind in ('dir', 'refused'):
                 send({'ev': 'refused', 'path': path, 'why': 'the container has something else there'})
                 return
-            write_disk(path, data)
+            write_disk(path, data, kind == 'file')
             known[path] = digest(data)
+            last_write[path] = time.monotonic()
         elif op == 'del':
             if kind == 'file':
                 delete_disk(path)
             known.pop(path, None)
+            last_write.pop(path, None)
     except OSError as error:
         send({'ev': 'refused', 'path': path, 'why': error.strerror or 'cannot be written'})
 
@@ -409,9 +474,13 @@ def main():
     while True:
         now = time.monotonic()
         if previews and now >= next_scan:
-            scan_ports()
-            next_scan = now + PORT_SCAN_S
+            next_scan = now + (PORT_RESCAN_S if scan_ports() else PORT_SCAN_S)
+        apply_due()
         timeout = max(0.0, next_scan - now) if previews else None
+        if deferred or settling:
+            dues = [when for when, _ in deferred.values()] + list(settling.values())
+            soonest = max(0.0, min(dues) - now)
+            timeout = soonest if timeout is None else min(timeout, soonest)
         if dirty:
             due = max(0.0, min(last_event + QUIET_S, first_dirty + MAX_WAIT_S) - now)
             timeout = due if timeout is None else min(timeout, due)
