@@ -156,6 +156,9 @@ describe.skipIf(skip)('live previews in the browser', () => {
       room.token,
     );
 
+    // A project that runs rather than serves keeps the command folded: the first click opens it.
+    expect(await page.getByTestId('dev-server-command').count()).toBe(0);
+    await page.getByTestId('dev-server-start').click();
     const command = page.getByTestId('dev-server-command');
     await expect.poll(() => command.inputValue()).toBe('python3 -m http.server 8000');
     await page.getByTestId('dev-server-start').click();

@@ -213,6 +213,8 @@ async function previewShot(relay: RelayProcess, browser: Browser): Promise<void>
     await person.page.locator('.tab.active[data-path="app.js"]').waitFor();
   }
 
+  await alice.page.getByTestId('dev-server-start').click(); // opens the command
+  await alice.page.getByTestId('dev-server-command').waitFor();
   await alice.page.getByTestId('dev-server-start').click();
   await alice.page.getByTestId('preview-state').filter({ hasText: 'Listening on :8000' }).waitFor({
     timeout: 60_000,

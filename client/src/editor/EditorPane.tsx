@@ -34,7 +34,7 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
           saveNoticeShown = true;
           toast('No need to save: Tandem stores every change as you type.');
         },
-        onRunShortcut: () => room.runs.start(),
+        onRunShortcut: () => room.runShortcut(),
       },
     );
     // Next to `window.tandem.doc` (see RoomGate): the editor, for debugging and tests.

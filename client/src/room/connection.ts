@@ -62,6 +62,13 @@ export class RoomConnection {
   readonly socket = signal<SocketState>('connecting');
   /** Milliseconds from a ping to its pong on the current socket; null until one came back. */
   readonly roundTripMs = signal<number | null>(null);
+  /**
+   * The relay has answered this socket's hello in full: welcome, the room's
+   * state, and the workspace's status if it has one (none: it is off). The
+   * fence is the pong to the ping sent on welcome, as the relay answers a
+   * socket's messages in order.
+   */
+  readonly greeted = signal(false);
   readonly synced = signal(false);
   readonly localLoaded = signal(false);
   readonly unsent: Signal<number>;
@@ -195,6 +202,7 @@ export class RoomConnection {
       for (const text of outbox) this.sendChat(text);
     });
     this.channel.on(MessageType.Pong, (message) => {
+      if (this.welcomed) this.greeted.value = true;
       if (message.nonce === this.pingNonce)
         this.roundTripMs.value = Math.round(performance.now() - this.pingSentAt);
     });
@@ -240,6 +248,7 @@ export class RoomConnection {
       this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
     } else {
       this.welcomed = false;
+      this.greeted.value = false;
       this.roundTripMs.value = null;
       if (status === 'disconnected') this.synced.value = false;
       clearInterval(this.keepalive);

@@ -5,7 +5,7 @@
 import { computed, effect, signal } from '@preact/signals';
 import type * as Y from 'yjs';
 import type { ProjectFile } from '../../../shared/schema/binary.js';
-import { metaOf } from '../../../shared/schema/project.js';
+import { findFile, metaOf } from '../../../shared/schema/project.js';
 import { colorFor } from '../lib/colors.js';
 import { recentRuns, runnerLanguages } from '../lib/api.js';
 import { loadJson, saveJson } from '../lib/storage.js';
@@ -15,6 +15,8 @@ import { connectPeerAwareness } from '../media/peerAwareness.js';
 import { connectPeerDocSync } from '../media/peerDocSync.js';
 import { RunSession } from '../run/runSession.js';
 import { connectRunWire } from '../run/runWire.js';
+import { watchAutoStart } from '../workspace/autoStart.js';
+import { defaultDevCommand } from '../workspace/devCommand.js';
 import { connectWorkspaceWire, WorkspaceSession } from '../workspace/workspaceSession.js';
 import { connectPeerWire, type PeerWire } from './peerWire.js';
 import { watchParticipants, type ParticipantsWatch } from '../presence/participants.js';
@@ -53,6 +55,22 @@ export class RoomState {
   /** The project's language and entry file as its document's meta says (display-only copies). */
   readonly metaLanguage = signal<string | null>(null);
   readonly metaEntry = signal<string | null>(null);
+  /** The room's dev server command (`meta.dev`): set, this is a web project, served rather than run. */
+  readonly metaDev = signal<string | null>(null);
+  /** The dev server command as typed in the run bar; null follows the running one, else the project's. */
+  readonly devCommandTyped = signal<string | null>(null);
+  /** The command the run bar shows and starts. */
+  readonly devCommand = computed(() => {
+    const typed = this.devCommandTyped.value;
+    if (typed !== null) return typed;
+    const running = this.workspace.devServer.value?.command;
+    if (running) return running;
+    // Reading the file list subscribes to it: a package.json added later changes the guess.
+    const paths = new Set(this.files.value.filter((f) => f.kind === 'text').map((f) => f.path));
+    const read = (path: string) =>
+      paths.has(path) ? (findFile(this.conn.doc, path)?.text.toString() ?? null) : null;
+    return defaultDevCommand(read, this.metaDev.value);
+  });
   /** Bumped to move the keyboard focus into the editor (e.g. after creating a file). */
   readonly focusRequest = signal(0);
   readonly pathById = computed(() => new Map(this.files.value.map((f) => [f.id, f.path])));
@@ -113,6 +131,17 @@ export class RoomState {
     this.stops.push(
       () => this.runs.destroy(),
       () => this.workspace.destroy(),
+      watchAutoStart(
+        conn.roomId,
+        computed(() => ({
+          greeted: conn.greeted.value,
+          synced: conn.synced.value,
+          dev: this.metaDev.value,
+          canUse: this.workspace.canUse.value,
+          workspace: this.workspace.status.value,
+        })),
+        (command) => this.workspace.startDevServer(command),
+      ),
     );
 
     const saved = loadJson<SavedTabs>(this.tabsKey);
@@ -143,6 +172,19 @@ export class RoomState {
   open(fileId: string): void {
     if (!this.tabs.value.includes(fileId)) this.tabs.value = [...this.tabs.value, fileId];
     this.active.value = fileId;
+  }
+
+  /** Ctrl/Cmd+Enter and the run bar's main action: a web project's dev server (re)starts, else the project runs. */
+  runShortcut(): boolean {
+    return this.metaDev.peek() === null ? this.runs.start() : this.startDevServer();
+  }
+
+  /** Starts the run bar's dev server command, or restarts the dev server with it; the output opens. */
+  startDevServer(): boolean {
+    if (this.workspace.status.peek().state === 'stopping') return false;
+    if (!this.workspace.startDevServer(this.devCommand.peek())) return false;
+    this.runs.panelOpen.value = true;
+    return true;
   }
 
   focusEditor(): void {
@@ -186,10 +228,11 @@ export class RoomState {
   private watchMeta(doc: Y.Doc): void {
     const meta = metaOf(doc);
     const read = () => {
-      const [name, language, entry] = [meta.get('name'), meta.get('language'), meta.get('entry')];
+      const [name, language, entry, dev] = ['name', 'language', 'entry', 'dev'].map((key) => meta.get(key));
       this.metaName.value = typeof name === 'string' ? name.slice(0, 120) : '';
       this.metaLanguage.value = typeof language === 'string' ? language : null;
       this.metaEntry.value = typeof entry === 'string' ? entry : null;
+      this.metaDev.value = typeof dev === 'string' && dev.trim() !== '' ? dev : null;
     };
     read();
     meta.observe(read);

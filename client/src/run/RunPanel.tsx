@@ -43,11 +43,11 @@ export function RunPanel(props: { room: RoomState }) {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.key !== 'Enter' || e.defaultPrevented) return;
       e.preventDefault();
-      runs.start();
+      props.room.runShortcut();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [runs]);
+  }, [props.room]);
 
   const startDrag = (e: PointerEvent) => {
     const handle = e.currentTarget as HTMLElement;
@@ -111,9 +111,7 @@ export function RunPanel(props: { room: RoomState }) {
             />
           ) : runs.transcript.empty.value ? (
             <div class="run-empty muted">
-              {runs.canRun.value
-                ? 'Run the project to see its output here. Everyone in the room sees it live.'
-                : 'When someone runs the project, its output shows here.'}
+              {emptySentence(runs.canRun.value, props.room.metaDev.value !== null)}
             </div>
           ) : (
             <RunTerminal
@@ -128,4 +126,15 @@ export function RunPanel(props: { room: RoomState }) {
       </div>
     </section>
   );
+}
+
+function emptySentence(canRun: boolean, web: boolean): string {
+  if (web) {
+    return canRun
+      ? 'Start the dev server to see its output here and its page in the preview. Everyone in the room sees both.'
+      : 'When someone starts the dev server, its output shows here.';
+  }
+  return canRun
+    ? 'Run the project to see its output here. Everyone in the room sees it live.'
+    : 'When someone runs the project, its output shows here.';
 }

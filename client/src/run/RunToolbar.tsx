@@ -1,4 +1,8 @@
-/** The run panel's bar: Run or Stop, the language and entry pickers, the shell and dev server, the run's status. */
+/**
+ * The run panel's bar: Run or Stop, the language and entry pickers, the shell
+ * and dev server, the run's status. In a web project (the room names a dev
+ * command) the dev server is the main action, in place of running a file.
+ */
 import { useState } from 'preact/hooks';
 import { LANGUAGES } from '../../../shared/languages.js';
 import type { RoomState } from '../room/roomState.js';
@@ -27,9 +31,14 @@ export function RunToolbar(props: { room: RoomState }) {
   const open = runs.panelOpen.value;
   const { conn } = props.room;
   const [envOpen, setEnvOpen] = useState(false);
+  const web = props.room.metaDev.value !== null;
+  const devControls = props.room.workspace.canUse.value && (
+    <DevServerControls room={props.room} primary={web} shortcut={SHORTCUT} />
+  );
   return (
     <div class="run-toolbar">
-      {canRun && <RunControls runs={runs} />}
+      {canRun && !web && <RunControls runs={runs} />}
+      {web && devControls}
       {canRun && (
         <button
           class="button small"
@@ -44,11 +53,9 @@ export function RunToolbar(props: { room: RoomState }) {
           $ Shell
         </button>
       )}
-      {props.room.workspace.canUse.value && (
-        <DevServerControls room={props.room} onStart={() => (runs.panelOpen.value = true)} />
-      )}
+      {!web && devControls}
       <span class="run-status" role="status" data-testid="run-status">
-        <Status runs={runs} />
+        <Status runs={runs} idle={web ? devServerIdle(props.room) : `${SHORTCUT} runs the project`} />
       </span>
       <span class="spacer" />
       {conn.canEdit && (
@@ -174,7 +181,14 @@ function RunControls(props: { runs: RunSession }) {
   );
 }
 
-function Status(props: { runs: RunSession }) {
+/** What the shortcut does in a web project, while no run is going. */
+function devServerIdle(room: RoomState): string {
+  return room.workspace.devServer.value?.state === 'running'
+    ? `${SHORTCUT} restarts the dev server`
+    : `${SHORTCUT} starts the dev server`;
+}
+
+function Status(props: { runs: RunSession; idle: string }) {
   const { runs } = props;
   const run = runs.focus.value;
   if (run) {
@@ -199,5 +213,5 @@ function Status(props: { runs: RunSession }) {
   }
   const exit = runs.lastExit.value;
   if (exit) return <span class="muted">{exitSentence(exit)}</span>;
-  return runs.canRun.value ? <span class="muted">{SHORTCUT} runs the project</span> : null;
+  return runs.canRun.value ? <span class="muted">{props.idle}</span> : null;
 }

@@ -20,7 +20,10 @@ const WIDTH_MIN_PX = 260;
 /** The editor keeps at least this much of the centre column. */
 const EDITOR_MIN_PX = 280;
 const KEY_STEP_PX = 24;
-/** The preview is another origin, so allow-same-origin gives it its own storage, never this page's. */
+/**
+ * The preview is its own origin, never this page's. Framed it is a third party: where third-party
+ * cookies are blocked (headless Chromium) it gets no localStorage; its own tab ("Open in new tab") does.
+ */
 const SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads';
 
 function clampWidth(width: number): number {

@@ -26,6 +26,16 @@ describe('defaultDevCommand', () => {
     expect(defaultDevCommand(project({ 'app.py': 'print("hi")' }))).toBe('');
   });
 
+  it('takes the room’s own dev command (meta.dev) before any guess from the files', () => {
+    const files = project({ 'package.json': JSON.stringify({ scripts: { dev: 'vite' } }) });
+    const own = 'npm install --no-audit --no-fund && npm run dev';
+    expect(defaultDevCommand(files, own)).toBe(own);
+    expect(defaultDevCommand(project({}), '  flask --app app run  ')).toBe('flask --app app run');
+    // A blank one is no command: the files decide.
+    expect(defaultDevCommand(files, '  ')).toBe('npm run dev');
+    expect(defaultDevCommand(files, null)).toBe('npm run dev');
+  });
+
   it('suggests nothing for a project with none of those files', () => {
     expect(defaultDevCommand(project({ 'main.py': 'print(1)' }))).toBe('');
   });

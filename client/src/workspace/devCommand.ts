@@ -1,7 +1,8 @@
 /**
- * The dev server command the toolbar suggests, from the project's top-level
- * files: a package.json `dev` or `start` script, a Flask `app.py`, or a static
- * `index.html`. Only a guess to start from: the person edits it before starting.
+ * The dev server command the toolbar suggests: the room's own (`meta.dev`, set
+ * by a web template), else a guess from the project's top-level files: a
+ * package.json `dev` or `start` script, a Flask `app.py`, or a static
+ * `index.html`. Only a start: the person may edit it before starting.
  */
 
 /** Reads a top-level text file of the project; null when there is none. */
@@ -10,7 +11,9 @@ export type ReadFile = (path: string) => string | null;
 export const FLASK_COMMAND = 'flask --app app run --port 5000';
 export const STATIC_COMMAND = 'python3 -m http.server 8000';
 
-export function defaultDevCommand(read: ReadFile): string {
+export function defaultDevCommand(read: ReadFile, metaDev: string | null = null): string {
+  const own = metaDev?.trim() ?? '';
+  if (own !== '') return own;
   const scripts = packageScripts(read('package.json'));
   if (typeof scripts.dev === 'string') return 'npm run dev';
   if (typeof scripts.start === 'string') return 'npm start';
