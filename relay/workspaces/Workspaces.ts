@@ -501,6 +501,10 @@ export class Workspaces {
     const { room } = session;
     const mirror = session.mirror;
     if (!mirror) return;
+    // A package.json a command wrote (`npm install x`) is what the disk has installed.
+    const pkg = changes.findLast((change) => change.path === 'package.json' && change.op === 'put');
+    const installed = pkg ? dependencyKey(pkg.data) : null;
+    if (installed !== null && session.dependencies !== undefined) session.dependencies = installed;
     session.applying = session.applying.then(async () => {
       if (session.mirror !== mirror) return;
       let notices: string[] = [];

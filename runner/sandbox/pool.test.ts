@@ -67,7 +67,12 @@ describe.skipIf(skip)('sandbox: warm pool', () => {
   it('a timeout and a memory bomb in warm containers, then normal runs', async () => {
     await pool.whenFull();
     expect((await run(docker, { code: 'while True: pass' }, { pool })).exit.reason).toBe('timeout');
-    const bomb = await run(docker, { code: 'x = []\nwhile True: x.append(bytearray(1 << 20))' }, { pool });
+    // A long timeout: on a busy machine the bomb must still meet the memory limit first.
+    const bomb = await run(
+      docker,
+      { code: 'x = []\nwhile True: x.append(bytearray(1 << 20))', limits: { timeoutMs: 20_000 } },
+      { pool },
+    );
     expect(bomb.exit.reason).toBe('memory');
     await expectHealthy(docker, { pool });
   });

@@ -15,7 +15,7 @@ import { MessageType, type TandemMessage } from '../../shared/protocol/table.js'
 import { plainTerminalText } from '../../shared/terminalText.js';
 import type { WorkspacePayload } from '../../shared/protocol/workspacePayload.js';
 import { RawClient, frameSyncStep1, frameTandem, waitFor, yjsUrl } from '../../relay/test/clients.js';
-import { addFile, filesOf } from '../../shared/schema/project.js';
+import { addFile, filesOf, findFile } from '../../shared/schema/project.js';
 import {
   createRoom,
   removeDataDir,
@@ -194,13 +194,14 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
 
   it('saving a package.json with new dependencies installs them, on a terminal everyone sees', async () => {
     const known = new Set(latest()!.shells.map((shell) => shell.shellId));
-    client.change((doc) =>
-      addFile(
-        doc,
-        'package.json',
-        JSON.stringify({ name: 'app', dependencies: { 'tandem-test-pkg': '1.0.0' } }),
-      ),
-    );
+    // The first test's `npm install` in the shell made a package.json, which came into the room.
+    const text = JSON.stringify({ name: 'app', dependencies: { 'tandem-test-pkg': '1.0.0' } });
+    client.change((doc) => {
+      const existing = findFile(doc, 'package.json');
+      if (!existing) return void addFile(doc, 'package.json', text);
+      existing.text.delete(0, existing.text.length);
+      existing.text.insert(0, text);
+    });
     await client.fence();
     await waitFor(
       () =>
