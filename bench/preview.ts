@@ -19,7 +19,16 @@ import { MessageType } from '../shared/protocol/table.js';
 import type { WorkspacePayload } from '../shared/protocol/workspacePayload.js';
 import { findFile, filesOf } from '../shared/schema/project.js';
 import { plainTerminalText } from '../shared/terminalText.js';
-import { RawClient, frameSyncStep1, frameTandem, request, waitFor, yjsUrl } from '../relay/test/clients.js';
+import {
+  RawClient,
+  frameSyncStep1,
+  frameTandem,
+  request,
+  shellPrinted,
+  waitFor,
+  workspaceStatuses,
+  yjsUrl,
+} from '../relay/test/clients.js';
 import { createRoom, removeDataDir, startRelay, startRunner } from '../relay/test/harness.js';
 import { launchChromium } from '../client/test/browser.js';
 import { ms, printTable, ratio } from './lib/format.js';
@@ -58,24 +67,11 @@ export async function previewBench(): Promise<void> {
     await editor.hello();
     editor.send(frameSyncStep1(editor.doc));
     await editor.until(() => filesOf(editor.doc).size > 0, 'the project');
-    const latest = () =>
-      editor.frames
-        .flatMap((f) =>
-          f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message as Status] : [],
-        )
-        .at(-1);
+    const latest = () => workspaceStatuses(editor).at(-1) as Status | undefined;
     editor.send(frameTandem({ type: MessageType.DevServerStart, command: DEV_COMMAND }));
     await waitFor(() => latest()?.previews.some((p) => p.port === 5173) === true, 'Vite listening', 180_000);
     const devShell = latest()!.devServer!.shellId;
-    const printed = plainTerminalText(
-      Buffer.concat(
-        editor.frames.flatMap((f) =>
-          f.kind === 'tandem' && f.message.type === MessageType.ShellOutput && f.message.shellId === devShell
-            ? [Buffer.from(f.message.bytes)]
-            : [],
-        ),
-      ).toString('utf8'),
-    );
+    const printed = plainTerminalText(shellPrinted(editor, devShell));
     const installMs = Number(/INSTALL_MS=(\d+)/.exec(printed)?.[1] ?? NaN);
     const previewId = latest()!.previews.find((p) => p.port === 5173)!.previewId;
 

@@ -17,6 +17,7 @@ import { decode, encode } from '../../shared/protocol/codec.js';
 import {
   Direction,
   MessageType,
+  type MessageOf,
   type PeerMessage,
   type RelayToClientMessage,
   type RoomStateMessage,
@@ -303,6 +304,24 @@ export function awarenessUpdate(entries: { clientId: number; clock: number; stat
 
 export function frameQueryAwareness(): Uint8Array {
   return Uint8Array.of(MessageType.QueryAwareness);
+}
+
+/** Every workspaceStatus a client got, oldest first. */
+export function workspaceStatuses(client: RawClient): MessageOf<'WorkspaceStatus'>[] {
+  return client.frames.flatMap((f) =>
+    f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message] : [],
+  );
+}
+
+/** What a shell (or the dev server's terminal) printed, as a client got it. */
+export function shellPrinted(client: RawClient, shellId: string): string {
+  return Buffer.concat(
+    client.frames.flatMap((f) =>
+      f.kind === 'tandem' && f.message.type === MessageType.ShellOutput && f.message.shellId === shellId
+        ? [Buffer.from(f.message.bytes)]
+        : [],
+    ),
+  ).toString('utf8');
 }
 
 export function frameTandem(message: TandemMessage): Uint8Array {

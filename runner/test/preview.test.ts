@@ -21,6 +21,7 @@ import {
   frameTandem,
   request,
   waitFor,
+  workspaceStatuses,
   yjsUrl,
 } from '../../relay/test/clients.js';
 import {
@@ -77,11 +78,7 @@ describe.skipIf(skip)('dev servers and previews through relay and runner', () =>
   let viewerToken: string;
   let viewerId: string;
 
-  const statuses = (client: RawClient): Status[] =>
-    client.frames.flatMap((f) =>
-      f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message as Status] : [],
-    );
-  const latest = (client: RawClient) => statuses(client).at(-1);
+  const latest = (client: RawClient) => workspaceStatuses(client).at(-1) as Status | undefined;
   const send = (client: RawClient, message: TandemMessage) => client.send(frameTandem(message));
   const hostOf = (previewId: string) => `${previewId}.localhost:${relay.previewPort}`;
 

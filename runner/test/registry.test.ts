@@ -14,7 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType, type TandemMessage } from '../../shared/protocol/table.js';
 import { plainTerminalText } from '../../shared/terminalText.js';
 import type { WorkspacePayload } from '../../shared/protocol/workspacePayload.js';
-import { RawClient, frameSyncStep1, frameTandem, waitFor, yjsUrl } from '../../relay/test/clients.js';
+import {
+  RawClient,
+  frameSyncStep1,
+  frameTandem,
+  shellPrinted,
+  waitFor,
+  workspaceStatuses,
+  yjsUrl,
+} from '../../relay/test/clients.js';
 import { addFile, filesOf, findFile } from '../../shared/schema/project.js';
 import {
   createRoom,
@@ -50,20 +58,8 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
   let shellId: string;
 
   const send = (message: TandemMessage) => client.send(frameTandem(message));
-  const latest = () =>
-    client.frames
-      .flatMap((f) =>
-        f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message as Status] : [],
-      )
-      .at(-1);
-  const printed = () =>
-    Buffer.concat(
-      client.frames.flatMap((f) =>
-        f.kind === 'tandem' && f.message.type === MessageType.ShellOutput && f.message.shellId === shellId
-          ? [Buffer.from(f.message.bytes)]
-          : [],
-      ),
-    ).toString('utf8');
+  const latest = () => workspaceStatuses(client).at(-1) as Status | undefined;
+  const printed = () => shellPrinted(client, shellId);
   /** Types a command and waits for the marker it prints when done; what it printed. */
   async function shell(command: string, marker: string): Promise<string> {
     const before = printed().length;

@@ -20,6 +20,7 @@ import {
   request,
   textOf,
   waitFor,
+  workspaceStatuses,
   yjsUrl,
 } from '../../relay/test/clients.js';
 import {
@@ -38,11 +39,7 @@ const docker = new Docker();
 
 type Status = WorkspacePayload & { type: typeof MessageType.WorkspaceStatus };
 
-function statuses(client: RawClient): Status[] {
-  return client.frames.flatMap((f) =>
-    f.kind === 'tandem' && f.message.type === MessageType.WorkspaceStatus ? [f.message as Status] : [],
-  );
-}
+const statuses = (client: RawClient): Status[] => workspaceStatuses(client) as Status[];
 
 async function waitState(client: RawClient, state: Status['state'], from = 0): Promise<Status> {
   await client.until(
