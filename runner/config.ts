@@ -29,6 +29,7 @@ export interface RunnerConfig {
   previewSocketsDir: string | null;
   npmRegistry: string | null;
   npmCacheDir: string | null;
+  pipIndex: string | null;
   workspaceImage: string | null;
   logLevel: LogLevel;
 }
@@ -119,27 +120,38 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
       'The one npm registry workspaces install from, through the runner (the containers have no network). auto: the registry this machine’s npm uses. Empty: installs off (what the workspace image’s npm cache holds still installs).',
     parse: (raw) => {
       if (raw === '' || raw === 'auto') return raw === '' ? null : 'auto';
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        throw new ConfigError('must be an http(s) URL, auto, or empty');
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new ConfigError('must be an http(s) URL, auto, or empty');
-      return url.href;
+      return httpUrl(raw, 'must be an http(s) URL, auto, or empty');
     },
+  },
+  {
+    key: 'pipIndex',
+    env: 'TANDEM_PIP_INDEX',
+    default: '',
+    description:
+      'A Python package index (PEP 503/691, e.g. https://pypi.org/simple/) that pip in workspaces installs from, through the runner; the files its pages link to, on any host, are reachable too, nothing else. Empty: pip installs off.',
+    parse: (raw) => (raw === '' ? null : httpUrl(raw, 'must be an http(s) URL or empty')),
   },
   {
     key: 'npmCacheDir',
     env: 'TANDEM_NPM_CACHE_DIR',
     default: '',
     description:
-      'Where the runner keeps package tarballs workspaces downloaded, for the next room. Empty: a folder under the system temp folder.',
+      'Where the runner keeps the npm tarballs and pip files workspaces downloaded, for the next room. Empty: a folder under the system temp folder.',
     parse: optional,
   },
   logLevelOption<RunnerConfig>(),
 ];
+
+function httpUrl(raw: string, why: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(why);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(why);
+  return url.href;
+}
 
 /** Reads every option from `env`; throws one ConfigError naming every bad variable. */
 export function loadRunnerConfig(env: Record<string, string | undefined> = process.env): RunnerConfig {

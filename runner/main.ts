@@ -53,12 +53,14 @@ const link = new RelayLink({
   log: logger,
 });
 const workspaceImage = config.workspaceImage ?? builtImage('workspace');
-const registry = new RegistryProxy({
+const cacheDir = config.npmCacheDir ?? join(tmpdir(), 'tandem-npm-cache');
+const npm = new RegistryProxy({
   registry: config.npmRegistry === 'auto' ? hostNpmRegistry() : config.npmRegistry,
-  cacheDir: config.npmCacheDir ?? join(tmpdir(), 'tandem-npm-cache'),
+  cacheDir,
   log: logger,
 });
-logger.info('runner.npm_registry', { registry: registry.registry ?? 'off' });
+const pip = new RegistryProxy({ registry: config.pipIndex, flavor: 'pip', cacheDir, log: logger });
+logger.info('runner.package_indexes', { npm: npm.registry ?? 'off', pip: pip.registry ?? 'off' });
 const workspaces = new WorkspaceHost({
   docker,
   image: workspaceImage,
@@ -67,7 +69,7 @@ const workspaces = new WorkspaceHost({
   send: (message) => link.send(message),
   log: logger,
   previewRoot: config.previewSocketsDir ?? join(tmpdir(), `tandem-previews-${RUNNER_INSTANCE.slice(0, 8)}`),
-  registry,
+  registries: [npm, pip],
 });
 link.attachWorkspaces(workspaces);
 const stopWatchingLanguages = watchAvailability(docker, (languages) => {

@@ -3,7 +3,10 @@
  * loopback is the registry (no uplinks), a test package is published to it,
  * and `npm install` in the workspace's shell gets it through the runner's
  * registry proxy, while the container's own network stays `none`. From
- * inside, the proxy refuses to reach the relay or any other host.
+ * inside, the proxy refuses to reach the relay or any other host. pip does
+ * the same from a package index served by Python's own http.server, whose
+ * page links a wheel on a second server (as PyPI's pages link
+ * files.pythonhosted.org).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +54,7 @@ async function freePort(): Promise<number> {
 describe.skipIf(skip)('package installs through the runner, from a real registry', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-verdaccio-'));
   let verdaccio: ChildProcess;
+  const pythonServers: ChildProcess[] = [];
   let registry: string;
   let relay: RelayProcess;
   let runner: RunnerProcess;
@@ -126,6 +130,8 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
     });
     expect(published.status, published.stderr).toBe(0);
 
+    const pipIndex = await servePipIndex(dir, pythonServers);
+
     relay = await startRelay({ env: { TANDEM_WORKSPACE_IDLE_MS: '600000' } });
     runner = await startRunner(
       relay,
@@ -134,6 +140,7 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
         TANDEM_WORKSPACES_MAX: '1',
         TANDEM_NPM_REGISTRY: registry,
         TANDEM_NPM_CACHE_DIR: join(dir, 'runner-cache'),
+        TANDEM_PIP_INDEX: pipIndex,
       },
       { workspaces: true },
     );
@@ -155,6 +162,7 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
     await relay?.stop();
     if (relay) removeDataDir(relay.dataDir);
     verdaccio?.kill();
+    for (const server of pythonServers) server.kill();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -187,6 +195,21 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
     // And the relay itself is not reachable from the container at all.
     expect(out).toMatch(/DIRECT ECONNREFUSED/);
   }, 120_000);
+
+  it('pip installs a wheel the index links on another host, and nothing off the index', async () => {
+    const out = await shell(
+      [
+        'pip install tandem-test-wheel==1.0',
+        `python3 -c "import tandem_test_wheel; print(tandem_test_wheel.greet())"`,
+        // A path the index never linked, through the same port.
+        `python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:3141/~file/AAAA/aGVsbG8/x.whl')" 2>&1 | grep -o 'HTTP Error 403'`,
+      ].join(' && '),
+      'PIPPED',
+    );
+    expect(out, out).toMatch(/PIPPED:0/);
+    expect(out).toContain('hello from the package index');
+    expect(out).toContain('HTTP Error 403');
+  }, 180_000);
 
   it('saving a package.json with new dependencies installs them, on a terminal everyone sees', async () => {
     const known = new Set(latest()!.shells.map((shell) => shell.shellId));
@@ -221,3 +244,55 @@ describe.skipIf(skip)('package installs through the runner, from a real registry
     expect(out).toMatch(/REQUIRED:0/);
   }, 180_000);
 });
+
+/**
+ * A PEP 503 index (`simple/<project>/index.html`) and a second server with the
+ * wheel it links to, both `python3 -m http.server` on loopback; the index's URL.
+ */
+async function servePipIndex(dir: string, servers: ChildProcess[]): Promise<string> {
+  const wheelName = 'tandem_test_wheel-1.0-py3-none-any.whl';
+  const filesDir = join(dir, 'pip-files');
+  mkdirSync(filesDir, { recursive: true });
+  const built = spawnSync(
+    'python3',
+    [
+      '-c',
+      [
+        'import sys, zipfile',
+        "z = zipfile.ZipFile(sys.argv[1], 'w')",
+        "z.writestr('tandem_test_wheel/__init__.py', 'def greet():\\n    return \\'hello from the package index\\'\\n')",
+        "z.writestr('tandem_test_wheel-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: tandem-test-wheel\\nVersion: 1.0\\n')",
+        "z.writestr('tandem_test_wheel-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: tandem-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')",
+        "z.writestr('tandem_test_wheel-1.0.dist-info/RECORD', '')",
+        'z.close()',
+      ].join('\n'),
+      join(filesDir, wheelName),
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(built.status, built.stderr).toBe(0);
+  const filesPort = await freePort();
+  const indexPort = await freePort();
+  const project = join(dir, 'pip-index/simple/tandem-test-wheel');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(
+    join(project, 'index.html'),
+    `<!DOCTYPE html><html><body><a href="http://127.0.0.1:${filesPort}/${wheelName}">${wheelName}</a></body></html>\n`,
+  );
+  for (const [port, root] of [
+    [filesPort, filesDir],
+    [indexPort, join(dir, 'pip-index')],
+  ] as const) {
+    servers.push(
+      spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', root], {
+        stdio: 'ignore',
+      }),
+    );
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => null))?.ok === true,
+      'http.server',
+      30_000,
+    );
+  }
+  return `http://127.0.0.1:${indexPort}/simple/`;
+}

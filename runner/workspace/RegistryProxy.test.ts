@@ -25,20 +25,7 @@ describe('the registry proxy', () => {
   let proxy: Server;
   let tarballHits = 0;
 
-  function ask(path: string, method = 'GET', socket = socketPath): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        { socketPath: socket, path, method, headers: { host: '127.0.0.1:4873' } },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  }
+  const ask = (path: string, method = 'GET', socket = socketPath) => askSocket(socket, path, method);
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
@@ -84,7 +71,7 @@ describe('the registry proxy', () => {
   it('refuses another host, a path out of the registry, writes, CONNECT and a redirect away', async () => {
     const relay = await ask('http://127.0.0.1:8080/api/runners');
     expect(relay.status).toBe(403);
-    expect(relay.body).toMatch(/only http:\/\/127\.0\.0\.1:\d+ is reachable/);
+    expect(relay.body).toMatch(/only the registry at http:\/\/127\.0\.0\.1:\d+\/registry\/ is reachable/);
     expect((await ask('/../secret')).status).toBe(403);
     expect((await ask('/%2e%2e/secret')).status).toBe(403);
     expect((await ask(`${upstreamUrl.replace('/registry/', '/secret')}`)).status).toBe(403);
@@ -125,3 +112,133 @@ describe('the registry proxy', () => {
     }
   });
 });
+
+describe('the proxy as a pip index', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-pip-index-'));
+  const socketPath = join(dir, 'pip.sock');
+  let index: Server;
+  let files: Server;
+  let filesOrigin: string;
+  let proxy: Server;
+  let wheelHits = 0;
+
+  const ask = (path: string, method = 'GET') => askSocket(socketPath, path, method);
+
+  beforeAll(async () => {
+    // A second host holds the files, as files.pythonhosted.org does for PyPI.
+    files = createServer((req, res) => {
+      if (req.url === '/packages/ab/tiny-1.0-py3-none-any.whl') {
+        wheelHits++;
+        return res.end('wheel bytes');
+      }
+      if (req.url === '/packages/ab/tiny-1.0-py3-none-any.whl.metadata') return res.end('Name: tiny');
+      if (req.url === '/elsewhere') {
+        res.writeHead(302, { location: 'http://169.254.169.254/' });
+        return res.end();
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesOrigin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    index = createServer((req, res) => {
+      if (req.url === '/simple/tiny/' && req.headers.accept?.includes('json')) {
+        res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' });
+        return res.end(
+          JSON.stringify({
+            name: 'tiny',
+            files: [
+              {
+                filename: 'tiny-1.0-py3-none-any.whl',
+                url: `${filesOrigin}/packages/ab/tiny-1.0-py3-none-any.whl`,
+              },
+            ],
+          }),
+        );
+      }
+      if (req.url === '/simple/tiny/') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(
+          [
+            `<a href="${filesOrigin}/packages/ab/tiny-1.0-py3-none-any.whl#sha256=00ff" data-dist-info-metadata="sha256=11">tiny-1.0-py3-none-any.whl</a>`,
+            '<a href="../other/">other</a>',
+            `<a href="${filesOrigin}/elsewhere">away</a>`,
+          ].join('\n'),
+        );
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    await new Promise<void>((resolve) => index.listen(0, '127.0.0.1', resolve));
+    const pip = new RegistryProxy({
+      registry: `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`,
+      flavor: 'pip',
+      cacheDir: join(dir, 'cache'),
+      log: { warn: () => undefined },
+    });
+    proxy = await pip.listen(socketPath);
+  });
+
+  afterAll(async () => {
+    proxy?.close();
+    await new Promise((resolve) => index?.close(resolve));
+    await new Promise((resolve) => files?.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const links = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+
+  it('points a page’s links back at itself and serves the files they name, once from the host', async () => {
+    const page = await ask('/tiny/');
+    expect(page.status).toBe(200);
+    const [wheel, other, away] = links(page.body);
+    expect(page.body).not.toContain(filesOrigin);
+    expect(wheel).toMatch(/^\/~file\/[\w-]+\/[\w-]+\/tiny-1\.0-py3-none-any\.whl#sha256=00ff$/);
+    expect(other).toBe('/other/');
+    const path = wheel!.split('#')[0]!;
+    expect(await ask(path)).toEqual({ status: 200, body: 'wheel bytes' });
+    expect(await ask(path)).toEqual({ status: 200, body: 'wheel bytes' });
+    expect(wheelHits).toBe(1);
+    expect(await ask(`${path}.metadata`)).toEqual({ status: 200, body: 'Name: tiny' });
+    // A link the index gave may still not redirect off its host.
+    expect((await ask(away!)).status).toBe(403);
+  });
+
+  it('rewrites the JSON form of a page too', async () => {
+    const page = await askSocket(socketPath, '/tiny/', 'GET', {
+      accept: 'application/vnd.pypi.simple.v1+json',
+    });
+    const body = JSON.parse(page.body) as { files: { url: string }[] };
+    expect(body.files[0]!.url).toMatch(/^\/~file\/.*\/tiny-1\.0-py3-none-any\.whl$/);
+    expect(await ask(body.files[0]!.url)).toEqual({ status: 200, body: 'wheel bytes' });
+  });
+
+  it('refuses a file link it did not sign, a changed one, and any other host', async () => {
+    const [wheel] = links((await ask('/tiny/')).body);
+    const [, , mac, encoded, name] = wheel!.split('#')[0]!.split('/');
+    const forged = Buffer.from(`${filesOrigin}/secret`).toString('base64url');
+    expect((await ask(`/~file/${mac}/${forged}/${name}`)).status).toBe(403);
+    expect((await ask(`/~file/${mac}/${encoded}/other-name.whl`)).status).toBe(403);
+    expect((await ask(`/~file/AAAA/${encoded}/${name}`)).status).toBe(403);
+    const direct = await ask(`${filesOrigin}/packages/ab/tiny-1.0-py3-none-any.whl`);
+    expect(direct.status).toBe(403);
+    expect(direct.body).toMatch(/only the package index at/);
+  });
+});
+
+function askSocket(
+  socketPath: string,
+  path: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method, headers: { host: '127.0.0.1', ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -20,7 +20,7 @@ import {
   type SandboxConfig,
 } from '../sandbox/containerSpec.js';
 import { describeDockerError, removeContainer, SandboxError } from '../sandbox/sandbox.js';
-import { REGISTRY_PORT } from './RegistryProxy.js';
+import { PACKAGE_PORTS } from './RegistryProxy.js';
 
 export const LABEL_WORKSPACE = 'tandem.workspace';
 export const PROJECT_ROOT = '/work/project';
@@ -59,10 +59,14 @@ const WORKSPACE_ENV = [
   'LANG=C.UTF-8',
   'TERM=xterm-256color',
   'PYTHONDONTWRITEBYTECODE=1',
-  // npm reaches the runner's registry proxy (RegistryProxy.ts) through the agent's
-  // forwarder, tarball URLs included; the image's npm cache answers first.
-  `npm_config_registry=http://127.0.0.1:${REGISTRY_PORT}/`,
+  // npm and pip reach the runner's proxies (RegistryProxy.ts) through the agent's
+  // forwarders, tarball and file URLs included; the image's npm cache answers first.
+  `npm_config_registry=http://127.0.0.1:${PACKAGE_PORTS.npm.port}/`,
   'npm_config_replace_registry_host=always',
+  `PIP_INDEX_URL=http://127.0.0.1:${PACKAGE_PORTS.pip.port}/`,
+  // Debian marks its Python as system-managed; pip installs into the user's home.
+  'PIP_BREAK_SYSTEM_PACKAGES=1',
+  'PIP_DISABLE_PIP_VERSION_CHECK=1',
 ];
 const LINE_MAX_BYTES = 64 * 1024 * 1024;
 /** Ends the process group whose id is in the file $0 (a terminal's), politely first. */
@@ -207,7 +211,7 @@ export class Workspace {
         skip: options.skip,
         maxBytes: options.maxFileBytes,
         previews: options.previewDir ? PREVIEW_MOUNT : null,
-        registryPort: options.previewDir ? REGISTRY_PORT : null,
+        registries: options.previewDir ? Object.values(PACKAGE_PORTS) : [],
       });
     });
   }

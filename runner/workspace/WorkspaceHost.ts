@@ -47,8 +47,8 @@ export interface WorkspaceHostOptions {
    * at the same place).
    */
   previewRoot: string | null;
-  /** Answers npm in workspaces (on `npm.sock` in each preview folder); null: none. */
-  registry?: RegistryProxy | null;
+  /** Answer npm and pip in workspaces (each on its socket in every preview folder). */
+  registries?: RegistryProxy[];
 }
 
 interface PendingShell {
@@ -71,8 +71,8 @@ interface Entry {
   previewDir: string | null;
   /** Ports with a forwarder, as the agent last reported. */
   ports: Set<number>;
-  /** The registry proxy's listener in this workspace's preview folder. */
-  registry: Server | null;
+  /** The registry proxies' listeners in this workspace's preview folder. */
+  registries: Server[];
 }
 
 export class WorkspaceHost {
@@ -190,7 +190,7 @@ export class WorkspaceHost {
       usageTimer: null,
       previewDir: this.makePreviewDir(workspaceId),
       ports: new Set(),
-      registry: null,
+      registries: [],
     };
     this.entries.set(workspaceId, entry);
     const limits = clampLimits(message.limits);
@@ -345,18 +345,20 @@ export class WorkspaceHost {
   }
 
   private removePreviewDir(entry: Entry): void {
-    entry.registry?.close();
-    entry.registry = null;
+    for (const server of entry.registries.splice(0)) server.close();
     if (entry.previewDir) rmSync(entry.previewDir, { recursive: true, force: true });
   }
 
-  /** The registry proxy on `npm.sock` in the workspace's folder, before the container starts. */
+  /** The registry proxies on their sockets in the workspace's folder, before the container starts. */
   private async listenRegistry(entry: Entry): Promise<void> {
-    const { registry } = this.options;
-    if (!registry || !entry.previewDir) return;
-    entry.registry = await registry.listen(join(entry.previewDir, 'npm.sock'));
-    // The sandbox user connects to it from inside the container.
-    chmodSync(join(entry.previewDir, 'npm.sock'), 0o666);
+    const dir = entry.previewDir;
+    if (!dir) return;
+    for (const registry of this.options.registries ?? []) {
+      const socket = join(dir, registry.socketName);
+      entry.registries.push(await registry.listen(socket));
+      // The sandbox user connects to it from inside the container.
+      chmodSync(socket, 0o666);
+    }
   }
 
   private async usage(entry: Entry): Promise<void> {

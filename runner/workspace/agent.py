@@ -4,7 +4,8 @@
 #
 # runner -> agent
 #   {"op": "config", "root": "/work/project", "skip": [names], "maxBytes": n,
-#    "previews": "/run/tandem" | null, "registryPort": n | null}
+#    "previews": "/run/tandem" | null,
+#    "registries": [{"port": n, "socket": name}, ...]}
 #   {"op": "put", "path": p, "data": base64}   write, unless the disk changed since
 #   {"op": "del", "path": p}                   the agent last saw it (then it reports
 #                                              the disk's version instead)
@@ -26,9 +27,9 @@
 # that programs of its own user listen on (the dev server), and for each one
 # starts socat joining the unix socket <previews>/<port>.sock (a folder the
 # runner mounts) to that loopback port: the runner's only way in, since the
-# container has no network. With `registryPort`, socat also joins that
-# loopback port to <previews>/npm.sock, where the runner's registry proxy
-# answers npm (that port is not a preview).
+# container has no network. For each of `registries`, socat also joins that
+# loopback port to <previews>/<socket>, where the runner's registry proxies
+# answer npm and pip (those ports are not previews).
 import base64
 import ctypes
 import hashlib
@@ -83,7 +84,7 @@ refused = {}  # path -> why, reported once until it changes
 dirty = set()
 watches = {}  # wd -> directory path ('' is root)
 previews = None  # the folder of preview sockets, or None: no previews
-registry_port = None  # npm's registry port (the runner's proxy), never a preview
+registry_ports = set()  # npm's and pip's ports (the runner's proxies), never previews
 forwarders = {}  # port -> socat process
 announced = []  # ports reported, each with its socket in place
 last_write = {}  # path -> when the agent last wrote it (monotonic)
@@ -293,7 +294,7 @@ def listening_ports():
                     if len(fields) < 8 or fields[3] != TCP_LISTEN or int(fields[7]) != uid:
                         continue
                     address, port_hex = fields[1].rsplit(':', 1)
-                    if int(port_hex, 16) == registry_port:
+                    if int(port_hex, 16) in registry_ports:
                         continue
                     # A v6 socket bound to a v4 address (::ffff:127.0.0.1) takes v4 clients.
                     v4_mapped = len(address) == 32 and address[8:24] == '0000FFFF00000000'
@@ -344,24 +345,24 @@ def stop_forwarder(port):
         pass
 
 
-def start_registry():
-    socket_path = '%s/npm.sock' % previews
+def start_registry(port, socket_name):
+    registry_ports.add(port)
     subprocess.Popen(
-        ['socat', 'TCP4-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork' % registry_port, 'UNIX-CONNECT:%s' % socket_path],
+        ['socat', 'TCP4-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork' % port,
+         'UNIX-CONNECT:%s/%s' % (previews, socket_name)],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
 
 
 def on_command(message):
-    global root, max_bytes, previews, registry_port
+    global root, max_bytes, previews
     op = message.get('op')
     if op == 'config':
         root = message['root']
         skip.update(message.get('skip', []))
         max_bytes = int(message.get('maxBytes', max_bytes))
         previews = message.get('previews')
-        registry_port = message.get('registryPort') if previews else None
-        if registry_port:
-            start_registry()
+        for registry in message.get('registries', []) if previews else []:
+            start_registry(int(registry['port']), os.path.basename(registry['socket']))
         os.makedirs(root, exist_ok=True)
         watch_tree('')
         flush()
