@@ -48,6 +48,14 @@ export function terminalCommand(language: LanguageId): string {
 }
 
 const BIN = '/tmp/tandem-build/app';
+/**
+ * How a script starts the program itself: its stderr joins its stdout, so an
+ * error line or a traceback stays where the program wrote it among its
+ * output, as on a terminal. Two pipes reach Docker's attach stream in
+ * whichever order its copiers wake, so a line written a moment later could
+ * show first. Compilers before it keep stderr: build errors still stand out.
+ */
+const EXEC = 'exec 2>&1';
 
 // C and C++ compile every source file in the entry's folder (a small multi-file
 // project works), then run from the project root.
@@ -57,14 +65,14 @@ cd "$(dirname "./$entry")" || exit 1
 set --
 for f in ${patterns}; do [ -f "$f" ] && set -- "$@" "$f"; done
 ${compiler} ${flags} -o ${BIN} "$@" -lm || exit $?
-cd /work && exec ${BIN}`;
+cd /work && ${EXEC} ${BIN}`;
 
 export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
   python: {
     id: 'python',
     family: 'python',
     entry: defaultEntry('python'),
-    script: 'exec python3 -u "./$1"',
+    script: `${EXEC} python3 -u "./$1"`,
     // The entry runs first, then the REPL keeps its names: a shared scratchpad.
     terminal: 'python3 -q -i "./$TANDEM_ENTRY"',
   },
@@ -72,7 +80,7 @@ export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
     id: 'javascript',
     family: 'node',
     entry: defaultEntry('javascript'),
-    script: 'exec node "./$1"',
+    script: `${EXEC} node "./$1"`,
     terminal: 'node',
   },
   typescript: {
@@ -86,7 +94,7 @@ export const LANGUAGE_SPECS: Readonly<Record<LanguageId, LanguageSpec>> = {
   --esModuleInterop --skipLibCheck --pretty false "./$1" 1>&2
 status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 2 ] || exit "$status"
-exec node "/tmp/tandem-build/\${1%.ts}.js"`,
+${EXEC} node "/tmp/tandem-build/\${1%.ts}.js"`,
   },
   go: {
     id: 'go',
@@ -97,7 +105,7 @@ exec node "/tmp/tandem-build/\${1%.ts}.js"`,
     script: `export GOCACHE=/tmp/go-cache GOPATH=/tmp/go GOPROXY=off
 cd "$(dirname "./$1")" || exit 1
 if [ -f go.mod ]; then go build -o ${BIN} . ; else GO111MODULE=off go build -o ${BIN} . ; fi || exit $?
-cd /work && exec ${BIN}`,
+cd /work && ${EXEC} ${BIN}`,
   },
   rust: {
     id: 'rust',
@@ -106,7 +114,7 @@ cd /work && exec ${BIN}`,
     extensions: ['.rs'],
     script: `mkdir -p /tmp/tandem-build
 rustc --edition 2021 -C opt-level=1 -C debuginfo=0 -o ${BIN} "./$1" || exit $?
-exec ${BIN}`,
+${EXEC} ${BIN}`,
   },
   c: {
     id: 'c',
@@ -139,7 +147,7 @@ if [ -n "$pkg" ]; then
 fi
 jvm="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m"
 javac -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 -encoding UTF-8 -d /tmp/tandem-build -sourcepath "$src" "./$entry" || exit $?
-exec java $jvm -cp /tmp/tandem-build "\${pkg:+$pkg.}$(basename "$entry" .java)"`,
+${EXEC} java $jvm -cp /tmp/tandem-build "\${pkg:+$pkg.}$(basename "$entry" .java)"`,
   },
 };
 

@@ -262,9 +262,8 @@ describe.skipIf(skip)('replay and history in the browser', () => {
         () => alice.page.locator('[data-testid=replay-run] .xterm-rows').innerText(),
         (value) => value.includes('Hello, Tandem!') && value.includes('to stderr'),
       );
-      expect(output).toContain('Hello, Tandem!');
-      expect(output).toContain('to stderr');
-      await alice.page.locator('[data-testid=replay-run] .replay-stream.stderr').waitFor();
+      // What the program wrote to stderr shows where it wrote it, after its stdout.
+      expect(output.indexOf('to stderr')).toBeGreaterThan(output.indexOf('Hello, Tandem!'));
     }
   }, 90_000);
 

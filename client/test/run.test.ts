@@ -124,6 +124,21 @@ describe.skipIf(skip)('runs in the browser', () => {
         RUN_TIMEOUT_MS,
       );
       expect(exits).toBe(2);
+      // Everyone sees the line that was typed, not only the typist.
+      expect((await output(person.page)).split('\n').map((line) => line.trim())).toContain('Ada Lovelace');
+    }
+
+    // What the program writes to stdout and stderr shows in the order it wrote it.
+    await replaceMain(
+      alice,
+      victor,
+      'import sys\nprint("out 1")\nprint("err 1", file=sys.stderr)\nprint("out 2")\nraise SystemExit("err 2")\n',
+    );
+    await clickRun(alice);
+    for (const person of [alice, victor]) {
+      const seen = await waitForOutput(person, 'err 2', 'Exited with code 1');
+      const order = ['out 1', 'err 1', 'out 2', 'err 2'].map((text) => seen.lastIndexOf(text));
+      expect(order, seen).toEqual([...order].sort((a, b) => a - b));
     }
 
     // Stop: a loop that never ends is killed, and both say so.
@@ -144,10 +159,10 @@ describe.skipIf(skip)('runs in the browser', () => {
     const items = late.page.locator('[data-testid=run-history] .run-history-item');
     await pollUntil(
       () => items.count(),
-      (n) => n === 3,
+      (n) => n === 4,
     );
-    expect(await items.count()).toBe(3);
-    await items.nth(1).click();
+    expect(await items.count()).toBe(4);
+    await items.nth(2).click();
     await waitForOutput(late, 'echo: Ada Lovelace', 'earlier run');
 
     for (const person of [alice, victor, late]) expect(person.errors, person.page.url()).toEqual([]);

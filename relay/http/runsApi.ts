@@ -25,7 +25,12 @@ import { ErrorCode } from '../../shared/protocol/errors.js';
 import { randomId, type TokenSigner } from '../auth/tokens.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { EnvCrypto } from '../runs/envCrypto.js';
-import { joinAdjacent, readOutputLog } from '../../shared/protocol/outputLog.js';
+import {
+  joinAdjacent,
+  outputStreamName,
+  readOutputLog,
+  type OutputStreamName,
+} from '../../shared/protocol/outputLog.js';
 import { exitOf, type RunnerHub } from '../runs/RunnerHub.js';
 import type { RunObserver, RunService } from '../runs/RunService.js';
 import type { Storage } from '../storage/Storage.js';
@@ -97,7 +102,7 @@ export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsAp
               startedAt: m.startedAt,
             }),
           output: (m) =>
-            push({ type: 'output', stream: streamName(m.stream), text: decoder.decode(m.bytes) }),
+            push({ type: 'output', stream: outputStreamName(m.stream), text: decoder.decode(m.bytes) }),
           exit: (m) => {
             push({ type: 'exit', ...exitFields(m) });
             done = true;
@@ -115,12 +120,12 @@ export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsAp
     }
 
     const result = await new Promise<RunExit & { stdout: string; stderr: string }>((resolve) => {
-      const chunks: Record<'stdout' | 'stderr', Uint8Array[]> = { stdout: [], stderr: [] };
+      const chunks: Record<OutputStreamName, Uint8Array[]> = { stdout: [], stderr: [], stdin: [] };
       const finish = (m: RunExit) =>
         resolve({ ...m, stdout: utf8(chunks.stdout), stderr: utf8(chunks.stderr) });
       runs
         .start(room, claims, request, {
-          output: (m) => chunks[streamName(m.stream)].push(m.bytes),
+          output: (m) => chunks[outputStreamName(m.stream)].push(m.bytes),
           exit: finish,
         })
         .catch((error: unknown) => finish(exitOf(runId, 'error', `run failed: ${String(error)}`, 0)));
@@ -148,7 +153,7 @@ export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsAp
           stderr: text(OutputStream.Stderr),
           // Both streams in the order they arrived, for replaying the run.
           output: joinAdjacent(chunks).map((ch) => ({
-            stream: streamName(ch.stream),
+            stream: outputStreamName(ch.stream),
             text: utf8([ch.bytes]),
           })),
         };
@@ -192,10 +197,6 @@ function envName(name: string): string {
     );
   }
   return name;
-}
-
-function streamName(stream: OutputStream): 'stdout' | 'stderr' {
-  return stream === OutputStream.Stdout ? 'stdout' : 'stderr';
 }
 
 function exitFields(m: RunExit) {

@@ -17,6 +17,7 @@ import { exitOf, unavailable, type RunnerHub } from './RunnerHub.js';
 import { encode } from '../../shared/protocol/codec.js';
 import {
   MessageType,
+  OutputStream,
   type RunExit,
   type RunLimits,
   RunMode,
@@ -65,8 +66,11 @@ export interface RunSettings {
 }
 
 export class RunService {
-  /** Running or queued runs by id, with their room. */
-  private readonly active = new Map<string, string>();
+  /**
+   * Running or queued runs by id, with their room and, for a run on pipes,
+   * how typed stdin reaches everyone's transcript (a terminal echoes its own).
+   */
+  private readonly active = new Map<string, { roomId: string; echo: ((bytes: Uint8Array) => void) | null }>();
 
   constructor(
     private readonly hub: RunnerHub,
@@ -101,7 +105,8 @@ export class RunService {
     if (size > this.settings.snapshotMaxBytes) {
       return finishEarly(`the project is ${size} bytes; runs take at most ${this.settings.snapshotMaxBytes}`);
     }
-    this.active.set(runId, room.id);
+    const active = { roomId: room.id, echo: null as ((bytes: Uint8Array) => void) | null };
+    this.active.set(runId, active);
 
     let env: Record<string, string>;
     try {
@@ -141,21 +146,26 @@ export class RunService {
     };
     const log = new OutputLog(this.settings.storedOutputBytes);
     let stoppedForOutput = false;
+    const output = (message: RunOutput) => {
+      log.add(message.stream, message.bytes);
+      // The runner caps output; this caps it again in case a runner does not.
+      if (log.total > this.settings.limits.outputBytes) {
+        if (!stoppedForOutput) this.hub.stop(runId);
+        stoppedForOutput = true;
+        return;
+      }
+      room.broadcastTandem(encode(message));
+      observer?.output(message);
+    };
+    if (mode !== RunMode.Terminal) {
+      active.echo = (bytes) =>
+        output({ type: MessageType.RunOutput, runId, stream: OutputStream.Input, bytes });
+    }
     this.hub.submit(
       room.id,
       job,
       {
-        output: (message) => {
-          log.add(message.stream, message.bytes);
-          // The runner caps output; this caps it again in case a runner does not.
-          if (log.total > this.settings.limits.outputBytes) {
-            if (!stoppedForOutput) this.hub.stop(runId);
-            stoppedForOutput = true;
-            return;
-          }
-          room.broadcastTandem(encode(message));
-          observer?.output(message);
-        },
+        output,
         exit: (message) => {
           this.active.delete(runId);
           const exit: RunExit = stoppedForOutput ? { ...message, reason: 'output-limit' } : message;
@@ -172,11 +182,14 @@ export class RunService {
 
   /** Stdin from an editor of the run's room. */
   input(room: RunRoom, runId: string, bytes: Uint8Array, eof: boolean): void {
-    if (this.active.get(runId) === room.id) this.hub.input(runId, bytes, eof);
+    const run = this.active.get(runId);
+    if (run?.roomId !== room.id) return;
+    if (bytes.length > 0) run.echo?.(bytes);
+    this.hub.input(runId, bytes, eof);
   }
 
   stop(room: RunRoom, runId: string): void {
-    if (this.active.get(runId) === room.id) this.hub.stop(runId);
+    if (this.active.get(runId)?.roomId === room.id) this.hub.stop(runId);
   }
 
   private async openEnv(roomId: string): Promise<Record<string, string>> {

@@ -16,6 +16,7 @@ import type { Logger } from '../../server/log.js';
 import { encode } from '../../shared/protocol/codec.js';
 import {
   MessageType,
+  OutputStream,
   type RunExit,
   type RunMessage,
   type RelayToRunnerMessage,
@@ -122,8 +123,11 @@ export class RunnerHub {
     }
     const job = link.jobs.get(message.runId);
     if (!job) return; // ended already (stopped, timed out); late frames are dropped
-    if (message.type === MessageType.RunOutput) job.sink.output(message);
-    else this.finish(job, message);
+    if (message.type === MessageType.RunOutput) {
+      // Echoed stdin is the relay's to send: a runner speaks for the program only.
+      if (message.stream === OutputStream.Input) throw new Error('a runner may not send typed input');
+      job.sink.output(message);
+    } else this.finish(job, message);
   }
 
   submit(roomId: string, message: RunnerJob, sink: JobSink, options: SubmitOptions): void {

@@ -30,6 +30,12 @@ const SANDBOX_ENV = [
   'TMPDIR=/tmp',
   'LANG=C.UTF-8',
   'PYTHONDONTWRITEBYTECODE=1',
+  // Output in the order the program wrote it, as on a terminal: a pipe would
+  // otherwise hold Python's and C stdio's stdout back until exit, so a
+  // traceback or an error line showed above what was printed before it.
+  'PYTHONUNBUFFERED=1',
+  'LD_PRELOAD=/usr/libexec/coreutils/libstdbuf.so',
+  '_STDBUF_O=L',
 ];
 
 /** Operator configuration shared by every sandbox of a runner. */

@@ -114,7 +114,17 @@ describe.skipIf(skip)('sandbox: escapes', () => {
       .trim()
       .split(' ')
       .map((pair) => pair.split('=')[0]);
-    expect(names.sort()).toEqual(['HOME', 'HOSTNAME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR']);
+    expect(names.sort()).toEqual([
+      'HOME',
+      'HOSTNAME',
+      'LANG',
+      'LD_PRELOAD',
+      'PATH',
+      'PYTHONDONTWRITEBYTECODE',
+      'PYTHONUNBUFFERED',
+      'TMPDIR',
+      '_STDBUF_O',
+    ]);
     expect(out).toContain('mounts False');
     expect(out).toContain('hostname sandbox');
     expect(out).toContain('shadow 13'); // EACCES

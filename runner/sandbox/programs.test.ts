@@ -80,10 +80,26 @@ describe.skipIf(skip)('sandbox: languages', () => {
     expect(result.stdout.toString()).toBe('not an option\n');
   });
 
-  it('a non-zero exit code and its stderr come through', async () => {
+  it('a non-zero exit code and what the program wrote to stderr come through', async () => {
     const result = await run(docker, { code: 'import sys\nprint("bad", file=sys.stderr)\nsys.exit(3)\n' });
     expect(result.exit).toMatchObject({ reason: 'exited', code: 3, signal: '' });
-    expect(result.stderr.toString()).toBe('bad\n');
+    expect(result.text).toBe('bad\n');
+  });
+
+  it('stdout and stderr arrive in the order the program wrote them (Python, then a traceback)', async () => {
+    const result = await run(docker, {
+      code: 'import sys\nprint("out 1")\nprint("err 1", file=sys.stderr)\nprint("out 2")\nraise SystemExit("err 2")\n',
+    });
+    expect(result.text).toBe('out 1\nerr 1\nout 2\nerr 2\n');
+  });
+
+  it('and in C, where stdio would hold stdout back in a pipe', { timeout: 30_000 }, async () => {
+    const result = await run(docker, {
+      language: 'c',
+      code: '#include <stdio.h>\nint main(void) {\n  printf("out 1\\n");\n  fprintf(stderr, "err 1\\n");\n  printf("out 2\\n");\n  fprintf(stderr, "err 2\\n");\n  return 1;\n}\n',
+      limits: BUILD_LIMITS,
+    });
+    expect(result.text).toBe('out 1\nerr 1\nout 2\nerr 2\n');
   });
 
   it('a program killed by a signal reports it', async () => {

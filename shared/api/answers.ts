@@ -7,6 +7,7 @@
  * Unknown keys are dropped: a newer relay may add fields.
  */
 import * as v from 'valibot';
+import { OUTPUT_STREAM_NAMES } from '../protocol/outputLog.js';
 import { Role } from '../roles.js';
 import { RoomSettingsSchema } from '../rooms.js';
 
@@ -149,7 +150,7 @@ export const RunnersAnswer = v.object({
 });
 export type RunnerLanguage = v.InferOutput<typeof RunnersAnswer>['languages'][number];
 
-const StreamSchema = v.picklist(['stdout', 'stderr']);
+const StreamSchema = v.picklist(OUTPUT_STREAM_NAMES);
 const exitEntries = {
   exitCode: v.nullable(v.number()),
   signal: v.string(),

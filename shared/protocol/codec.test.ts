@@ -419,7 +419,7 @@ describe('message codec: hostile input', () => {
     toRelay(frame(MessageType.MediaControl, 'p', 4));
     toRelay(frame(MessageType.Signal, 'p', 'not json'));
     toRelay(frame(MessageType.Sync, 3, 0));
-    expect(() => decode(Direction.RunnerToRelay, frame(MessageType.RunOutput, 'r1', 2, 0))).toThrow(
+    expect(() => decode(Direction.RunnerToRelay, frame(MessageType.RunOutput, 'r1', 3, 0))).toThrow(
       ProtocolError,
     );
     expect(() =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinAdjacent, readOutputLog } from './outputLog.js';
+import { joinAdjacent, outputStreamName, outputStreamOf, readOutputLog } from './outputLog.js';
 import { OutputStream } from './table.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -25,5 +25,16 @@ describe('output log', () => {
   it('refuses an unknown stream and a truncated chunk', () => {
     expect(() => readOutputLog(Uint8Array.of(7, 1, 65))).toThrow(/unknown output stream 7/);
     expect(() => readOutputLog(Uint8Array.of(0, 5, 65))).toThrow(/truncated/);
+  });
+});
+
+describe('output stream names', () => {
+  it('name every stream, both ways, typed stdin included', () => {
+    for (const stream of Object.values(OutputStream)) {
+      expect(outputStreamOf(outputStreamName(stream))).toBe(stream);
+    }
+    expect(outputStreamName(OutputStream.Input)).toBe('stdin');
+    const log = new Uint8Array([2, 2, 104, 105]);
+    expect(readOutputLog(log)).toEqual([{ stream: OutputStream.Input, bytes: new Uint8Array([104, 105]) }]);
   });
 });

@@ -1,11 +1,29 @@
 /**
  * A run's output as the relay stores it (and as replay bundles carry it): the
  * chunks in arrival order, each `varUint(stream) varUint8Array(bytes)`, stream 0
- * stdout and 1 stderr. The writer is relay/runs/outputLog.ts.
+ * stdout, 1 stderr and 2 the stdin someone typed. The writer is
+ * relay/runs/outputLog.ts.
  */
 import * as decoding from 'lib0/decoding';
 import { concatBytes } from '../bytes.js';
 import { OutputStream } from './table.js';
+
+/** The streams by name, as the HTTP API and replay files say them. */
+const STREAM_OF = {
+  stdout: OutputStream.Stdout,
+  stderr: OutputStream.Stderr,
+  stdin: OutputStream.Input,
+} as const satisfies Record<string, OutputStream>;
+export type OutputStreamName = keyof typeof STREAM_OF;
+export const OUTPUT_STREAM_NAMES = Object.keys(STREAM_OF) as OutputStreamName[];
+
+export function outputStreamName(stream: OutputStream): OutputStreamName {
+  return OUTPUT_STREAM_NAMES[stream]!;
+}
+
+export function outputStreamOf(name: OutputStreamName): OutputStream {
+  return STREAM_OF[name];
+}
 
 export interface OutputChunk {
   stream: OutputStream;
@@ -25,11 +43,11 @@ export function readOutputLog(bytes: Uint8Array): OutputChunk[] {
     } catch {
       throw new Error('output chunk is truncated');
     }
-    if (stream !== OutputStream.Stdout && stream !== OutputStream.Stderr) {
+    if (OUTPUT_STREAM_NAMES[stream] === undefined) {
       throw new Error(`unknown output stream ${stream}`);
     }
     if (length > bytes.byteLength - decoder.pos) throw new Error('output chunk is truncated');
-    chunks.push({ stream, bytes: decoding.readUint8Array(decoder, length) });
+    chunks.push({ stream: stream as OutputStream, bytes: decoding.readUint8Array(decoder, length) });
   }
   return chunks;
 }

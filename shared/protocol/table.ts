@@ -55,7 +55,8 @@ export type SyncStep = (typeof SyncStep)[keyof typeof SyncStep];
 export const RunMode = { Batch: 0, Terminal: 1 } as const;
 export type RunMode = (typeof RunMode)[keyof typeof RunMode];
 
-export const OutputStream = { Stdout: 0, Stderr: 1 } as const;
+/** A run's output streams; Input is the stdin someone typed, echoed by the relay to everyone. */
+export const OutputStream = { Stdout: 0, Stderr: 1, Input: 2 } as const;
 export type OutputStream = (typeof OutputStream)[keyof typeof OutputStream];
 
 export const EXIT_REASONS = ['exited', 'timeout', 'memory', 'output-limit', 'killed', 'error'] as const;
@@ -267,7 +268,7 @@ export const PROTOCOL = {
       stream: oneOfNumbers(OutputStream, 'stream'),
       bytes,
     },
-    about: 'a chunk of stdout (0) or stderr (1)',
+    about: 'a chunk of stdout (0), stderr (1), or stdin typed into a run (2, sent by the relay only)',
   },
   RunExit: {
     type: 125,

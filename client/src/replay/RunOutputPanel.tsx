@@ -6,7 +6,7 @@
 import { useMemo } from 'preact/hooks';
 import { readRunOutput, type ReplayRun } from '../../../shared/replay/bundle.js';
 import { RunTerminal } from '../run/RunTerminal.js';
-import { exitLine, headerLine, noteLine, STDERR_END, STDERR_START } from '../run/runText.js';
+import { exitLine, headerLine, noteLine, writeOutput } from '../run/runText.js';
 import { Transcript } from '../run/transcript.js';
 import { CloseIcon } from '../ui/icons.js';
 import type { ReplaySession } from './replaySession.js';
@@ -17,12 +17,7 @@ function transcriptOf(run: ReplayRun): Transcript {
   transcript.write(
     headerLine({ name: run.name, language: run.language, entry: run.entry, startedAt: run.startedAt }),
   );
-  for (const chunk of readRunOutput(run.output)) {
-    const stderr = chunk.stream === OutputStream.Stderr;
-    if (stderr) transcript.style(STDERR_START);
-    transcript.write(chunk.bytes);
-    if (stderr) transcript.style(STDERR_END);
-  }
+  for (const chunk of readRunOutput(run.output)) writeOutput(transcript, chunk.stream, chunk.bytes);
   transcript.newLine();
   if (run.outputTruncated) transcript.write(noteLine('(output cut: only the start was kept)'));
   transcript.write(exitLine({ ...run, code: run.exitCode }));

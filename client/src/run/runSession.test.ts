@@ -131,6 +131,9 @@ describe('RunSession', () => {
       startedAt: 0,
     });
     expect(session.sendLine('Ada')).toBe(true);
+    // The line shows once the relay echoes it, as it does to everyone in the room.
+    expect(screen()).not.toContain('Ada');
+    wire.deliver({ type: MessageType.RunOutput, runId, stream: OutputStream.Input, bytes: bytes('Ada\n') });
     session.closeStdin();
     session.stop();
     expect(wire.sent.slice(1)).toEqual([
@@ -139,7 +142,7 @@ describe('RunSession', () => {
       { type: MessageType.RunStop, runId },
     ]);
     expect(session.sendLine('late')).toBe(false);
-    expect(screen()).toContain('Ada\r\n(stdin closed)');
+    expect(screen()).toContain('Ada\n(stdin closed)');
   });
 
   it('shows a run that was refused before it started, and a run joined mid-way', () => {

@@ -15,8 +15,7 @@ import {
   isLanguageUnavailable,
   newRunId,
   noteLine,
-  STDERR_END,
-  STDERR_START,
+  writeOutput,
   type ExitInfo,
   type RunHead,
 } from './runText.js';
@@ -24,7 +23,8 @@ import { LanguageAvailability } from './availability.js';
 import { RunTarget, type ProjectView } from './runTarget.js';
 import { Transcript } from './transcript.js';
 import type { RelayRunMessage, RunWire } from './runWire.js';
-import { MessageType, OutputStream, RunMode } from '../../../shared/protocol/table.js';
+import { MessageType, RunMode } from '../../../shared/protocol/table.js';
+import { outputStreamOf } from '../../../shared/protocol/outputLog.js';
 
 /** The relay stores a run just after broadcasting its exit; ask for the list a little later. */
 const HISTORY_SETTLE_MS = 500;
@@ -149,16 +149,12 @@ export class RunSession {
       this.update(run.runId, { stopping: true });
   }
 
-  /** Sends a line (and a newline) to the run's stdin, echoed dimmed here. */
+  /** Sends a line (and a newline) to the run's stdin; the relay echoes it to everyone, dimmed. */
   sendLine(text: string): boolean {
     const run = this.focus.peek();
     if (!run || run.stdinClosed || !this.canRun.peek()) return false;
     const bytes = this.encoder.encode(`${text}\n`);
-    if (!this.deps.wire.send({ type: MessageType.RunInput, runId: run.runId, bytes, eof: false }))
-      return false;
-    this.transcript.newLine();
-    this.transcript.write(noteLine(text));
-    return true;
+    return this.deps.wire.send({ type: MessageType.RunInput, runId: run.runId, bytes, eof: false });
   }
 
   /** Ctrl+D: sends what is typed (no newline) and closes stdin. */
@@ -169,7 +165,7 @@ export class RunSession {
     if (!this.deps.wire.send({ type: MessageType.RunInput, runId: run.runId, bytes, eof: true })) return;
     this.update(run.runId, { stdinClosed: true });
     this.transcript.newLine();
-    this.transcript.write(noteLine(text ? `${text}⏎ (stdin closed)` : '(stdin closed)'));
+    this.transcript.write(noteLine('(stdin closed)'));
   }
 
   clear(): void {
@@ -182,14 +178,8 @@ export class RunSession {
     this.panelOpen.value = true;
     this.transcript.newLine();
     this.transcript.write(headerLine(run, note));
-    // Chunks in the order they arrived, stderr in red, as the run looked live.
-    for (const chunk of run.output) {
-      if (chunk.stream === 'stderr') {
-        this.transcript.style(STDERR_START);
-        this.transcript.write(chunk.text);
-        this.transcript.style(STDERR_END);
-      } else this.transcript.write(chunk.text);
-    }
+    // Chunks in the order they arrived, as the run looked live.
+    for (const chunk of run.output) writeOutput(this.transcript, outputStreamOf(chunk.stream), chunk.text);
     this.transcript.newLine();
     if (run.outputTruncated) this.transcript.write(noteLine('(output cut: only the start was stored)'));
     this.transcript.write(exitLine({ ...run, code: run.exitCode }));
@@ -245,11 +235,7 @@ export class RunSession {
           this.transcript.write(noteLine(`── ${run.name ?? 'another run'} · ${run.entry ?? ''} ──`));
         }
         this.lastWriter = run.runId;
-        if (message.stream === OutputStream.Stderr) {
-          this.transcript.style(STDERR_START);
-          this.transcript.write(message.bytes);
-          this.transcript.style(STDERR_END);
-        } else this.transcript.write(message.bytes);
+        writeOutput(this.transcript, message.stream, message.bytes);
         return;
       }
       case MessageType.RunExit: {

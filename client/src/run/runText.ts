@@ -6,7 +6,8 @@
  */
 import { LANGUAGES } from '../../../shared/languages.js';
 import { formatBytes } from '../lib/format.js';
-import type { ExitReason } from '../../../shared/protocol/table.js';
+import { OutputStream, type ExitReason } from '../../../shared/protocol/table.js';
+import type { Piece, Transcript } from './transcript.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -31,9 +32,25 @@ const RED = '\x1b[31m';
 const GREEN = '\x1b[32m';
 const DEFAULT_FG = '\x1b[39m';
 
-/** Around a stderr chunk: red, then back to the default colour (a program's own colours survive inside). */
-export const STDERR_START = RED;
-export const STDERR_END = DEFAULT_FG;
+const NORMAL_INTENSITY = '\x1b[22m';
+
+/**
+ * Around a chunk of output by stream: stderr red, typed stdin dimmed, each
+ * then back to the default (a program's own colours survive inside).
+ */
+const OUTPUT_STYLES: Record<OutputStream, readonly [string, string] | null> = {
+  [OutputStream.Stdout]: null,
+  [OutputStream.Stderr]: [RED, DEFAULT_FG],
+  [OutputStream.Input]: [DIM, NORMAL_INTENSITY],
+};
+
+/** A chunk of a run's output into a transcript, styled as everyone saw it live. */
+export function writeOutput(transcript: Transcript, stream: OutputStream, bytes: Piece): void {
+  const style = OUTPUT_STYLES[stream];
+  if (style) transcript.style(style[0]);
+  transcript.write(bytes);
+  if (style) transcript.style(style[1]);
+}
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
