@@ -21,6 +21,7 @@ import { roomAccess } from './http/roomAccess.js';
 import { createRoomAdminApi } from './http/roomAdmin.js';
 import { errorHandler } from './http/errors.js';
 import { createHistoryApi } from './http/historyApi.js';
+import { createShortLinksApi } from './http/shortLinks.js';
 import { createUpgradeHandler } from './http/upgrade.js';
 import type { Logger } from '../server/log.js';
 import { requestLog } from './http/requestLog.js';
@@ -157,6 +158,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto, workspaces }));
   app.route('/', createPreviewsApi({ workspaces, previews }));
   app.route('/', createHistoryApi(deps));
+  app.route('/', createShortLinksApi(deps));
   app.route('/', createApi(deps));
   if (existsSync(join(config.clientDir, 'index.html'))) {
     app.use('/*', serveStatic({ root: config.clientDir }));

@@ -71,6 +71,9 @@ describe.skipIf(skip)('owner controls in the browser', () => {
     const editLink = alice.page.getByTestId('link-edit');
     await editLink.waitFor();
     const before = await editLink.inputValue();
+    // Short links (a code the relay maps to the role); the long form below still works.
+    expect(before).toBe(`${suite.relay.url}/j/${before.split('/j/')[1]}`);
+    expect(before.split('/j/')[1]).toMatch(/^[\w-]{11}$/);
     await alice.page.getByTestId('reset-links').click();
     const after = await pollUntil(
       () => editLink.inputValue({ timeout: 1_000 }).catch(() => ''),

@@ -4,7 +4,6 @@
  */
 import { Hono } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { Role } from '../../shared/roles.js';
 import { RoomKind } from '../../shared/rooms.js';
 import { forkProject } from '../../shared/schema/fork.js';
 import { findFile, listFiles } from '../../shared/schema/project.js';
@@ -19,6 +18,7 @@ import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
 import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
+import { shareRole } from './shortLinks.js';
 import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import {
@@ -113,15 +113,8 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
   app.post('/api/rooms/:roomId/tokens', jsonBody(TokenBody), async (c) => {
     const roomId = c.req.param('roomId');
     const body = c.req.valid('json');
-    const role = body.role;
     const { policy } = access(c).room!.controls.record;
-    const interview = policy.kind === RoomKind.Interview;
-    if (!(role === Role.Editor || role === Role.Viewer || (interview && role === Role.Interviewer))) {
-      const roles = interview
-        ? '"editor" (the candidate), "interviewer" or "viewer"'
-        : '"editor" or "viewer"';
-      throw new HttpError(400, ErrorCode.BadRequest, `role must be ${roles}`);
-    }
+    const role = shareRole(body.role, policy.kind);
     const name = body.name ?? DEFAULT_GUEST_NAME;
     const ttl = body.ttlSeconds ?? config.tokenTtlSeconds;
     const maxTtl = config.tokenTtlSeconds;

@@ -47,7 +47,7 @@ export const ROOM_RIGHTS: readonly Rule[] = [
   // Everyone in the room sees the same app; entering it changes nothing in the room.
   { methods: ['POST'], path: /^\/previews\/[a-z0-9]+\/ticket$/, need: 'member' },
   { methods: ['PATCH'], path: /^$/, need: 'manage' },
-  { methods: ['POST'], path: /^\/(tokens|links\/reset|kick|end)$/, need: 'manage' },
+  { methods: ['POST'], path: /^\/(tokens|links|links\/reset|kick|end)$/, need: 'manage' },
   { methods: ['PUT', 'DELETE'], path: /^\/(editors\/[^/]+|driver)$/, need: 'manage' },
   { methods: ['POST'], path: /^\/runs$/, need: 'edit', action: 'run it' },
   { methods: ['POST'], path: /^\/restore$/, need: 'edit', action: 'restore it' },

@@ -62,7 +62,7 @@ describe('SqliteStorage', () => {
     const peek = new Database(file, { readonly: true });
     try {
       expect(peek.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(peek.pragma('user_version', { simple: true })).toBe(4);
+      expect(peek.pragma('user_version', { simple: true })).toBe(5);
     } finally {
       peek.close();
     }

@@ -26,6 +26,7 @@ import { dirname } from 'node:path';
 import { AppendJournal, type JournalRecord } from './AppendJournal.js';
 import { Checkpointer, type CheckpointResult } from './Checkpointer.js';
 import { RUNS_MIGRATION, SqliteRuns } from './sqliteRuns.js';
+import { SHORT_LINKS_MIGRATION, SqliteShortLinks } from './sqliteShortLinks.js';
 import { isRole } from '../../shared/roles.js';
 import { defaultPolicy, parsePolicy } from './policy.js';
 import type {
@@ -37,6 +38,7 @@ import type {
   RoomState,
   RunRecord,
   SealedEnvVar,
+  ShortLinkRecord,
   Storage,
   StoredUpdate,
 } from './Storage.js';
@@ -115,6 +117,7 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX quarantined_room ON quarantined_updates(room_id, seq);
   `,
+  SHORT_LINKS_MIGRATION,
 ];
 
 interface PendingAppend {
@@ -191,6 +194,7 @@ export class SqliteStorage implements Storage {
 
   private readonly db: Database.Database;
   private readonly runs: SqliteRuns;
+  private readonly shortLinks: SqliteShortLinks;
   private closed = false;
 
   private readonly insertRoom: Database.Statement<[string, string, string, number, string | null, string]>;
@@ -247,6 +251,7 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     this.checkpointer = inMemory ? null : this.startCheckpointer(filePath);
     this.runs = new SqliteRuns(db);
+    this.shortLinks = new SqliteShortLinks(db);
     this.insertRoom = db.prepare(
       'INSERT INTO rooms (id, name, owner_id, created_at, template, policy) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -616,6 +621,17 @@ export class SqliteStorage implements Storage {
   async listEnv(roomId: string): Promise<SealedEnvVar[]> {
     this.requireOpen();
     return this.runs.listEnv(roomId);
+  }
+
+  async shortLink(link: ShortLinkRecord): Promise<string> {
+    this.requireOpen();
+    this.requireRoom(link.roomId);
+    return this.shortLinks.ensure(link);
+  }
+
+  async findShortLink(code: string): Promise<ShortLinkRecord | null> {
+    this.requireOpen();
+    return this.shortLinks.find(code);
   }
 
   /** Closing the last connection checkpoints the WAL into the main file (with fsync). */

@@ -77,6 +77,15 @@ export interface SealedEnvVar {
   sealed: Uint8Array;
 }
 
+/** A short share link: a code that stands for a role in a room at one link generation. */
+export interface ShortLinkRecord {
+  code: string;
+  roomId: string;
+  role: string;
+  generation: number;
+  createdAt: number;
+}
+
 export interface Storage {
   /** Creates a room with its first update (the template), atomically. Throws if the id exists. */
   createRoom(room: NewRoomRecord, initial: NewUpdate | null): Promise<void>;
@@ -120,6 +129,14 @@ export interface Storage {
   deleteEnv(roomId: string, name: string): Promise<boolean>;
   /** Every variable of the room, sorted by name. */
   listEnv(roomId: string): Promise<SealedEnvVar[]>;
+  /**
+   * The short link for a role at a link generation: the stored one's code if
+   * there is one, else `link.code`, stored now (one code per role and
+   * generation, however many browsers ask). Throws if the room does not exist.
+   */
+  shortLink(link: ShortLinkRecord): Promise<string>;
+  /** The short link with this code, or null. */
+  findShortLink(code: string): Promise<ShortLinkRecord | null>;
   /** Releases the backend; pending writes are durable when it resolves. */
   close(): Promise<void>;
 }

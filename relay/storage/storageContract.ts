@@ -441,5 +441,26 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
       expect(await storage.deleteEnv('a', 'TOKEN')).toBe(false);
       expect((await storage.listEnv('a')).map((v) => v.name)).toEqual(['API']);
     });
+
+    it('keeps one short link per room, role and link generation, surviving a reopen', async () => {
+      await storage.createRoom(room('a'), null);
+      const link = (code: string, role: string, generation: number) => ({
+        code,
+        roomId: 'a',
+        role,
+        generation,
+        createdAt: 5,
+      });
+      expect(await storage.shortLink(link('c1', 'editor', 0))).toBe('c1');
+      // Another browser asking for the same role gets the same code.
+      expect(await storage.shortLink(link('c2', 'editor', 0))).toBe('c1');
+      expect(await storage.shortLink(link('c3', 'viewer', 0))).toBe('c3');
+      expect(await storage.shortLink(link('c4', 'editor', 1))).toBe('c4');
+      await expect(storage.shortLink({ ...link('c5', 'editor', 0), roomId: 'nope' })).rejects.toThrow();
+      storage = await reopen();
+      expect(await storage.findShortLink('c1')).toEqual(link('c1', 'editor', 0));
+      expect(await storage.findShortLink('c2')).toBeNull();
+      expect(await storage.findShortLink('c4')).toMatchObject({ role: 'editor', generation: 1 });
+    });
   });
 }

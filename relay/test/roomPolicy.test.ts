@@ -461,4 +461,61 @@ describe('share links', () => {
     await request(api(room, '/links/reset'), { method: 'POST', token: room.token });
     expect((await join(room, link)).status).toBe(403);
   });
+
+  const shortLink = async (room: CreatedRoom, role: string, token = room.token) =>
+    request(api(room, '/links'), { method: 'POST', token, body: { role } });
+  /** Opens a short link as a browser would, without following the redirect. */
+  const open = (url: string) => fetch(url, { redirect: 'manual' });
+
+  it('a short link opens the room with a fresh guest token, until the links are reset', async () => {
+    const room = await createRoom(relay.url, { name: 'short' });
+    const made = await shortLink(room, 'editor');
+    expect(made.status).toBe(201);
+    const { code, url } = made.body as { code: string; url: string };
+    expect(url).toBe(`${relay.url}/j/${code}`);
+    expect(url.length).toBeLessThan(50);
+    // The same role gives the same code; another role another.
+    expect(((await shortLink(room, 'editor')).body as { code: string }).code).toBe(code);
+    const view = ((await shortLink(room, 'viewer')).body as { code: string }).code;
+    expect(view).not.toBe(code);
+
+    const opened = await open(url);
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('cache-control')).toBe('no-store');
+    const location = opened.headers.get('location')!;
+    expect(location).toMatch(new RegExp(`^/r/${room.roomId}#token=`));
+    const linkToken = decodeURIComponent(location.split('#token=')[1]!);
+    expect(claimsOf(linkToken)).toMatchObject({ room: room.roomId, role: 'editor', link: 0 });
+    // Each opening is a new guest, as with a long link.
+    const again = decodeURIComponent((await open(url)).headers.get('location')!.split('#token=')[1]!);
+    expect(claimsOf(again).uid).not.toBe(claimsOf(linkToken).uid);
+    const personal = await join(room, linkToken);
+    expect(personal.status).toBe(201);
+    const viewToken = decodeURIComponent(
+      (await open(`${relay.url}/j/${view}`)).headers.get('location')!.split('#token=')[1]!,
+    );
+    expect(claimsOf(viewToken).role).toBe('viewer');
+
+    await request(api(room, '/links/reset'), { method: 'POST', token: room.token });
+    // A retired code still leads to the room, whose gate then says the link was replaced.
+    const retired = decodeURIComponent((await open(url)).headers.get('location')!.split('#token=')[1]!);
+    const refused = await join(room, retired);
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toMatch(/replaced/);
+    // The long form keeps working, and new short links are new codes.
+    const fresh = ((await shortLink(room, 'editor')).body as { code: string }).code;
+    expect(fresh).not.toBe(code);
+    expect((await open(`${relay.url}/j/${fresh}`)).status).toBe(302);
+  });
+
+  it('only the owner makes short links, for share roles only; a made-up code is a plain 404', async () => {
+    const room = await createRoom(relay.url, { name: 'short' });
+    const personal = ((await join(room, tokenFromLink(room.links.edit))).body as { token: string }).token;
+    expect((await shortLink(room, 'editor', personal)).status).toBe(403);
+    expect((await shortLink(room, 'owner')).status).toBe(400);
+    expect((await shortLink(room, 'interviewer')).status).toBe(400);
+    expect((await open(`${relay.url}/j/AAAAAAAAAAA`)).status).toBe(404);
+    expect((await open(`${relay.url}/j/${'x'.repeat(500)}`)).status).toBe(404);
+    expect((await open(`${relay.url}/j/%3Cscript%3E`)).status).toBe(404);
+  });
 });

@@ -62,6 +62,9 @@ export type CreatedRoom = v.InferOutput<typeof CreatedRoomAnswer>;
 /** `POST /tokens` and `/join` (201). */
 export const TokenAnswer = v.object({ token: v.string() });
 
+/** `POST /api/rooms/:roomId/links`: a short share link (`/j/<code>`). */
+export const ShortLinkAnswer = v.object({ code: v.string(), url: v.string() });
+
 /** `GET /ice`: ICE servers with this user's TURN credentials. */
 export const IceAnswer = v.object({
   iceServers: v.array(

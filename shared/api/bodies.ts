@@ -178,3 +178,7 @@ export const TokenBody = body({
   link: flagOf('link'),
 });
 export type TokenBody = v.InferInput<typeof TokenBody>;
+
+/** `POST /api/rooms/:roomId/links` */
+export const ShortLinkBody = body({ role: v.nullish(v.unknown()) });
+export type ShortLinkBody = v.InferInput<typeof ShortLinkBody>;

@@ -13,6 +13,7 @@ import {
   PreviewTicketAnswer,
   RunnersAnswer,
   StoredRunsAnswer,
+  ShortLinkAnswer,
   TokenAnswer,
   type CreatedRoom,
   type RunnerLanguage,
@@ -123,15 +124,23 @@ export async function joinRoom(roomId: string, linkToken: string, name: string):
   return (await request(path, { method: 'POST', token: linkToken, body }, TokenAnswer)).token;
 }
 
-/** Owner only: a new share-link token for `role` (retired when the owner resets the links). */
-export async function mintToken(
+/**
+ * Owner only: the short share link for `role` (`/j/<code>` on this page's
+ * origin; the same code until the owner resets the links).
+ */
+export async function shortLink(
   roomId: string,
   ownerToken: string,
   role: Exclude<Role, 'owner'>,
 ): Promise<string> {
-  const path = `/api/rooms/${encodeURIComponent(roomId)}/tokens`;
-  const body = JSON.stringify({ role, link: true });
-  return (await request(path, { method: 'POST', token: ownerToken, body }, TokenAnswer)).token;
+  const path = `/api/rooms/${encodeURIComponent(roomId)}/links`;
+  const body = JSON.stringify({ role });
+  const { code } = await request(path, { method: 'POST', token: ownerToken, body }, ShortLinkAnswer);
+  return shortLinkUrl(code);
+}
+
+export function shortLinkUrl(code: string): string {
+  return `${location.origin}/j/${encodeURIComponent(code)}`;
 }
 
 /** The room URL for a link token; the token rides in the fragment, which is never sent to a server. */

@@ -7,8 +7,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { RoomKind } from '../../../shared/rooms.js';
-import { ApiError, mintToken, roomLink } from '../lib/api.js';
-import { parseRoomLink } from '../lib/route.js';
+import { ApiError, shortLink, shortLinkUrl } from '../lib/api.js';
 import { rememberLinks, storedLinks } from '../room/session.js';
 import { resetLinks } from '../lib/roomApi.js';
 import { Dialog } from './Dialog.js';
@@ -19,21 +18,23 @@ interface Links {
   interviewer?: string;
 }
 
-/** Links from the create response, rebuilt on this page's origin (the relay may know another). */
-function rebase(link: string | undefined, roomId: string): string | null {
-  const parsed = link ? parseRoomLink(link) : null;
-  return parsed?.roomId === roomId && parsed.linkToken ? roomLink(roomId, parsed.linkToken) : null;
+/**
+ * A short link this browser kept, rebuilt on this page's origin; null for
+ * anything else (a long link kept by an older version is made again, short).
+ */
+function rebase(link: string | undefined): string | null {
+  const code = link ? /\/j\/([\w-]+)$/.exec(link)?.[1] : undefined;
+  return code ? shortLinkUrl(code) : null;
 }
 
 async function loadLinks(roomId: string, ownerToken: string, interview: boolean): Promise<Links> {
   const stored = storedLinks(roomId);
-  const edit = rebase(stored?.edit, roomId);
-  const view = rebase(stored?.view, roomId);
-  const interviewer = rebase(stored?.interviewer, roomId);
+  const edit = rebase(stored?.edit);
+  const view = rebase(stored?.view);
+  const interviewer = rebase(stored?.interviewer);
   if (edit && view && (!interview || interviewer))
     return { edit, view, interviewer: interviewer ?? undefined };
-  const mint = async (role: 'editor' | 'viewer' | 'interviewer') =>
-    roomLink(roomId, await mintToken(roomId, ownerToken, role));
+  const mint = (role: 'editor' | 'viewer' | 'interviewer') => shortLink(roomId, ownerToken, role);
   const [editLink, viewLink, interviewerLink] = await Promise.all([
     mint('editor'),
     mint('viewer'),
