@@ -5,7 +5,7 @@
  * turn, why the editor is read-only), never to enforce it.
  */
 import * as v from 'valibot';
-import { Role, canEdit } from './roles.js';
+import { Role, canEdit, canManage } from './roles.js';
 
 /** A room id as it stands in a path: relay routes and client links share this one rule. */
 export const ROOM_ID_SOURCE = '[A-Za-z0-9_-]{1,64}';
@@ -44,6 +44,13 @@ export interface RoomSettings {
   /** When the owner ended the room (ms since the epoch); an ended room is read-only. */
   endedAt: number | null;
   driver: DriverTimer | null;
+  /**
+   * Interview rooms: whether the candidate and observers may see the room's
+   * history and fork it too (otherwise only the owner and interviewers may).
+   */
+  historyForAll: boolean;
+  /** Whether the owner muted the chat: then only the owner and interviewers post. */
+  chatMuted: boolean;
 }
 
 export const DRIVER_PERIOD_MIN_MS = 30_000;
@@ -58,6 +65,8 @@ export const DEFAULT_SETTINGS: Omit<RoomSettings, 'name'> = {
   editors: [],
   endedAt: null,
   driver: null,
+  historyForAll: false,
+  chatMuted: false,
 };
 
 /** Who holds the keyboard at `now`. */
@@ -105,13 +114,30 @@ export function editRight(settings: RoomSettings, user: { uid: string; role: Rol
 }
 
 const CHAT_ENDED = refuse('this room has ended: the chat is closed');
+const CHAT_MUTED = refuse('the owner muted the chat');
+
+/** The owner, and in an interview the interviewers: who leads the room. */
+function leads(role: Role): boolean {
+  return canManage(role) || role === Role.Interviewer;
+}
 
 /**
  * May this user post in the chat? Chat is a right of its own: everyone in the
- * room chats (viewers and students who may not edit included), until it ends.
+ * room chats (viewers and students who may not edit included) until it ends,
+ * unless the owner mutes it; whoever leads the room still posts.
  */
-export function chatRight(settings: RoomSettings): EditRight {
-  return settings.endedAt !== null ? CHAT_ENDED : ALLOWED;
+export function chatRight(settings: RoomSettings, role: Role): EditRight {
+  if (settings.endedAt !== null) return CHAT_ENDED;
+  return settings.chatMuted && !leads(role) ? CHAT_MUTED : ALLOWED;
+}
+
+/**
+ * May this user see the room's history (and restore points) and fork it? In
+ * an interview only the owner and interviewers, unless the owner opens it to
+ * everyone; in other rooms everyone in it.
+ */
+export function mayReview(settings: Pick<RoomSettings, 'kind' | 'historyForAll'>, role: Role): boolean {
+  return settings.kind !== RoomKind.Interview || settings.historyForAll || leads(role);
 }
 
 const time = (what: string) =>
@@ -155,6 +181,9 @@ export const RoomSettingsSchema = v.object(
     ),
     endedAt: v.nullable(time('endedAt')),
     driver: v.nullable(DriverTimerSchema),
+    // Added later: a stored room from before reads as false.
+    historyForAll: v.optional(v.boolean('historyForAll must be true or false'), false),
+    chatMuted: v.optional(v.boolean('chatMuted must be true or false'), false),
   },
   'settings must be an object',
 );

@@ -4,7 +4,9 @@
  * room's, not expired, not a removed user's, not a retired link's) and then the
  * right the route needs:
  *
- *   member  any token of the room (reads; fork, which copies into a new room)
+ *   member  any token of the room (reads)
+ *   review  a member who may see the history and fork (`mayReview`: in an
+ *           interview, the owner and interviewers unless the owner opened it)
  *   link    a share-link token (trading it for a personal one), or the owner's
  *   manage  the owner (settings, tokens, removing people)
  *   edit    whoever may change the room now, by the same rule as document
@@ -17,6 +19,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { canManage } from '../../shared/roles.js';
+import { mayReview } from '../../shared/rooms.js';
 import type { TokenClaims } from '../../shared/token.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import type { Room } from '../rooms/Room.js';
@@ -26,7 +29,7 @@ import type { Storage } from '../storage/Storage.js';
 import { admissionError, HttpError, tokenError } from './errors.js';
 import { loadExistingRoom } from './requests.js';
 
-export type Need = 'member' | 'link' | 'manage' | 'edit';
+export type Need = 'member' | 'review' | 'link' | 'manage' | 'edit';
 
 interface Rule {
   methods: readonly string[];
@@ -41,9 +44,10 @@ const READ = ['GET', 'HEAD'] as const;
 const WRITE = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export const ROOM_RIGHTS: readonly Rule[] = [
+  { methods: READ, path: /^\/history(\/.*)?$/, need: 'review', action: 'see its history' },
   { methods: READ, path: /^(\/.*)?$/, need: 'member' },
   { methods: ['POST'], path: /^\/join$/, need: 'link' },
-  { methods: ['POST'], path: /^\/(fork|history\/fork)$/, need: 'member' },
+  { methods: ['POST'], path: /^\/(fork|history\/fork)$/, need: 'review', action: 'fork it' },
   // Everyone in the room sees the same app; entering it changes nothing in the room.
   { methods: ['POST'], path: /^\/previews\/[a-z0-9]+\/ticket$/, need: 'member' },
   { methods: ['PATCH'], path: /^$/, need: 'manage' },
@@ -108,6 +112,15 @@ export function roomAccess(
 
     if (need === 'link' && claims.link === undefined && !canManage(claims.role)) {
       throw new HttpError(403, ErrorCode.Forbidden, 'only a share link can be traded for a personal token');
+    }
+    if (need === 'review') {
+      const policy = loaded?.controls.record.policy ?? (await storage.getRoom(roomId))?.policy;
+      if (policy && !mayReview(policy, claims.role))
+        throw new HttpError(
+          403,
+          ErrorCode.Forbidden,
+          `in this interview only the owner and interviewers may ${action}`,
+        );
     }
     if (need === 'manage' && !canManage(claims.role)) {
       throw new HttpError(403, ErrorCode.Forbidden, 'only the owner can do this');

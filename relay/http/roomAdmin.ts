@@ -102,10 +102,14 @@ export function createRoomAdminApi({ storage, rooms }: RoomAdminDeps): Hono<Room
 
   app.patch('/api/rooms/:roomId', jsonBody(RoomPatchBody), async (c) => {
     const { claims, room } = await owner(c);
-    const { name, mode } = c.req.valid('json');
+    const { name, ...changes } = c.req.valid('json');
+    // Only the settings given: null and absent leave a setting as it is.
+    const given = Object.fromEntries(
+      Object.entries(changes).filter(([, value]) => value !== null && value !== undefined),
+    );
     await room.controls.update((record) => ({
       ...(name !== undefined && name !== null && { name }),
-      ...(mode !== undefined && mode !== null && { policy: { ...record.policy, mode } }),
+      ...(Object.keys(given).length > 0 && { policy: { ...record.policy, ...given } }),
     }));
     // The document's copy of the name is for display; the database above is the authority.
     if (name !== undefined && name !== null)

@@ -54,9 +54,9 @@ export class RoomControls {
   }
 
   /** Whether a user may post in the chat now, and why not. */
-  chatRight(claims: Pick<TokenClaims, 'uid'>): EditRight {
+  chatRight(claims: Pick<TokenClaims, 'uid' | 'role'>): EditRight {
     if (this.isRemoved(claims.uid)) return REMOVED;
-    return chatRight(this.settings);
+    return chatRight(this.settings, claims.role);
   }
 
   mayEdit(claims: Pick<TokenClaims, 'uid' | 'role'>): boolean {

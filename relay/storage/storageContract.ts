@@ -110,6 +110,8 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
         editors: ['u1', 'u2'],
         endedAt: BASE_AT_MS + 5,
         driver: { userIds: ['u1', 'u2'], periodMs: 60_000, startedAt: BASE_AT_MS },
+        historyForAll: true,
+        chatMuted: true,
         removed: ['u3'],
         linkGeneration: 2,
       };

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { addFile, findFile, metaOf } from '../../shared/schema/project.js';
+import { addFile, chatOf, findFile, metaOf } from '../../shared/schema/project.js';
 import {
   createRoom,
   mintToken,
@@ -25,6 +25,7 @@ import {
   connectSynced,
   frameSyncStep1,
   frameSyncStep2,
+  frameTandem,
   frameUpdate,
   getFileText,
   isAuthDenied,
@@ -517,5 +518,77 @@ describe('share links', () => {
     expect((await open(`${relay.url}/j/AAAAAAAAAAA`)).status).toBe(404);
     expect((await open(`${relay.url}/j/${'x'.repeat(500)}`)).status).toBe(404);
     expect((await open(`${relay.url}/j/%3Cscript%3E`)).status).toBe(404);
+  });
+});
+
+describe('interviews: history and fork, and a muted chat', () => {
+  it('only the owner and interviewers see the history and fork, until the owner opens it to everyone', async () => {
+    const room = await createRoom(relay.url, { name: 'interview', kind: 'interview' });
+    const join = async (link: string) =>
+      (
+        (
+          await request(api(room, '/join'), {
+            method: 'POST',
+            token: tokenFromLink(link),
+            body: { name: 'x' },
+          })
+        ).body as { token: string }
+      ).token;
+    const candidate = await join(room.links.edit);
+    const observer = await join(room.links.view);
+    const interviewer = await join(room.links.interviewer!);
+    const history = await request(api(room, '/history'), { token: room.token });
+    const seq = (history.body as { entries: { seq: number }[] }).entries.at(-1)!.seq;
+    const tries = (token: string) =>
+      Promise.all([
+        request(api(room, '/history'), { token }).then((a) => a.status),
+        request(api(room, '/fork'), { method: 'POST', token, body: {} }).then((a) => a.status),
+        request(api(room, '/history/fork'), { method: 'POST', token, body: { seq } }).then((a) => a.status),
+      ]);
+    for (const token of [candidate, observer]) expect(await tries(token)).toEqual([403, 403, 403]);
+    const refused = await request(api(room, '/history'), { token: candidate });
+    expect(JSON.stringify(refused.body)).toMatch(/only the owner and interviewers may see its history/);
+    // Reading the files is still everyone's.
+    expect((await request(api(room, '/files'), { token: candidate })).status).toBe(200);
+    for (const token of [room.token, interviewer]) expect(await tries(token)).toEqual([200, 201, 201]);
+
+    const opened = await request(api(room), {
+      method: 'PATCH',
+      token: room.token,
+      body: { historyForAll: true },
+    });
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({ settings: { historyForAll: true, chatMuted: false, mode: 'open' } });
+    expect(await tries(candidate)).toEqual([200, 201, 201]);
+    expect(
+      (await request(api(room), { method: 'PATCH', token: candidate, body: { historyForAll: true } })).status,
+    ).toBe(403);
+    expect(
+      (await request(api(room), { method: 'PATCH', token: room.token, body: { chatMuted: 'yes' } })).status,
+    ).toBe(400);
+  });
+
+  it('a muted chat takes posts from the owner and interviewers only, and says so to the others', async () => {
+    const { room, owner } = await setup('interview');
+    const candidate = await mintToken(relay.url, room.roomId, room.token, { role: 'editor', name: 'Cand' });
+    const interviewer = await mintToken(relay.url, room.roomId, room.token, {
+      role: 'interviewer',
+      name: 'Ivy',
+    });
+    const muted = await request(api(room), { method: 'PATCH', token: room.token, body: { chatMuted: true } });
+    expect(muted.status).toBe(200);
+    const cand = await typist(room, candidate);
+    const ivy = await typist(room, interviewer);
+    await latestState(cand.raw, (s) => s.settings.chatMuted, 'the muted chat in the room state');
+    cand.raw.send(frameTandem({ type: MessageType.ChatSend, text: 'can I ask?' }));
+    const error = await cand.raw.waitForFrame(isTandem(MessageType.Error), 'the refusal');
+    expect(JSON.stringify(error)).toMatch(/the owner muted the chat/);
+    ivy.raw.send(frameTandem({ type: MessageType.ChatSend, text: 'one moment' }));
+    await waitFor(() => chatOf(owner.doc).length === 1, 'the interviewer’s post');
+    expect(chatOf(owner.doc).get(0)).toMatchObject({ name: 'Ivy', text: 'one moment' });
+    await request(api(room), { method: 'PATCH', token: room.token, body: { chatMuted: false } });
+    await latestState(cand.raw, (s) => !s.settings.chatMuted, 'the chat open again');
+    cand.raw.send(frameTandem({ type: MessageType.ChatSend, text: 'can I ask now?' }));
+    await waitFor(() => chatOf(owner.doc).length === 2, 'the candidate’s post');
   });
 });

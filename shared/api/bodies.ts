@@ -92,15 +92,18 @@ export const HistoryForkBody = v.pipe(
 );
 export type HistoryForkBody = v.InferInput<typeof HistoryForkBody>;
 
-/** `PATCH /api/rooms/:roomId`: a new name and/or mode (at least one). */
+/** `PATCH /api/rooms/:roomId`: a new name, mode, history or chat setting (at least one). */
 export const RoomPatchBody = v.pipe(
   body({
     name: optionalText('name', ROOM_NAME_MAX_CHARS),
     mode: v.nullish(v.picklist([RoomMode.Open, RoomMode.Classroom], 'mode must be "open" or "classroom"')),
+    historyForAll: v.nullish(v.boolean('"historyForAll" must be true or false')),
+    chatMuted: v.nullish(v.boolean('"chatMuted" must be true or false')),
   }),
   v.check(
-    ({ name, mode }) => (name ?? mode ?? null) !== null,
-    'nothing to change: give "name" and/or "mode"',
+    ({ name, mode, historyForAll, chatMuted }) =>
+      (name ?? mode ?? historyForAll ?? chatMuted ?? null) !== null,
+    'nothing to change: give "name", "mode", "historyForAll" and/or "chatMuted"',
   ),
 );
 export type RoomPatchBody = v.InferInput<typeof RoomPatchBody>;
