@@ -1,4 +1,8 @@
-/** The room: file tree left, tabs and editor centre (a preview beside them), people and chat right. */
+/**
+ * The room: file tree left, tabs and editor centre (a preview beside them), the
+ * call, people, notes and chat right. Each side panel folds away from its
+ * top-bar toggle; on a narrow window they open as drawers (see layout/).
+ */
 import { useSignalEffect, type Signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { CloseCode } from '../../../shared/protocol/closeCodes.js';
@@ -24,6 +28,13 @@ import { ShareDialog } from '../ui/ShareDialog.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
 import { toast, Toasts } from '../ui/toast.js';
 import { closeMessage } from '../room/connection.js';
+import { narrow } from '../layout/narrow.js';
+import type { PanelId } from '../layout/panels.js';
+import { PanelToggle } from '../layout/PanelToggle.js';
+import { PanelSlot, SideRegion } from '../layout/SideRegion.js';
+import { TopbarActions } from '../layout/TopbarActions.js';
+import { useRoomLayout } from '../layout/useRoomLayout.js';
+import { useUnreadChat } from '../layout/unreadChat.js';
 import { RoomNotices } from './RoomNotices.js';
 import { RoomSettingsDialog } from './RoomSettingsDialog.js';
 import type { RoomState } from '../room/roomState.js';
@@ -34,6 +45,7 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signa
   const { room } = props;
   const { conn } = room;
   const [dialog, setDialog] = useState<'share' | 'settings' | null>(null);
+  const layout = useRoomLayout(room);
 
   useSignalEffect(() => {
     const error = conn.lastError.value;
@@ -52,53 +64,46 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signa
   const policy = conn.policy;
   const notes = policy.received.value && policy.state.value?.notes === true;
   const close = () => setDialog(null);
+  const sidePanels: PanelId[] = notes ? ['call', 'people', 'notes', 'chat'] : ['call', 'people', 'chat'];
+  const drawer = layout.drawerIn(['files', ...sidePanels]);
+  const unread = useUnreadChat(room, layout.isOpen('chat'));
+  // On a wide window a side with no panel showing gives its column to the editor.
+  const folded = `${layout.anyOpen(['files']) ? '' : ' files-hidden'}${layout.anyOpen(sidePanels) ? '' : ' side-hidden'}`;
   return (
-    <div class="room">
+    <div class={`room${narrow.value ? ' narrow' : ''}`}>
       <header class="topbar">
+        <PanelToggle layout={layout} id="files" />
         <BrandLink />
         <RoomTitle room={room} />
         {role === 'viewer' && <span class="pill">View only</span>}
         {settings?.kind === 'interview' && role !== 'viewer' && (
-          <span class="pill" data-testid="my-role">
+          <span class="pill role-pill" data-testid="my-role">
             {roleLabel(role, settings.kind)}
           </span>
         )}
         <ConnectionBadge conn={conn} />
         <span class="spacer" />
-        <button
-          class={`button small${room.showAuthors.value ? ' on' : ''}`}
-          aria-pressed={room.showAuthors.value}
-          onClick={() => (room.showAuthors.value = !room.showAuthors.value)}
-          data-testid="authors-toggle"
-          title="Colour each line by who wrote it last"
-        >
-          <AuthorsIcon size={14} /> Authors
-        </button>
-        <HistoryButton roomId={conn.roomId} />
-        <ForkButton roomId={conn.roomId} token={conn.token} />
-        {canManage(role) && (
-          <button
-            class="button small"
-            onClick={() => setDialog('settings')}
-            data-testid="room-settings"
-            title="Mode, driver and navigator, end the room"
-          >
-            <SettingsIcon size={14} /> Room
-          </button>
-        )}
-        {canManage(role) && (
-          <button class="button small" onClick={() => setDialog('share')} data-testid="share">
-            <ShareIcon size={14} /> Share
-          </button>
-        )}
-        <ThemeToggle />
+        <TopbarActions>
+          <RoomActions room={room} onDialog={setDialog} />
+        </TopbarActions>
+        <span class="panel-toggles">
+          {sidePanels.map((id) => (
+            <PanelToggle key={id} layout={layout} id={id} unread={id === 'chat' ? unread : 0} />
+          ))}
+        </span>
+        <span class="topbar-theme">
+          <ThemeToggle />
+        </span>
       </header>
       <RoomNotices room={room} notice={props.notice} />
-      <div class="workspace">
-        <aside class="sidebar" aria-label="Files">
-          <FileTree room={room} />
-        </aside>
-        <main class="center">
+      <div class={`workspace${folded}`}>
+        <SideRegion layout={layout} class="sidebar" label="Files" ids={['files']}>
+          <PanelSlot layout={layout} id="files">
+            <FileTree room={room} />
+          </PanelSlot>
+        </SideRegion>
+        {/* Under an open drawer the editor is out of reach, for the keyboard too. */}
+        <main class="center" inert={drawer !== null}>
           <div class="center-row">
             <div class="editor-column">
               <Tabs room={room} />
@@ -108,12 +113,23 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signa
           </div>
           <RunPanel room={room} />
         </main>
-        <aside class="sidepanel" aria-label="People and chat">
-          <MediaStrip room={room} />
-          <People room={room} />
-          {notes && <NotesPanel room={room} kit={props.kit} />}
-          <ChatPanel room={room} />
-        </aside>
+        <SideRegion layout={layout} class="sidepanel" label="Call, people and chat" ids={sidePanels}>
+          <PanelSlot layout={layout} id="call">
+            <MediaStrip room={room} />
+          </PanelSlot>
+          <PanelSlot layout={layout} id="people">
+            <People room={room} />
+          </PanelSlot>
+          {notes && (
+            <PanelSlot layout={layout} id="notes">
+              <NotesPanel room={room} kit={props.kit} />
+            </PanelSlot>
+          )}
+          <PanelSlot layout={layout} id="chat">
+            <ChatPanel room={room} />
+          </PanelSlot>
+        </SideRegion>
+        {drawer && <div class="drawer-backdrop" onClick={() => layout.closeDrawer()} />}
       </div>
       {dialog === 'share' && (
         <ShareDialog
@@ -127,6 +143,43 @@ export function RoomPage(props: { room: RoomState; kit: EditorKit; notice: Signa
       <ClosedOverlay room={room} />
       <Toasts />
     </div>
+  );
+}
+
+/** Authors, History and Fork, and the owner's Room and Share. */
+function RoomActions(props: { room: RoomState; onDialog: (dialog: 'share' | 'settings') => void }) {
+  const { room } = props;
+  const { conn } = room;
+  const manage = canManage(conn.me.value.role);
+  return (
+    <>
+      <button
+        class={`button small${room.showAuthors.value ? ' on' : ''}`}
+        aria-pressed={room.showAuthors.value}
+        onClick={() => (room.showAuthors.value = !room.showAuthors.value)}
+        data-testid="authors-toggle"
+        title="Colour each line by who wrote it last"
+      >
+        <AuthorsIcon size={14} /> Authors
+      </button>
+      <HistoryButton roomId={conn.roomId} />
+      <ForkButton roomId={conn.roomId} token={conn.token} />
+      {manage && (
+        <button
+          class="button small"
+          onClick={() => props.onDialog('settings')}
+          data-testid="room-settings"
+          title="Mode, driver and navigator, end the room"
+        >
+          <SettingsIcon size={14} /> Room
+        </button>
+      )}
+      {manage && (
+        <button class="button small" onClick={() => props.onDialog('share')} data-testid="share">
+          <ShareIcon size={14} /> Share
+        </button>
+      )}
+    </>
   );
 }
 
