@@ -49,6 +49,7 @@ export interface RelayConfig {
   runDiskBytes: number;
   runQueuePerRoom: number;
   runActivePerRoom: number;
+  runnerStartupWaitMs: number;
   runSnapshotMaxBytes: number;
   runStoredOutputBytes: number;
   workspaceIdleMs: number;
@@ -384,6 +385,14 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     default: '4',
     description: 'Runs of one room that may wait for a runner; more are refused.',
     parse: integer(0, 1000),
+  },
+  {
+    key: 'runnerStartupWaitMs',
+    env: 'TANDEM_RUNNER_STARTUP_WAIT_MS',
+    default: '30000',
+    description:
+      'For this long after the relay starts, a run in a language no runner serves yet waits for one (a runner still connecting or checking its images) instead of failing at once.',
+    parse: integer(0, 600_000),
   },
   {
     key: 'runActivePerRoom',

@@ -81,7 +81,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const runnerToken =
     config.runnerToken ??
     readOrCreateSecret(config.dataDir, RUNNER_TOKEN_FILE, RUNNER_TOKEN_BYTES).toString('base64');
-  const hub = new RunnerHub(log);
+  const hub = new RunnerHub(log, { startupWaitMs: config.runnerStartupWaitMs });
   const runs = new RunService(
     hub,
     storage,

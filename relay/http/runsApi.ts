@@ -61,7 +61,8 @@ export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsAp
     answer(c, RunnersAnswer, {
       runners: hub.runnerCount,
       workspaces: workspaces.freeSlots,
-      languages: LANGUAGES.map((l) => ({ ...l, available: hub.serves(l.id) })),
+      // In the relay's first seconds a run waits for a runner still connecting: offer it.
+      languages: LANGUAGES.map((l) => ({ ...l, available: hub.accepts(l.id) })),
     }),
   );
 

@@ -94,7 +94,7 @@ export class RunService {
       observer?.exit(exit);
     };
     if (this.active.has(runId)) return finishEarly('a run with this id is already running');
-    if (!this.hub.serves(language)) return finishEarly(unavailable(language));
+    if (!this.hub.accepts(language)) return finishEarly(unavailable(language));
     // The snapshot is taken now, from the relay's document, before any await, and
     // after the edits that arrived before this request.
     room.applyPending();

@@ -68,7 +68,37 @@ export class RunnerHub {
   /** Jobs on a runner now, per room. */
   private readonly active = new Map<string, number>();
 
-  constructor(private readonly log: Logger) {}
+  /** Until then, a job no runner serves waits for one that may still be connecting. */
+  private readonly startupUntil: number;
+  private startupTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly log: Logger,
+    options: { startupWaitMs?: number } = {},
+  ) {
+    this.startupUntil = Date.now() + (options.startupWaitMs ?? 0);
+  }
+
+  /** Whether a job nobody serves may wait now, rather than fail. */
+  private inStartup(): boolean {
+    return Date.now() < this.startupUntil;
+  }
+
+  /** At the end of the start-up wait, jobs nobody serves yet fail as they would have at once. */
+  private failUnservedAfterStartup(): void {
+    if (this.startupTimer) return;
+    this.startupTimer = setTimeout(() => this.failUnserved(), Math.max(0, this.startupUntil - Date.now()));
+    this.startupTimer.unref();
+  }
+
+  private failUnserved(): void {
+    for (const [roomId, queue] of this.queues) {
+      for (const job of [...queue]) {
+        if (!this.serves(job.message.language)) this.fail(job, unavailable(job.message.language));
+      }
+      if (queue.length === 0) this.queues.delete(roomId);
+    }
+  }
 
   get runnerCount(): number {
     return this.runners.size;
@@ -77,6 +107,11 @@ export class RunnerHub {
   serves(language: LanguageId): boolean {
     for (const runner of this.runners) if (runner.languages.has(language)) return true;
     return false;
+  }
+
+  /** Whether a job in this language may be submitted now: served, or worth waiting for in start-up. */
+  accepts(language: LanguageId): boolean {
+    return this.serves(language) || this.inStartup();
   }
 
   /** Languages some connected runner serves now. */
@@ -105,13 +140,8 @@ export class RunnerHub {
 
   setLanguages(link: RunnerLink, languages: LanguageId[]): void {
     link.languages = new Set(languages);
-    // Queued jobs nobody can serve any more would wait forever.
-    for (const [roomId, queue] of this.queues) {
-      for (const job of [...queue]) {
-        if (!this.serves(job.message.language)) this.fail(job, unavailable(job.message.language));
-      }
-      if (queue.length === 0) this.queues.delete(roomId);
-    }
+    // Queued jobs nobody can serve any more would wait forever (in start-up, until its end).
+    if (!this.inStartup()) this.failUnserved();
     this.dispatch();
   }
 
@@ -144,8 +174,11 @@ export class RunnerHub {
     if (this.jobs.has(message.runId)) {
       return this.end(job, exitOf(message.runId, 'error', 'a run with this id is already running', 0));
     }
-    if (!this.serves(message.language))
-      return this.end(job, exitOf(message.runId, 'error', unavailable(message.language), 0));
+    if (!this.serves(message.language)) {
+      if (!this.inStartup())
+        return this.end(job, exitOf(message.runId, 'error', unavailable(message.language), 0));
+      this.failUnservedAfterStartup();
+    }
     const queue = this.queues.get(roomId) ?? [];
     if (queue.length >= options.queueMaxPerRoom) {
       return this.end(

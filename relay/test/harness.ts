@@ -62,6 +62,9 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
       // of those limits (rateLimit.test.ts, writeRights.test.ts) set them.
       TANDEM_ROOMS_PER_MINUTE: '0',
       TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      // A run with no runner fails at once, as the tests of availability expect;
+      // relayRuns.test.ts tests the wait for a runner still connecting.
+      TANDEM_RUNNER_STARTUP_WAIT_MS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -259,3 +259,42 @@ describe('a room’s share of the runner slots (scripted runner)', () => {
     b.close();
   });
 });
+
+describe('a run sent before any runner has connected', () => {
+  let relay: RelayProcess;
+  let client: RawClient;
+
+  beforeAll(async () => {
+    relay = await startRelay({ env: { TANDEM_RUNNER_STARTUP_WAIT_MS: '600000' } });
+    const room = await createRoom(relay.url, { template: 'python' });
+    client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
+    await client.hello();
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  const start = (runId: string, language: 'python' | 'go') =>
+    client.send(encode({ type: MessageType.RunStart, runId, language, entry: '', mode: RunMode.Batch }));
+
+  it('waits in the queue for the runner still starting, then runs there', async () => {
+    start('early', 'python');
+    await client.until(
+      () => runFrames(client).some((m) => m.type === MessageType.RunQueued && m.runId === 'early'),
+      'the run shown as waiting',
+    );
+    expect(exitOf(client, 'early')).toBeUndefined();
+    const runner = await ScriptedRunner.connect(relay, 1);
+    try {
+      await waitFor(() => runner.jobs.some((job) => job.runId === 'early'), 'the job on the runner');
+      runner.finish('early');
+      await client.until(() => exitOf(client, 'early') !== undefined, 'the exit');
+      expect(exitOf(client, 'early')).toMatchObject({ reason: 'exited', code: 0 });
+    } finally {
+      runner.ws.close();
+    }
+  });
+});
