@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
-import { docText, pollUntil } from './browser.js';
+import { docText, pollUntil, waitForEditor } from './browser.js';
 import { browserSuite } from './suite.js';
 import { newFile, openPair } from './rooms.js';
 import { readZip } from './zipReader.js';
@@ -65,6 +65,26 @@ describe.skipIf(skip)('files in the browser', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it('an empty folder is the room’s: the other person sees it, and it survives a reload', async () => {
+    const { alice, bob } = await openPair(suite.browser, suite.relay.url, suite.people);
+    await alice.page.getByRole('button', { name: 'New folder' }).click();
+    const input = alice.page.locator('.tree-input');
+    await input.fill('notes');
+    await input.press('Enter');
+    const row = '.tree-row[data-path="notes"][data-kind="folder"]';
+    await alice.page.locator(row).waitFor();
+    await bob.page.locator(row).waitFor();
+    await bob.page.reload();
+    await waitForEditor(bob.page);
+    await bob.page.locator(row).waitFor();
+    // Renaming it renames it for everyone; deleting it removes it for everyone.
+    await bob.page.locator(row).dblclick();
+    await bob.page.locator('.tree-input').fill('docs');
+    await bob.page.locator('.tree-input').press('Enter');
+    await alice.page.locator('.tree-row[data-path="docs"][data-kind="folder"]').waitFor();
+    await alice.page.locator(row).waitFor({ state: 'detached' });
   }, 60_000);
 
   it('moves a file into a folder by drag and drop, for everyone', async () => {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { addBinaryFile, listAllFiles, readBinary } from './binary.js';
 import { forkProject } from './fork.js';
-import { addFile, metaOf, snapshotFiles } from './project.js';
+import { addFile, foldersOf, listFolders, metaOf, snapshotFiles } from './project.js';
 
 describe('forkProject', () => {
   it('copies current text and binary files and the meta, under a new name, without history', () => {
@@ -12,6 +12,7 @@ describe('forkProject', () => {
     addBinaryFile(source, 'logo.png', new Uint8Array([137, 80, 78, 71]));
     metaOf(source).set('language', 'python');
     metaOf(source).set('entry', 'src/main.py');
+    foldersOf(source).set('empty/inner', true);
     const text = (source.getMap('files').get(id) as Y.Map<unknown>).get('text') as Y.Text;
     text.insert(0, '# edited\n');
     text.delete(0, 9); // history the fork must not carry
@@ -21,6 +22,7 @@ describe('forkProject', () => {
     expect(snapshotFiles(fork)).toEqual(snapshotFiles(source));
     const binary = listAllFiles(fork).find((f) => f.kind === 'binary')!;
     expect([...readBinary(fork, binary.id)!]).toEqual([137, 80, 78, 71]);
+    expect(listFolders(fork)).toEqual(['empty/inner']);
     expect(metaOf(fork).toJSON()).toEqual({ name: 'My fork', language: 'python', entry: 'src/main.py' });
     // New ids: editing the fork's file never touches the source's.
     expect(listAllFiles(fork).map((f) => f.id)).not.toContain(id);

@@ -5,7 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { addBinaryFile, listAllFiles, readBinary } from './binary.js';
-import { addFile, metaOf } from './project.js';
+import { addFile, foldersOf, listFolders, metaOf } from './project.js';
 
 export function forkProject(source: Y.Doc, target: Y.Doc, name: string): void {
   const files = listAllFiles(source);
@@ -23,6 +23,7 @@ export function forkProject(source: Y.Doc, target: Y.Doc, name: string): void {
         if (bytes) addBinaryFile(target, file.path, bytes);
       }
     }
+    for (const folder of listFolders(source)) foldersOf(target).set(folder, true);
     const meta = metaOf(target);
     meta.set('name', name);
     for (const key of ['language', 'entry']) {

@@ -6,6 +6,9 @@
  * - `chat`: Y.Array of { userId, name, text, at }.
  * - `meta`: display-only copies (name, language, entry). The relay's database, not
  *   this document, holds authority over roles and room mode.
+ * - `folders`: Y.Map path -> true, the folders someone made. A folder with files
+ *   in it exists anyway (as their paths' prefix); this keeps an empty one, for
+ *   everyone and across reloads. Rooms from before it simply have none.
  *
  * A writer can put anything into a document, so every reader here tolerates
  * entries of the wrong shape: they are skipped, never thrown on.
@@ -28,6 +31,7 @@ export interface ChatEntry {
 export const FILES_KEY = 'files';
 export const CHAT_KEY = 'chat';
 export const META_KEY = 'meta';
+export const FOLDERS_KEY = 'folders';
 
 export interface FileInfo {
   id: string;
@@ -51,6 +55,15 @@ export function filesOf(doc: Y.Doc): Y.Map<unknown> {
 
 export function metaOf(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(META_KEY);
+}
+
+export function foldersOf(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(FOLDERS_KEY);
+}
+
+/** The folders someone made (valid paths only, sorted); they may hold files or not. */
+export function listFolders(doc: Y.Doc): string[] {
+  return [...foldersOf(doc).keys()].filter((path) => isValidPath(path)).sort();
 }
 
 export function chatOf(doc: Y.Doc): Y.Array<unknown> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addFile, chatOf, filesOf } from '../schema/project.js';
+import { addFile, chatOf, filesOf, foldersOf } from '../schema/project.js';
 import { inspectUpdate, TYPE_DEPTH_MAX, type Verdict } from './inspectUpdate.js';
 import { deleteOnlyUpdate, nestedMapsUpdate } from './testing.js';
 import { validateUpdate } from './validateUpdate.js';
@@ -262,6 +262,24 @@ describe('chat', () => {
     chatOf(client).push([message(ME)]);
     chatOf(client).delete(0, 1);
     expect(verdict(Y.encodeStateAsUpdate(client), new Y.Doc())).toBe('apply');
+  });
+});
+
+describe('folder paths', () => {
+  it('accepts a plain empty folder and its removal, and refuses one whose name hides an override', () => {
+    const client = new Y.Doc();
+    const made = edit(client, () => foldersOf(client).set('src/lib', true));
+    expect(verdict(made, new Y.Doc())).toBe('apply');
+    const relay = copyOf(client);
+    expect(
+      verdict(
+        edit(client, () => foldersOf(client).delete('src/lib')),
+        relay,
+      ),
+    ).toBe('apply');
+    const other = new Y.Doc();
+    const spoof = edit(other, () => foldersOf(other).set('docs\u202etxt.exe', true));
+    expect(refusal(spoof, new Y.Doc())).toMatch(/folder path .* is not allowed/);
   });
 });
 

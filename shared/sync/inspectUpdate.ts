@@ -26,7 +26,7 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { isValidPath } from '../schema/paths.js';
-import { CHAT_KEY, FILES_KEY } from '../schema/project.js';
+import { CHAT_KEY, FILES_KEY, FOLDERS_KEY } from '../schema/project.js';
 
 /** Deepest nesting of shared types a room accepts (Tandem's own schema uses 2). */
 export const TYPE_DEPTH_MAX = 32;
@@ -309,6 +309,11 @@ function checkContent(update: Uint8Array, struct: Struct, place: Place, rules: I
     const [path] = struct.ref === REF_ANY ? readAnyValues(update, struct.contentPos) : [undefined];
     if (typeof path !== 'string' || !isValidPath(path)) {
       return `file path ${JSON.stringify(String(path).slice(0, 80))} is not allowed`;
+    }
+  }
+  if (rules.paths !== false && place.root === FOLDERS_KEY && place.depth === 0 && place.sub !== null) {
+    if (struct.ref !== REF_DELETED && !isValidPath(place.sub)) {
+      return `folder path ${JSON.stringify(place.sub.slice(0, 80))} is not allowed`;
     }
   }
   return null;

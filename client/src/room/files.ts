@@ -8,21 +8,51 @@ import { signal, type Signal } from '@preact/signals';
 import * as Y from 'yjs';
 import { normalizePath, PathError } from '../../../shared/schema/paths.js';
 import { listAllFiles, type ProjectFile } from '../../../shared/schema/binary.js';
-import { addFile, filesOf } from '../../../shared/schema/project.js';
+import { addFile, filesOf, foldersOf, listFolders } from '../../../shared/schema/project.js';
 
 export class FileOpError extends Error {
   override name = 'FileOpError';
 }
 
 /** The file list, recomputed when files are added, removed or renamed, not on every keystroke. */
-export function watchFiles(doc: Y.Doc): { files: Signal<ProjectFile[]>; stop: () => void } {
+export function watchFiles(doc: Y.Doc): {
+  files: Signal<ProjectFile[]>;
+  folders: Signal<string[]>;
+  stop: () => void;
+} {
   const files = signal(listAllFiles(doc));
+  const folders = signal(listFolders(doc));
   const map = filesOf(doc);
   const onChange = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
     if (events.some((event) => !(event.target instanceof Y.Text))) files.value = listAllFiles(doc);
   };
+  const onFolders = () => (folders.value = listFolders(doc));
   map.observeDeep(onChange);
-  return { files, stop: () => map.unobserveDeep(onChange) };
+  foldersOf(doc).observe(onFolders);
+  return {
+    files,
+    folders,
+    stop: () => {
+      map.unobserveDeep(onChange);
+      foldersOf(doc).unobserve(onFolders);
+    },
+  };
+}
+
+/** Makes an empty folder, for everyone (it stays when its last file goes). */
+export function createFolder(doc: Y.Doc, path: string): void {
+  const clean = checkedPath(path);
+  for (const taken of storedPaths(doc).values()) {
+    if (taken === clean || taken.startsWith(`${clean}/`)) throw new FileOpError(`${clean} already exists.`);
+    if (clean.startsWith(`${taken}/`)) throw new FileOpError(`${taken} is a file, not a folder.`);
+  }
+  if (foldersOf(doc).has(clean)) throw new FileOpError(`${clean} already exists.`);
+  foldersOf(doc).set(clean, true);
+}
+
+/** Folder entries at or under `folder`. */
+function foldersUnder(doc: Y.Doc, folder: string): string[] {
+  return [...foldersOf(doc).keys()].filter((path) => path === folder || path.startsWith(`${folder}/`));
 }
 
 function checkedPath(path: string): string {
@@ -90,10 +120,15 @@ export function renameFolder(doc: Y.Doc, folder: string, newFolder: string): voi
     if (moving.has(id)) continue;
     if (path === clean || path.startsWith(`${clean}/`)) throw new FileOpError(`${clean} already exists.`);
   }
+  if (foldersOf(doc).has(clean)) throw new FileOpError(`${clean} already exists.`);
   doc.transact(() => {
     for (const id of moving) {
       const entry = filesOf(doc).get(id) as Y.Map<unknown>;
       entry.set('path', clean + paths.get(id)!.slice(folder.length));
+    }
+    for (const path of foldersUnder(doc, folder)) {
+      foldersOf(doc).delete(path);
+      foldersOf(doc).set(clean + path.slice(folder.length), true);
     }
   });
 }
@@ -101,6 +136,7 @@ export function renameFolder(doc: Y.Doc, folder: string, newFolder: string): voi
 export function deleteFolder(doc: Y.Doc, folder: string): void {
   doc.transact(() => {
     for (const id of filesInFolder(doc, folder)) filesOf(doc).delete(id);
+    for (const path of foldersUnder(doc, folder)) foldersOf(doc).delete(path);
   });
 }
 

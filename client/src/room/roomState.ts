@@ -47,8 +47,8 @@ export class RoomState {
   /** Who wrote the open file's lines, while `showAuthors` is on. */
   readonly authorsLegend = signal<LegendEntry[]>([]);
   readonly authorsStatus = signal<string | null>(null);
-  /** Folders made here that hold no file yet (folders are only path prefixes). */
-  readonly pendingFolders = signal<string[]>([]);
+  /** Folders someone made (the document's `folders`), kept while they hold no file. */
+  readonly folders;
   /** The room's name: the relay's settings, or the document's display copy until they arrive. */
   readonly roomName;
   private readonly metaName = signal('');
@@ -95,6 +95,7 @@ export class RoomState {
     const files = watchFiles(conn.doc);
     const peers = watchPeers(conn.awareness);
     this.files = files.files;
+    this.folders = files.folders;
     this.peers = peers.peers;
     this.stops.push(files.stop, peers.stop);
     this.watchMeta(conn.doc);

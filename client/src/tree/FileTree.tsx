@@ -3,6 +3,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   basename,
   createFile,
+  createFolder,
   deleteFile,
   deleteFolder,
   dirname,
@@ -25,8 +26,8 @@ export function FileTree(props: { room: RoomState }) {
   const { room } = props;
   const { doc } = room.conn;
   const files = room.files.value;
-  const pending = room.pendingFolders.value;
-  const tree = useMemo(() => buildTree(files, pending), [files, pending]);
+  const folders = room.folders.value;
+  const tree = useMemo(() => buildTree(files, folders), [files, folders]);
   const [collapsed, setCollapsed] = useState(() => new Set<string>());
   const [editing, setEditing] = useState<Editing>(null);
   const [selected, setSelected] = useState('');
@@ -42,12 +43,8 @@ export function FileTree(props: { room: RoomState }) {
     }
   };
   const isFolder = (path: string) =>
-    path === '' || files.some((f) => f.path.startsWith(`${path}/`)) || pending.includes(path);
+    path === '' || files.some((f) => f.path.startsWith(`${path}/`)) || folders.includes(path);
   const targetFolder = () => (isFolder(selected) ? selected : dirname(selected));
-  const renamePending = (from: string, to: string) =>
-    (room.pendingFolders.value = pending.map((p) =>
-      p === from || p.startsWith(`${from}/`) ? to + p.slice(from.length) : p,
-    ));
 
   const commit = (name: string) => {
     const current = editing;
@@ -57,7 +54,7 @@ export function FileTree(props: { room: RoomState }) {
       const { node } = current;
       const to = joinPath(dirname(node.path), name);
       if (node.kind === 'file') run(() => renameFile(doc, node.id, to));
-      else if (run(() => renameFolder(doc, node.path, to))) renamePending(node.path, to);
+      else run(() => renameFolder(doc, node.path, to));
       return;
     }
     const path = joinPath(current.parent, name);
@@ -66,9 +63,7 @@ export function FileTree(props: { room: RoomState }) {
         room.open(createFile(doc, path));
         room.focusEditor();
       });
-    } else if (isFolder(path) || files.some((f) => f.path === path))
-      toast(`${path} already exists.`, 'error');
-    else room.pendingFolders.value = [...pending, path];
+    } else run(() => createFolder(doc, path));
   };
 
   const upload = async (list: File[]) => {
@@ -83,10 +78,7 @@ export function FileTree(props: { room: RoomState }) {
     const what = node.kind === 'folder' ? `the folder ${node.path} and everything in it` : node.path;
     if (!confirm(`Delete ${what} for everyone in the room?`)) return;
     if (node.kind === 'file') deleteFile(doc, node.id);
-    else {
-      deleteFolder(doc, node.path);
-      room.pendingFolders.value = pending.filter((p) => p !== node.path && !p.startsWith(`${node.path}/`));
-    }
+    else deleteFolder(doc, node.path);
   };
 
   const drop = (source: string, target: string) => {
@@ -94,7 +86,7 @@ export function FileTree(props: { room: RoomState }) {
     const to = joinPath(target, basename(source));
     const file = files.find((f) => f.path === source);
     if (file) run(() => renameFile(doc, file.id, to));
-    else if (run(() => renameFolder(doc, source, to))) renamePending(source, to);
+    else run(() => renameFolder(doc, source, to));
   };
 
   const toggle = (path: string) => {
