@@ -108,7 +108,7 @@ describe.skipIf(skip)('co-editing in the browser', () => {
     const { alice } = await pair();
     await alice.page.getByTestId('share').click();
     const viewLink = await alice.page.getByTestId('link-view').inputValue();
-    expect(viewLink).toMatch(new RegExp(`^${suite.relay.url}/r/[\\w-]+#token=`));
+    expect(viewLink).toMatch(new RegExp(`^${suite.relay.url}/j/[\\w-]{11}$`));
     await alice.page.keyboard.press('Escape');
 
     const carol = await newPerson(suite.browser, 'Carol');

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addFile, listFiles } from '../../../shared/schema/project.js';
-import { createFile, deleteFolder, FileOpError, renameFile, renameFolder } from './files.js';
+import { createFile, deleteFolder, FileOpError, landingFile, renameFile, renameFolder } from './files.js';
 
 const paths = (doc: Y.Doc) => listFiles(doc).map((f) => f.path);
+
+describe('where someone joining lands', () => {
+  const files = (...paths: string[]) => paths.map((path, i) => ({ id: `f${i}`, path }));
+  it('on the entry file, else a usual starting file at the top, else the first file', () => {
+    const project = files('lib/helpers.py', 'main.py', 'tests/test_main.py');
+    expect(landingFile(project, 'tests/test_main.py')?.path).toBe('tests/test_main.py');
+    expect(landingFile(project, undefined)?.path).toBe('main.py');
+    expect(landingFile(project, 'gone.py')?.path).toBe('main.py');
+    expect(landingFile(files('lib/a.py', 'lib/b.py'), null)?.path).toBe('lib/a.py');
+    expect(landingFile([], 'main.py')).toBeUndefined();
+  });
+});
 
 describe('file operations', () => {
   it('creates files and refuses a taken path or a file used as a folder', () => {

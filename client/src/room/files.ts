@@ -140,6 +140,24 @@ export function deleteFolder(doc: Y.Doc, folder: string): void {
   });
 }
 
+/** Names a project usually starts from, best first, when its meta names no entry. */
+const STARTING_NAMES = /^(main|index|app|Main|server)\.[a-z]+$|^README(\.md)?$/;
+
+/**
+ * The file someone opening the room should land on: the project's entry file,
+ * else a top-level file a project usually starts from, else the first file.
+ */
+export function landingFile<T extends { id: string; path: string }>(
+  files: readonly T[],
+  entry: unknown,
+): T | undefined {
+  return (
+    files.find((file) => file.path === entry) ??
+    files.find((file) => !file.path.includes('/') && STARTING_NAMES.test(file.path)) ??
+    files[0]
+  );
+}
+
 export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }

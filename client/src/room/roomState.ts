@@ -23,7 +23,7 @@ import { watchParticipants, type ParticipantsWatch } from '../presence/participa
 import { RoomMode, type RoomSettings } from '../../../shared/rooms.js';
 import type { LegendEntry } from '../replay/authorshipPaint.js';
 import type { RoomConnection } from './connection.js';
-import { watchFiles } from './files.js';
+import { landingFile, watchFiles } from './files.js';
 
 /** Open mode, no driver timer, not ended: whoever has an edit role edits. */
 function editRightFollowsRole(settings: RoomSettings | null): boolean {
@@ -215,7 +215,11 @@ export class RoomState {
     const ids = new Set(files.map((f) => f.id));
     const tabs = this.tabs.peek();
     if (tabs.every((id) => ids.has(id))) {
-      if (this.active.peek() === null && files.length > 0 && tabs.length === 0) this.open(files[0]!.id);
+      if (this.active.peek() === null && tabs.length === 0) {
+        // Read from the document: the meta may arrive in the same sync as the files.
+        const landing = landingFile(files, metaOf(this.conn.doc).get('entry'));
+        if (landing) this.open(landing.id);
+      }
       return;
     }
     for (const id of tabs) if (!ids.has(id)) this.closeTab(id);
