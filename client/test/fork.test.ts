@@ -1,4 +1,4 @@
-/** A viewer forks the room from the top bar, lands in a copy they own, and edits it alone. */
+/** A viewer forks the room from the top bar, gets a copy they own in a new tab, and edits it alone. */
 import { describe, expect, it } from 'vitest';
 import { createRoom } from '../../relay/test/harness.js';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
@@ -19,12 +19,15 @@ describe.skipIf(skip)('fork in the browser', () => {
     await waitForEditor(victor.page);
     const original = await docText(victor.page, 'main.py');
 
-    const forkId = await forkWith(victor, victor.page.getByTestId('fork'), room.roomId);
+    const copy = await forkWith(victor, victor.page.getByTestId('fork'), room.roomId);
+    suite.people.push(copy);
     // In the fork Victor owns the room: he can share it and type.
-    await victor.page.locator('[data-testid=share]').waitFor();
-    expect(await docText(victor.page, 'main.py')).toBe(original);
-    await typeFirstLine(victor, 'main.py', '# mine now');
-    expect(forkId).not.toBe(room.roomId);
+    await copy.page.locator('[data-testid=share]').waitFor();
+    expect(await docText(copy.page, 'main.py')).toBe(original);
+    await typeFirstLine(copy, 'main.py', '# mine now');
+    expect(copy.roomId).not.toBe(room.roomId);
+    // The tab he forked from is still in the room he was watching.
+    expect(new URL(victor.page.url()).pathname).toBe(`/r/${room.roomId}`);
     const originalNow = await fetch(`${suite.relay.url}/api/rooms/${room.roomId}/files/main.py`, {
       headers: { authorization: `Bearer ${room.token}` },
     });

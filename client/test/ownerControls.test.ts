@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, newPerson, pollUntil, waitForEditor } from './browser.js';
-import { acceptDialogs, closeDialog, editorReadOnly, openRoomSettings, storedToken } from './policy.js';
+import { closeDialog, editorReadOnly, openRoomSettings, storedToken } from './policy.js';
 import type { Person } from './browser.js';
 import { endOfLine, forkWith, openPair, typeFirstLine } from './rooms.js';
 import { browserSuite } from './suite.js';
@@ -40,10 +40,10 @@ describe.skipIf(skip)('owner controls in the browser', () => {
 
   it('a kicked person sees why, and their token no longer joins', async () => {
     const { room, alice, bob } = await pair();
-    acceptDialogs(alice);
     const bobToken = await storedToken(bob.page, room.roomId);
     expect(bobToken).not.toBe('');
     await alice.page.locator('[data-testid=kick][data-name=Bob]').click();
+    await alice.page.getByTestId('confirm-yes').click();
     await bob.page
       .getByTestId('removed')
       .filter({ hasText: 'You were removed from this room by the owner' })
@@ -66,7 +66,6 @@ describe.skipIf(skip)('owner controls in the browser', () => {
 
   it('new links retire the old ones: a newcomer on an old link is told why, Bob stays in', async () => {
     const { room, alice, bob } = await pair();
-    acceptDialogs(alice);
     await alice.page.getByTestId('share').click();
     const editLink = alice.page.getByTestId('link-edit');
     await editLink.waitFor();
@@ -75,6 +74,9 @@ describe.skipIf(skip)('owner controls in the browser', () => {
     expect(before).toBe(`${suite.relay.url}/j/${before.split('/j/')[1]}`);
     expect(before.split('/j/')[1]).toMatch(/^[\w-]{11}$/);
     await alice.page.getByTestId('reset-links').click();
+    // Asked over the Share dialog; saying yes leaves that open.
+    await alice.page.getByTestId('confirm-yes').click();
+    await alice.page.getByTestId('confirm-dialog').waitFor({ state: 'detached' });
     const after = await pollUntil(
       () => editLink.inputValue({ timeout: 1_000 }).catch(() => ''),
       (value) => value !== '' && value !== before,
@@ -100,9 +102,9 @@ describe.skipIf(skip)('owner controls in the browser', () => {
 
   it('an ended room is read-only for both and can still be forked', async () => {
     const { room, alice, bob } = await pair();
-    acceptDialogs(alice);
     await openRoomSettings(alice);
     await alice.page.getByTestId('end-room').click();
+    await alice.page.getByTestId('confirm-yes').click();
     await alice.page.getByTestId('room-settings-dialog').waitFor({ state: 'detached' });
     for (const person of [alice, bob]) {
       await person.page
@@ -114,10 +116,10 @@ describe.skipIf(skip)('owner controls in the browser', () => {
     expect(await bob.page.getByRole('button', { name: 'New file' }).count()).toBe(0);
     const original = await docText(bob.page, 'main.py');
 
-    await forkWith(bob, bob.page.getByTestId('ended-notice').getByTestId('fork'), room.roomId);
-    expect(await docText(bob.page, 'main.py')).toBe(original);
-    expect(await bob.page.getByTestId('ended-notice').count()).toBe(0);
-    await typeFirstLine(bob, 'main.py', '# continued');
+    const copy = await forkWith(bob, bob.page.getByTestId('ended-notice').getByTestId('fork'), room.roomId);
+    expect(await docText(copy.page, 'main.py')).toBe(original);
+    expect(await copy.page.getByTestId('ended-notice').count()).toBe(0);
+    await typeFirstLine(copy, 'main.py', '# continued');
   }, 60_000);
 
   it('driver and navigator: only the driver types; restarting the other way swaps them', async () => {

@@ -31,11 +31,6 @@ export async function editorReadOnly(page: Page): Promise<boolean> {
   return value;
 }
 
-/** Accepts every confirm() from now on (kick, end room). */
-export function acceptDialogs(person: Person): void {
-  person.page.on('dialog', (dialog) => void dialog.accept());
-}
-
 /** The personal token this page keeps for the room (what it sends to the relay). */
 export function storedToken(page: Page, roomId: string): Promise<string> {
   return page.evaluate((id) => {

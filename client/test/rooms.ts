@@ -1,7 +1,7 @@
 /** Rooms with people in them, for the end-to-end tests. */
 import type { Browser, Locator, Page } from 'playwright-core';
 import { createRoom, type CreatedRoom } from '../../relay/test/harness.js';
-import { docText, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
+import { docText, newPerson, pollUntil, waitForEditor, watchErrors, type Person } from './browser.js';
 
 export interface Pair {
   room: CreatedRoom;
@@ -63,12 +63,27 @@ export async function createOnLanding(
   await waitForEditor(person.page);
 }
 
-/** Clicks a Fork button and waits for the copy to open; resolves with the copy's room id. */
-export async function forkWith(person: Person, button: Locator, fromRoomId: string): Promise<string> {
+/**
+ * Clicks a Fork button, says yes in its dialog and waits for the copy to open in
+ * a new tab (the page the button was on stays where it was). Resolves with that
+ * tab, as a person whose console errors are watched, and the copy's room id.
+ */
+export async function forkWith(
+  person: Person,
+  button: Locator,
+  fromRoomId: string,
+): Promise<Person & { roomId: string }> {
   await button.click();
-  await person.page.waitForURL((url) => url.pathname.startsWith('/r/') && !url.pathname.endsWith(fromRoomId));
-  await waitForEditor(person.page);
-  return new URL(person.page.url()).pathname.split('/').at(-1)!;
+  const [page] = await Promise.all([
+    person.context.waitForEvent('page'),
+    person.page.getByTestId('fork-confirm').click(),
+  ]);
+  const errors: string[] = [];
+  watchErrors(page, errors);
+  await page.waitForURL((url) => url.pathname.startsWith('/r/') && !url.pathname.endsWith(fromRoomId));
+  await waitForEditor(page);
+  const roomId = new URL(page.url()).pathname.split('/').at(-1)!;
+  return { context: person.context, page, errors, roomId };
 }
 
 /** Types `line` as the new first line of the open file, then waits for this page's `path` to start with it. */

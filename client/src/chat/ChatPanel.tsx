@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { colorFor } from '../lib/colors.js';
 import type { RoomState } from '../room/roomState.js';
 import { SendIcon } from '../ui/icons.js';
-import { CHAT_TEXT_MAX_CHARS, watchChat } from './chat.js';
+import { CHAT_TEXT_MAX_CHARS, chatRefusal, watchChat } from './chat.js';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -27,7 +27,7 @@ export function ChatPanel(props: { room: RoomState }) {
     conn.sendChat(draft);
     setDraft('');
   };
-  const canWrite = (props.room.settings.value?.endedAt ?? null) === null;
+  const refusal = chatRefusal(props.room.settings.value, conn.me.value.role);
   return (
     <section class="panel chat" aria-label="Chat">
       <h3 class="panel-title">Chat</h3>
@@ -61,12 +61,18 @@ export function ChatPanel(props: { room: RoomState }) {
           name="chat"
           value={draft}
           maxLength={CHAT_TEXT_MAX_CHARS}
-          disabled={!canWrite}
-          placeholder={canWrite ? 'Message' : 'This room has ended: the chat is closed'}
+          disabled={refusal !== null}
+          placeholder={refusal ?? 'Message'}
+          title={refusal ?? undefined}
           autocomplete="off"
           onInput={(e) => setDraft(e.currentTarget.value)}
         />
-        <button class="icon-button" type="submit" disabled={!canWrite || !draft.trim()} aria-label="Send">
+        <button
+          class="icon-button"
+          type="submit"
+          disabled={refusal !== null || !draft.trim()}
+          aria-label="Send"
+        >
           <SendIcon />
         </button>
       </form>

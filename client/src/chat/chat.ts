@@ -5,6 +5,8 @@
  */
 import { signal, type Signal } from '@preact/signals';
 import type * as Y from 'yjs';
+import type { Role } from '../../../shared/roles.js';
+import { chatRight, type RoomSettings } from '../../../shared/rooms.js';
 import { CHAT_TEXT_MAX_CHARS, chatOf } from '../../../shared/schema/project.js';
 
 export { CHAT_TEXT_MAX_CHARS };
@@ -38,4 +40,15 @@ export function watchChat(doc: Y.Doc): { messages: Signal<ChatMessage[]>; stop: 
   const onChange = () => (messages.value = read());
   chat.observe(onChange);
   return { messages, stop: () => chat.unobserve(onChange) };
+}
+
+/**
+ * Why this person may not post now, as a sentence for the chat's input; null
+ * when they may. The relay's own rule (`chatRight`): chat is a right of its
+ * own, so a viewer or a student without the edit right chats too. Until the
+ * settings are known, the input stays open and the relay has the last word.
+ */
+export function chatRefusal(settings: RoomSettings | null, role: Role): string | null {
+  const reason = settings && chatRight(settings, role).reason;
+  return reason ? reason[0]!.toUpperCase() + reason.slice(1) : null;
 }

@@ -7,7 +7,11 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { mayReview } from '../../../shared/rooms.js';
 import { theme, toggleTheme } from '../lib/theme.js';
+import { HistoryButton } from '../replay/ReplayLinks.js';
+import type { RoomState } from '../room/roomState.js';
+import { ForkButton } from '../ui/ForkButton.js';
 import { MoonIcon, SunIcon } from '../ui/icons.js';
 import { MoreIcon } from './layoutIcons.js';
 
@@ -70,5 +74,24 @@ function ThemeItem() {
     <button class="button small theme-item" onClick={toggleTheme}>
       {dark ? <SunIcon size={14} /> : <MoonIcon size={14} />} {dark ? 'Light theme' : 'Dark theme'}
     </button>
+  );
+}
+
+/**
+ * History and Fork, for those who may review the room (`mayReview`: in an
+ * interview, the owner and interviewers unless the owner opens it to everyone).
+ * The relay refuses the others anyway. The buttons follow the settings live,
+ * and stay away until the room's settings are known, so that a candidate never
+ * sees them flash up.
+ */
+export function ReviewActions(props: { room: RoomState }) {
+  const { conn } = props.room;
+  const settings = props.room.settings.value;
+  if (!settings || !mayReview(settings, conn.me.value.role)) return null;
+  return (
+    <>
+      <HistoryButton roomId={conn.roomId} />
+      <ForkButton roomId={conn.roomId} token={conn.token} />
+    </>
   );
 }

@@ -1,8 +1,8 @@
 /**
  * The room's policy over HTTP: who is in it and what they may do, and the
- * owner's controls (rename, mode, editors, kick, end, driver timer). The relay
- * answers each change with the new settings and also sends them to every
- * connection as `roomState`, which is what the pages follow.
+ * owner's controls (rename, mode, history and chat, editors, kick, end, driver
+ * timer). The relay answers each change with the new settings and also sends
+ * them to every connection as `roomState`, which is what the pages follow.
  */
 import {
   ClosedAnswer,
@@ -11,7 +11,8 @@ import {
   type Participant,
   type RoomInfo,
 } from '../../../shared/api/answers.js';
-import type { RoomMode, RoomSettings } from '../../../shared/rooms.js';
+import type { RoomPatchBody } from '../../../shared/api/bodies.js';
+import type { RoomSettings } from '../../../shared/rooms.js';
 import { request } from './api.js';
 
 export type { Participant, RoomInfo };
@@ -22,12 +23,8 @@ export async function getRoom(roomId: string, token: string): Promise<RoomInfo> 
   return request(roomPath(roomId), { method: 'GET', token }, RoomAnswer);
 }
 
-/** Owner: renames the room or switches its mode. */
-export function updateRoom(
-  roomId: string,
-  token: string,
-  change: { name?: string; mode?: RoomMode },
-): Promise<RoomSettings> {
+/** Owner: renames the room, switches its mode, opens its history to everyone or mutes its chat. */
+export function updateRoom(roomId: string, token: string, change: RoomPatchBody): Promise<RoomSettings> {
   return settingsOf(
     request(roomPath(roomId), { method: 'PATCH', token, body: JSON.stringify(change) }, SettingsAnswer),
   );

@@ -31,8 +31,12 @@ export function MediaStrip(props: { room: RoomState }) {
     const media = link.media.value;
     return media.audio || media.video || muted.has(link.peer.peerId);
   });
-  const connected = [...mesh.links.value.values()].filter((l) => l.state.value === 'connected').length;
   const showSelf = state.audio || state.video;
+  // Who is in the call: a microphone or camera on. Not the mesh's links: everyone
+  // in the room has one to everyone else (cursors and edits ride them too).
+  const inCall =
+    [...mesh.links.value.values()].filter(({ media }) => media.value.audio || media.value.video).length +
+    (showSelf ? 1 : 0);
 
   return (
     <section class="panel media" aria-label="Call" data-testid="media">
@@ -46,9 +50,11 @@ export function MediaStrip(props: { room: RoomState }) {
           <ChevronIcon size={12} />
         </button>
         Call{' '}
-        <span class="count" title="Connected peers">
-          {connected}
-        </span>
+        {inCall > 0 && (
+          <span class="count" title="In the call">
+            {inCall}
+          </span>
+        )}
         <span class="spacer" />
         <button
           class={`icon-button${state.audio ? ' on' : ''}`}

@@ -16,13 +16,11 @@ import { MediaStrip } from '../media/MediaStrip.js';
 import { NotesPanel } from '../notes/NotesPanel.js';
 import { People } from '../presence/People.js';
 import { roleLabel } from '../presence/roleLabel.js';
-import { HistoryButton } from '../replay/ReplayLinks.js';
 import { RunPanel } from '../run/RunPanel.js';
 import { FileTree } from '../tree/FileTree.js';
 import { PreviewPane } from '../workspace/PreviewPane.js';
 import { BrandLink } from '../ui/BrandLink.js';
 import { ConnectionBadge } from '../ui/ConnectionBadge.js';
-import { ForkButton } from '../ui/ForkButton.js';
 import { AuthorsIcon, SettingsIcon, ShareIcon } from '../ui/icons.js';
 import { ShareDialog } from '../ui/ShareDialog.js';
 import { ThemeToggle } from '../ui/ThemeToggle.js';
@@ -32,7 +30,7 @@ import { narrow } from '../layout/narrow.js';
 import type { PanelId } from '../layout/panels.js';
 import { PanelToggle } from '../layout/PanelToggle.js';
 import { PanelSlot, SideRegion } from '../layout/SideRegion.js';
-import { TopbarActions } from '../layout/TopbarActions.js';
+import { ReviewActions, TopbarActions } from '../layout/TopbarActions.js';
 import { useRoomLayout } from '../layout/useRoomLayout.js';
 import { useUnreadChat } from '../layout/unreadChat.js';
 import { RoomNotices } from './RoomNotices.js';
@@ -162,8 +160,7 @@ function RoomActions(props: { room: RoomState; onDialog: (dialog: 'share' | 'set
       >
         <AuthorsIcon size={14} /> Authors
       </button>
-      <HistoryButton roomId={conn.roomId} />
-      <ForkButton roomId={conn.roomId} token={conn.token} />
+      <ReviewActions room={room} />
       {manage && (
         <button
           class="button small"

@@ -1,15 +1,16 @@
 /**
  * Owner only: the room's policy. Mode (open: every edit link edits; classroom:
- * the owner picks editors in the People list), the driver/navigator timer, and
- * ending the room (read-only for everyone; anyone can still fork it).
+ * the owner picks editors in the People list), who may see the history (an
+ * interview's), muting the chat, the driver/navigator timer, and ending the
+ * room (read-only for everyone; it can still be forked).
  */
 import { useState } from 'preact/hooks';
 import { canEdit } from '../../../shared/roles.js';
-import { DRIVER_PERIOD_MIN_MS, RoomMode, type RoomSettings } from '../../../shared/rooms.js';
+import { DRIVER_PERIOD_MIN_MS, RoomKind, RoomMode, type RoomSettings } from '../../../shared/rooms.js';
 import { endRoom, startDriver, stopDriver, updateRoom } from '../lib/roomApi.js';
 import { peopleRows } from '../presence/peopleRows.js';
 import { attempt } from '../ui/attempt.js';
-import { Dialog } from '../ui/Dialog.js';
+import { confirmDialog, Dialog } from '../ui/Dialog.js';
 import { driverRequest, MINUTE_MS } from '../room/driverClock.js';
 import type { RoomState } from '../room/roomState.js';
 
@@ -24,6 +25,7 @@ export function RoomSettingsDialog(props: { room: RoomState; onClose: () => void
       {settings && (
         <>
           <ModeSwitch room={room} settings={settings} />
+          <HistoryAndChat room={room} settings={settings} />
           <DriverControls room={room} settings={settings} />
           <EndRoom room={room} settings={settings} onEnded={props.onClose} />
         </>
@@ -60,6 +62,47 @@ function ModeSwitch(props: { room: RoomState; settings: RoomSettings }) {
         'Classroom',
         'you choose editors in the People list; only their cursors show.',
       )}
+    </fieldset>
+  );
+}
+
+/** Who may review the room (interviews only: elsewhere everyone may), and muting the chat. */
+function HistoryAndChat(props: { room: RoomState; settings: RoomSettings }) {
+  const { conn } = props.room;
+  const { settings } = props;
+  const interview = settings.kind === RoomKind.Interview;
+  const set = (change: { historyForAll: boolean } | { chatMuted: boolean }) =>
+    void attempt(updateRoom(conn.roomId, conn.token, change), 'The setting could not be changed.');
+  return (
+    <fieldset class="settings-group">
+      <legend>{interview ? 'History and chat' : 'Chat'}</legend>
+      {interview && (
+        <label class="choice">
+          <input
+            type="checkbox"
+            checked={settings.historyForAll}
+            data-testid="history-for-all"
+            onChange={(e) => set({ historyForAll: e.currentTarget.checked })}
+          />
+          <span>
+            <strong>Candidates and observers may see history and fork</strong>{' '}
+            <span class="muted">otherwise only you and the interviewers can.</span>
+          </span>
+        </label>
+      )}
+      <label class="choice">
+        <input
+          type="checkbox"
+          checked={settings.chatMuted}
+          disabled={settings.endedAt !== null}
+          data-testid="chat-muted"
+          onChange={(e) => set({ chatMuted: e.currentTarget.checked })}
+        />
+        <span>
+          <strong>Mute chat</strong>{' '}
+          <span class="muted">only you{interview ? ' and the interviewers' : ''} can post.</span>
+        </span>
+      </label>
     </fieldset>
   );
 }
@@ -160,7 +203,13 @@ function EndRoom(props: { room: RoomState; settings: RoomSettings; onEnded: () =
   const { conn } = props.room;
   if (props.settings.endedAt !== null) return <p class="muted">This room has ended: it is read-only.</p>;
   const end = async () => {
-    if (!confirm('End this room for everyone? It becomes read-only; anyone can still fork it.')) return;
+    const sure = await confirmDialog({
+      title: 'End this room?',
+      body: 'It becomes read-only for everyone; it can still be forked.',
+      confirm: 'End room',
+      danger: true,
+    });
+    if (!sure) return;
     const ended = await attempt(endRoom(conn.roomId, conn.token), 'The room could not be ended.');
     if (ended) props.onEnded();
   };

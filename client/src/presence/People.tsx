@@ -10,9 +10,15 @@ import { kick, setEditor } from '../lib/roomApi.js';
 import { basename } from '../room/files.js';
 import type { RoomState } from '../room/roomState.js';
 import { attempt } from '../ui/attempt.js';
-import { EyeIcon, PencilIcon, RemovePersonIcon } from '../ui/icons.js';
+import { confirmDialog } from '../ui/Dialog.js';
+import { EyeIcon, icon, RemovePersonIcon } from '../ui/icons.js';
 import { peopleRows, type PersonRow } from './peopleRows.js';
 import { roleLabel } from './roleLabel.js';
+
+/** "Can edit now": a keyboard, as a pencil beside a name reads as "rename". */
+const KeyboardIcon = icon(
+  <path d="M4 6h16a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2zM6 10h.01M10 10h.01M14 10h.01M18 10h.01M8 14h8" />,
+);
 
 export function People(props: { room: RoomState }) {
   const { room } = props;
@@ -79,8 +85,8 @@ function PersonButton(props: { room: RoomState; row: PersonRow }) {
             <span class="role">{roleLabel(row.role, kind)}</span>
           ) : null}
           {row.canEdit === true && canEdit(row.role) && (
-            <span class="role" title="Can edit now">
-              <PencilIcon size={11} />
+            <span class="role" role="img" title="Can edit now" aria-label="Can edit now">
+              <KeyboardIcon size={12} />
             </span>
           )}
         </span>
@@ -109,8 +115,13 @@ function PersonControls(props: { room: RoomState; row: PersonRow }) {
     if (done) room.participants.refresh();
   };
   const remove = async () => {
-    const question = `Remove ${row.name} from the room? The share links are replaced too, so they cannot come back as a guest; everyone already in stays. Share the new links (Share) with anyone still to come.`;
-    if (!confirm(question)) return;
+    const sure = await confirmDialog({
+      title: `Remove ${row.name} from the room?`,
+      body: `${row.name} leaves at once. The share links are replaced too, so they cannot come back as a guest; everyone else stays. Share the new links (Share) with anyone still to come.`,
+      confirm: 'Remove',
+      danger: true,
+    });
+    if (!sure) return;
     const done = await attempt(
       kick(conn.roomId, conn.token, row.userId),
       `${row.name} could not be removed.`,

@@ -1,9 +1,11 @@
 /**
  * Who did what when, and the chat as it stood at the moment shown. Clicking a
  * row jumps there (a run's row also opens its output); the current row stays
- * in view as playback moves on.
+ * in view as playback moves on. Each person's typing is one row per burst
+ * ("Ann edited main.py ×12"), even while others type too (editBursts.ts).
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { editBursts } from './editBursts.js';
 import { currentRow, describeRow, type EventRow } from './eventRows.js';
 import type { ReplaySession } from './replaySession.js';
 
@@ -14,10 +16,14 @@ const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-d
 export function EventList(props: { session: ReplaySession }) {
   const { session } = props;
   const position = session.position.value;
-  const current = currentRow(session.rows, position);
+  const rows = useMemo(
+    () => editBursts(session.rows, (index) => session.bundle.entries[index]!.at),
+    [session],
+  );
+  const current = currentRow(rows, position);
   const list = useRef<HTMLOListElement>(null);
   const from = Math.max(0, current - ROWS_AROUND);
-  const to = Math.min(session.rows.length, current + ROWS_AROUND + 1);
+  const to = Math.min(rows.length, current + ROWS_AROUND + 1);
 
   useEffect(() => {
     list.current?.querySelector('.current')?.scrollIntoView({ block: 'nearest' });
@@ -31,12 +37,12 @@ export function EventList(props: { session: ReplaySession }) {
   return (
     <section class="panel replay-events" aria-label="Events">
       <h3 class="panel-title">
-        Events <span class="count">{session.rows.length}</span>
+        Events <span class="count">{rows.length}</span>
       </h3>
       <ol class="replay-rows" ref={list} data-testid="replay-events">
-        {session.rows.length === 0 && <li class="muted replay-note">Nothing happened in this room yet.</li>}
+        {rows.length === 0 && <li class="muted replay-note">Nothing happened in this room yet.</li>}
         {from > 0 && <li class="muted replay-note">{from} earlier…</li>}
-        {session.rows.slice(from, to).map((row, i) => (
+        {rows.slice(from, to).map((row, i) => (
           <li key={from + i}>
             <button
               class={`replay-row${from + i === current ? ' current' : ''}${row.index > position ? ' later' : ''}`}
@@ -48,16 +54,14 @@ export function EventList(props: { session: ReplaySession }) {
               <span class="replay-row-text">
                 <span>
                   <strong>{session.nameOf(row.author)}</strong> {describeRow(row)}
+                  {row.kind === 'edit' && row.count > 1 && ` ×${row.count}`}
                 </span>
-                <span class="muted">
-                  {clock.format(row.at)}
-                  {row.kind === 'edit' && row.count > 1 && ` · ${row.count} changes`}
-                </span>
+                <span class="muted">{clock.format(row.at)}</span>
               </span>
             </button>
           </li>
         ))}
-        {to < session.rows.length && <li class="muted replay-note">{session.rows.length - to} later…</li>}
+        {to < rows.length && <li class="muted replay-note">{rows.length - to} later…</li>}
       </ol>
     </section>
   );

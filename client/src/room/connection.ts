@@ -4,8 +4,9 @@
  * IndexedDB is loaded first, then the socket connects, so edits made offline (even
  * before a reload) go out in the first sync. Tandem's own messages ride the same
  * socket: `hello` on every (re)connect, `welcome` back, `error` for refused
- * updates, `syncStatus` echoes that drive the "Saved" indicator, and `roomState`
- * with this connection's edit right (see policy.ts).
+ * updates, `syncStatus` echoes that drive the "Saved" indicator, `roomState`
+ * with this connection's edit right (see policy.ts), and `ping`/`pong`, the
+ * heartbeat that notices a dead socket within seconds (see heartbeat.ts).
  *
  * Losing the edit right with edits the relay has not confirmed (or making one
  * without it) puts those edits in `discarded`: the relay refuses them, and the
@@ -27,6 +28,7 @@ import { canEdit, type Role } from '../../../shared/roles.js';
 import { loadString, saveString } from '../lib/storage.js';
 import { RelayChannel, type ChannelStatus } from '../transport/RelayChannel.js';
 import type { Discarded } from './discard.js';
+import { Heartbeat } from './heartbeat.js';
 import { RoomPolicy } from './policy.js';
 import { SyncTracker } from './syncTracker.js';
 
@@ -42,8 +44,6 @@ export interface Me {
 const SYNC_STATUS_DEBOUNCE_MS = 200;
 /** Connect anyway if IndexedDB does not answer (private windows can block it). */
 const LOCAL_LOAD_TIMEOUT_MS = 3000;
-/** The channel closes a socket that received nothing for 30 s; stay well under it. */
-const KEEPALIVE_MS = 10_000;
 /** Another tab of this room can hold the IndexedDB copy open; do not wait for it longer. */
 const CLEAR_LOCAL_TIMEOUT_MS = 3000;
 
@@ -84,7 +84,11 @@ export class RoomConnection {
   private readonly tracker: SyncTracker;
   private answeredStep1 = false;
   private debounce: ReturnType<typeof setTimeout> | undefined;
-  private keepalive: ReturnType<typeof setInterval> | undefined;
+  /** Pings while welcomed; a missed answer means the socket is gone, whatever the browser says. */
+  private readonly heartbeat = new Heartbeat(
+    () => this.ping(),
+    () => this.reconnect(),
+  );
   private pingNonce = 0;
   private pingSentAt = 0;
   private readonly unsentKey: string;
@@ -119,6 +123,8 @@ export class RoomConnection {
     this.channel.onStatus((status) => this.onStatus(status));
     this.channel.onSynced((synced) => this.onSync(synced));
     this.channel.onPermanentClose((close) => (this.closed.value = close));
+    addEventListener('online', this.onNetworkChange);
+    addEventListener('offline', this.onNetworkChange);
 
     const connect = () => {
       if (this.localLoaded.value) return;
@@ -167,7 +173,9 @@ export class RoomConnection {
 
   destroy(): void {
     clearTimeout(this.debounce);
-    clearInterval(this.keepalive);
+    this.heartbeat.stop();
+    removeEventListener('online', this.onNetworkChange);
+    removeEventListener('offline', this.onNetworkChange);
     this.doc.off('update', this.onUpdate);
     this.channel.destroy();
     void this.persistence?.destroy();
@@ -196,12 +204,13 @@ export class RoomConnection {
     this.channel.on(MessageType.Welcome, (message) => {
       this.me.value = { userId: message.userId, name: message.name, role: message.role };
       this.welcomed = true;
-      this.ping();
+      this.heartbeat.start();
       const outbox = this.chatOutbox.peek();
       this.chatOutbox.value = [];
       for (const text of outbox) this.sendChat(text);
     });
     this.channel.on(MessageType.Pong, (message) => {
+      this.heartbeat.answered();
       if (this.welcomed) this.greeted.value = true;
       if (message.nonce === this.pingNonce)
         this.roundTripMs.value = Math.round(performance.now() - this.pingSentAt);
@@ -244,14 +253,12 @@ export class RoomConnection {
       this.tracker.reconnected();
       this.channel.send({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION });
       this.socket.value = 'connected';
-      clearInterval(this.keepalive);
-      this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
     } else {
       this.welcomed = false;
       this.greeted.value = false;
       this.roundTripMs.value = null;
       if (status === 'disconnected') this.synced.value = false;
-      clearInterval(this.keepalive);
+      this.heartbeat.stop();
       // Only "offline" once a socket was lost or refused; the first attempt is "connecting".
       if (status === 'disconnected' || this.socket.value === 'offline') this.socket.value = 'offline';
       else if (this.channel.failures > 0) this.socket.value = 'offline';
@@ -280,14 +287,30 @@ export class RoomConnection {
     if (counter !== null) this.channel.send({ type: MessageType.SyncStatus, counter });
   }
 
-  /** A syncStatus that is always echoed keeps a quiet socket from being dropped. */
-  /** Keeps the socket busy (the channel's silence watchdog) and measures the round trip. */
+  /** The heartbeat's beat; it also measures the round trip. */
   private ping(): void {
     if (!this.welcomed) return;
     this.pingNonce++;
     this.pingSentAt = performance.now();
     this.channel.send({ type: MessageType.Ping, nonce: this.pingNonce });
   }
+
+  /** Drops this socket (shown offline at once) and starts a new one. */
+  private reconnect(): void {
+    this.channel.disconnect();
+    this.channel.connect();
+  }
+
+  /**
+   * The browser lost its network: the socket is as good as gone, and waiting
+   * for the heartbeat would only delay saying so. It is back: try now rather
+   * than after the backoff, or behind an attempt stuck on the dead network.
+   */
+  private readonly onNetworkChange = (): void => {
+    // Not before the local copy is loaded, nor after a close for good (removed, say).
+    if (!this.localLoaded.peek() || this.closed.peek()) return;
+    if (!navigator.onLine || this.socket.peek() !== 'connected') this.reconnect();
+  };
 
   private updateUnsent(): void {
     this.unsent.value = this.tracker.unsent;

@@ -15,6 +15,7 @@ import {
 import type { RoomState } from '../room/roomState.js';
 import { uploadFiles } from '../room/transfer.js';
 import { PlusFileIcon, PlusFolderIcon } from '../ui/icons.js';
+import { confirmDialog } from '../ui/Dialog.js';
 import { toast } from '../ui/toast.js';
 import { buildTree, type TreeNode } from './buildTree.js';
 import { DRAG_TYPE, TreeRow, type Editing, type TreeActions } from './TreeRow.js';
@@ -74,9 +75,11 @@ export function FileTree(props: { room: RoomState }) {
     else if (added.length > 1) toast(`Added ${added.length} files.`);
   };
 
-  const remove = (node: TreeNode) => {
+  const remove = async (node: TreeNode) => {
     const what = node.kind === 'folder' ? `the folder ${node.path} and everything in it` : node.path;
-    if (!confirm(`Delete ${what} for everyone in the room?`)) return;
+    const body = `This deletes ${what} for everyone in the room.`;
+    if (!(await confirmDialog({ title: `Delete ${node.path}?`, body, confirm: 'Delete', danger: true })))
+      return;
     if (node.kind === 'file') deleteFile(doc, node.id);
     else deleteFolder(doc, node.path);
   };
@@ -113,7 +116,7 @@ export function FileTree(props: { room: RoomState }) {
     if (canEdit && node && (e.key === 'F2' || e.key === 'Delete')) {
       e.preventDefault();
       if (e.key === 'F2') setEditing({ kind: 'rename', node });
-      else remove(node);
+      else void remove(node);
       return;
     }
     const move = treeMove(e.key, rows, current, collapsed);

@@ -10,7 +10,7 @@ import { RoomKind } from '../../../shared/rooms.js';
 import { ApiError, shortLink, shortLinkUrl } from '../lib/api.js';
 import { rememberLinks, storedLinks } from '../room/session.js';
 import { resetLinks } from '../lib/roomApi.js';
-import { Dialog } from './Dialog.js';
+import { confirmDialog, Dialog } from './Dialog.js';
 
 interface Links {
   edit: string;
@@ -64,10 +64,12 @@ export function ShareDialog(props: {
   }, [props.roomId, interview, generation]);
 
   const renew = async () => {
-    if (
-      !confirm('Make new links? Every link handed out so far stops working; people already in the room stay.')
-    )
-      return;
+    const renewed = await confirmDialog({
+      title: 'Make new links?',
+      body: 'Every link handed out so far stops working; people already in the room stay.',
+      confirm: 'Make new links',
+    });
+    if (!renewed) return;
     setLinks(null);
     setError('');
     try {
