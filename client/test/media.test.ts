@@ -178,7 +178,12 @@ describe.skipIf(skip)('audio and video in the browser', () => {
     await bob.page.getByTestId('owner-muted').filter({ hasText: 'turned your camera off' }).waitFor();
     expect(await bob.page.getByTestId('toggle-camera').isDisabled()).toBe(true);
     await alice.page.locator('[data-testid=video-tile][data-name=Bob].no-video').waitFor();
-    expect(await remoteTracksEnabled(alice.page)).toEqual({ audio: false, video: false });
+    // The tile shows the owner's mute at once; the receiving track follows it a moment later.
+    const tracks = await pollUntil(
+      () => remoteTracksEnabled(alice.page),
+      (enabled) => !enabled.audio && !enabled.video,
+    );
+    expect(tracks).toEqual({ audio: false, video: false });
 
     await bobTile.getByTestId('owner-mute-mic').click();
     await bobTile.getByTestId('owner-mute-camera').click();
