@@ -71,13 +71,22 @@ export async function createSandbox(
 }
 
 /** Removes a container and its anonymous volumes; a missing one is fine. */
-export async function removeContainer(container: Docker.Container): Promise<void> {
-  try {
-    await container.remove({ force: true, v: true });
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    // 404: gone already; 409: removal already in progress.
-    if (status !== 404 && status !== 409) throw error;
+/**
+ * Removes a container and its anonymous volumes, and returns once it is gone.
+ * A busy engine sometimes fails a forced removal ("did not receive an exit
+ * event", a mount still busy) or is already removing it (409): both are tried
+ * again, with a growing pause, until the engine answers 404.
+ */
+export async function removeContainer(container: Docker.Container, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.remove({ force: true, v: true });
+      return;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
+    }
   }
 }
 

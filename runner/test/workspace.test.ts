@@ -494,11 +494,13 @@ describe.skipIf(skip)('a live workspace through relay and runner', () => {
       await waitFor(
         async () => (await docker.listContainers({ all: true, filters: { label } })).length === 2,
         'two workspaces in all',
+        30_000,
       );
       send(client, { type: MessageType.WorkspaceStop });
       await waitFor(
         async () => (await docker.listContainers({ all: true, filters: { label } })).length === 1,
         'the second workspace gone',
+        30_000,
       );
     } finally {
       client.close();
@@ -558,6 +560,7 @@ describe.skipIf(skip)('a live workspace through relay and runner', () => {
           })
         ).length === 0,
       'the container removed',
+      30_000,
     );
     expect(textOf(viewer.doc, 'fence2.txt')).toBe('2\n');
   });

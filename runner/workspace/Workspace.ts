@@ -148,8 +148,14 @@ export class Workspace {
     let container: Docker.Container;
     try {
       container = await docker.createContainer(workspaceSpec(options));
+    } catch (error) {
+      throw new SandboxError(describeDockerError(error, options.image));
+    }
+    try {
       await container.start();
     } catch (error) {
+      // A container made but not started is not left behind.
+      await removeContainer(container).catch(() => undefined);
       throw new SandboxError(describeDockerError(error, options.image));
     }
     try {

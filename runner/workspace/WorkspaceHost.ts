@@ -222,7 +222,14 @@ export class WorkspaceHost {
       )
       .then(
         (workspace) => {
-          if (entry.closed) return void workspace.stop();
+          if (entry.closed) {
+            workspace
+              .stop()
+              .catch((error: unknown) =>
+                this.options.log.warn('workspace.stop_failed', { workspace: workspaceId, err: error }),
+              );
+            return;
+          }
           entry.workspace = workspace;
           for (const op of entry.queued.splice(0)) apply(workspace, op);
           this.options.log.info('workspace.started', { workspace: workspaceId });
