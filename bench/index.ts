@@ -15,7 +15,7 @@ import { runsBench } from './runs.js';
 import { webrtcBench } from './webrtc.js';
 import { workspaceBench } from './workspace.js';
 import { previewBench } from './preview.js';
-import { editorBench } from '../client/test/bench.js';
+import { editorBench } from './editor.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   fanout,

@@ -1,15 +1,19 @@
 /**
  * The one Monaco editor of a room page. Each open tab keeps its model and binding
  * alive (so switching tabs is instant and keeps undo history); the editor shows
- * one of them at a time.
+ * one of them at a time. JavaScript and TypeScript intelligence sees every file
+ * of the project (see intel/), and go to definition opens the file it lands in.
  */
 import type * as Monaco from 'monaco-editor/editor/editor.api.js';
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { filesOf } from '../../../shared/schema/project.js';
 import { setLocalFile, setLocalSelections, type Peer } from '../presence/presence.js';
-import { languageOf } from './languages.js';
-import { openDoc, type OpenDoc } from './openDoc.js';
+import { fileUri } from '../intel/fileUri.js';
+import { openDefinitionsIn } from '../intel/openDefinitions.js';
+import { ProjectLibs } from '../intel/ProjectLibs.js';
+import { suggestWhenReadOnly } from '../intel/readOnlySuggest.js';
+import { OpenDoc } from './OpenDoc.js';
 import { RemoteCursors } from './remoteCursors.js';
 
 export interface EditorEvents {
@@ -19,12 +23,18 @@ export interface EditorEvents {
   onSaveShortcut(): void;
   /** Ctrl/Cmd+Enter: run the project (Monaco would insert a line). */
   onRunShortcut(): void;
+  /** Go to definition landed in another file: make it the open tab (which calls `show`). */
+  onOpenFile(fileId: string): void;
 }
 
 export class EditorController {
   readonly editor: Monaco.editor.IStandaloneCodeEditor;
   private readonly docs = new Map<string, OpenDoc>();
   private readonly cursors: RemoteCursors;
+  private readonly project: ProjectLibs;
+  private readonly disposables: Monaco.IDisposable[];
+  /** Every file's display path, by id. */
+  private paths: ReadonlyMap<string, string> = new Map();
   private current: OpenDoc | null = null;
 
   constructor(
@@ -62,6 +72,16 @@ export class EditorController {
     this.editor.onDidChangeCursorSelection(() => this.publishSelections());
     this.editor.onMouseDown(() => events.onLocalInteraction());
     this.editor.onKeyDown(() => events.onLocalInteraction());
+    this.project = new ProjectLibs(monaco, doc, (model) => this.isBound(model));
+    this.disposables = [
+      suggestWhenReadOnly(monaco, this.editor),
+      openDefinitionsIn(monaco, this.editor, (uri) => {
+        const fileId = this.fileAt(uri);
+        if (!fileId || fileId === this.current?.fileId) return false;
+        events.onOpenFile(fileId);
+        return this.current?.fileId === fileId;
+      }),
+    ];
   }
 
   get openFileId(): string | null {
@@ -93,9 +113,7 @@ export class EditorController {
     if (this.current) this.current.viewState = this.editor.saveViewState();
     const next = fileId ? this.load(fileId) : null;
     this.current = next;
-    this.editor.setModel(next?.model ?? null);
-    if (next?.viewState) this.editor.restoreViewState(next.viewState);
-    this.cursors.setOpen(next ? { fileId: next.fileId, text: next.text, model: next.model } : null);
+    this.showModelOf(next);
     setLocalFile(this.awareness, next?.fileId ?? null);
     this.publishSelections();
   }
@@ -107,12 +125,29 @@ export class EditorController {
     this.docs.delete(fileId);
   }
 
-  /** A rename can change the language (main.txt -> main.py). */
-  pathChanged(fileId: string, path: string): void {
-    const open = this.docs.get(fileId);
-    const language = languageOf(path);
-    if (open && open.model.getLanguageId() !== language)
-      this.monaco.editor.setModelLanguage(open.model, language);
+  /**
+   * Every file's display path, by id: call before `show` whenever files are added,
+   * renamed or deleted. A renamed open file moves to a model at its new URI (and
+   * maybe a new language: main.txt -> main.py).
+   */
+  setPaths(paths: ReadonlyMap<string, string>): void {
+    if (paths === this.paths) return;
+    this.paths = paths;
+    const moved = [...this.docs.values()].filter((open) => {
+      const path = paths.get(open.fileId);
+      return path !== undefined && path !== open.path;
+    });
+    const current = this.current && moved.includes(this.current) ? this.current : null;
+    // Old URIs are freed before new ones are taken, as two files may swap paths;
+    // the shown file's last, so the editor switches models without losing focus.
+    const others = moved.filter((open) => open !== current);
+    for (const open of others) open.detach();
+    if (current) {
+      current.viewState = this.editor.saveViewState();
+      current.moveTo(paths.get(current.fileId)!, () => this.showModelOf(current));
+    }
+    for (const open of others) open.moveTo(paths.get(open.fileId)!);
+    this.project.setPaths(paths);
   }
 
   focus(): void {
@@ -126,10 +161,18 @@ export class EditorController {
   }
 
   dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+    this.project.dispose();
     this.cursors.dispose();
     for (const open of this.docs.values()) open.dispose();
     this.docs.clear();
     this.editor.dispose();
+  }
+
+  private showModelOf(open: OpenDoc | null): void {
+    this.editor.setModel(open?.model ?? null);
+    if (open?.viewState) this.editor.restoreViewState(open.viewState);
+    this.cursors.setOpen(open ? { fileId: open.fileId, text: open.text, model: open.model } : null);
   }
 
   private load(fileId: string): OpenDoc | null {
@@ -137,11 +180,22 @@ export class EditorController {
     if (existing) return existing;
     const entry = filesOf(this.doc).get(fileId);
     const text = entry instanceof Y.Map ? entry.get('text') : null;
-    const path = entry instanceof Y.Map ? entry.get('path') : null;
-    if (!(text instanceof Y.Text) || typeof path !== 'string') return null;
-    const open = openDoc(this.monaco, this.editor, fileId, path, text, this.canEdit);
+    const path = this.paths.get(fileId);
+    if (!(text instanceof Y.Text) || path === undefined) return null;
+    const open = new OpenDoc(this.monaco, this.editor, fileId, path, text, this.canEdit);
     this.docs.set(fileId, open);
     return open;
+  }
+
+  private fileAt(uri: Monaco.Uri): string | null {
+    const wanted = uri.toString();
+    for (const [id, path] of this.paths) if (fileUri(this.monaco, path).toString() === wanted) return id;
+    return null;
+  }
+
+  private isBound(model: Monaco.editor.ITextModel): boolean {
+    for (const open of this.docs.values()) if (open.model === model) return true;
+    return false;
   }
 
   private publishSelections(): void {

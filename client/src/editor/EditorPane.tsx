@@ -35,6 +35,7 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
           toast('No need to save: Tandem stores every change as you type.');
         },
         onRunShortcut: () => room.runShortcut(),
+        onOpenFile: (fileId) => room.open(fileId),
       },
     );
     // Next to `window.tandem.doc` (see RoomGate): the editor, for debugging and tests.
@@ -50,7 +51,7 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
         // Files list first: a file that arrives with the first sync can then be shown.
         const files = room.fileById.value;
         const active = room.active.value;
-        for (const [id, file] of files) controller.pathChanged(id, file.path);
+        controller.setPaths(room.pathById.value);
         controller.show(active && files.get(active)?.kind === 'text' ? active : null);
       }),
       effect(() => {

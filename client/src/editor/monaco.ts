@@ -39,6 +39,10 @@ import 'monaco-editor/features/rename/register.js';
 import 'monaco-editor/features/smartSelect/register.js';
 import 'monaco-editor/features/snippet/register.js';
 import 'monaco-editor/features/suggest/register.js';
+// features/suggest registers only the inline half of suggest; the controller
+// behind Ctrl+Space and the list after `console.` must be loaded before the
+// editor is created (editor.main imports it directly).
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController.js';
 import 'monaco-editor/features/tokenization/register.js';
 import 'monaco-editor/features/unicodeHighlighter/register.js';
 import 'monaco-editor/features/wordHighlighter/register.js';
@@ -47,6 +51,7 @@ import 'monaco-editor/features/wordPartOperations/register.js';
 import 'monaco-editor/languages/definitions/register.all.js';
 import 'monaco-editor/languages/features/json/register.js';
 import 'monaco-editor/languages/features/typescript/register.js';
+import { configureTypeScript } from '../intel/compilerOptions.js';
 
 type WorkerFactory = () => Promise<{ default: new () => Worker }>;
 
@@ -67,6 +72,8 @@ self.MonacoEnvironment = {
     return new WorkerConstructor();
   },
 };
+
+configureTypeScript();
 
 monaco.editor.defineTheme('tandem-light', {
   base: 'vs',

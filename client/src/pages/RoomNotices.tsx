@@ -2,17 +2,21 @@
  * Below the top bar: what the room's settings mean for this person right now.
  * The room has ended (read-only, fork to go on); you are read-only and why;
  * who drives and when the keyboard changes hands; edits that were discarded.
+ * In a corner, for as long as the room is open: what others did (notices/).
  */
 import type { Signal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import { canEdit } from '../../../shared/roles.js';
 import { ForkButton } from '../ui/ForkButton.js';
 import { CloseIcon } from '../ui/icons.js';
 import { driverTurn, formatCountdown, useServerNow } from '../room/driverClock.js';
 import type { RoomState } from '../room/roomState.js';
+import { startNotices } from '../notices/startNotices.js';
 
 export function RoomNotices(props: { room: RoomState; notice: Signal<string | null> }) {
   const { room, notice } = props;
   const { conn } = room;
+  useEffect(() => startNotices(room), [room]);
   const settings = room.settings.value;
   const reason = conn.policy.readOnlyReason.value;
   const ended = settings !== null && settings.endedAt !== null;

@@ -43,7 +43,7 @@ export async function uploadFiles(doc: Y.Doc, files: readonly File[], folder: st
     }
     try {
       if (text !== null) {
-        // Every client edits with LF (see openDoc).
+        // Every client edits with LF (see OpenDoc).
         result.added.push(createFile(doc, path, text.replace(/\r\n?/g, '\n')));
       } else {
         result.added.push(addBinaryFile(doc, freePath(doc, path), bytes));
