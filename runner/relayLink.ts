@@ -153,6 +153,7 @@ export class RelayLink {
       case MessageType.ShellInput:
       case MessageType.ShellResize:
       case MessageType.ShellClose:
+      case MessageType.RunnerLspRequest:
         return this.workspaces?.handle(message);
       default:
         return unhandled(message);

@@ -13,6 +13,7 @@ import { Direction, MessageType } from '../../shared/protocol/table.js';
 import type { Connection } from '../rooms/Connection.js';
 import type { Room } from '../rooms/Room.js';
 import type { MessageContext } from './context.js';
+import { handleLspRequest } from './lspHandlers.js';
 import { handleMediaControl, handleSignal } from './peerHandlers.js';
 import { handleRun } from './runHandlers.js';
 import { handleChatSend, handleHello, handlePing } from './sessionHandlers.js';
@@ -58,6 +59,8 @@ export function handleMessage(room: Room, conn: Connection, data: Uint8Array, co
       case MessageType.DevServerStart:
       case MessageType.DevServerStop:
         return handleWorkspace(room, conn, message, context.workspaces);
+      case MessageType.LspRequest:
+        return handleLspRequest(room, conn, message, context.workspaces);
       default:
         return unhandled(message);
     }

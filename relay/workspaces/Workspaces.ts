@@ -16,6 +16,9 @@
  * the preview listener over streams on the runner link (PreviewStreams). The
  * dev server is a command on a terminal like a shell, one per room, restarted
  * by starting it again, ended after `devServerMaxMs`.
+ *
+ * Code intelligence rides the same runner link: requests for the workspace's
+ * language servers and their diagnostics (LanguageRequests.ts).
  */
 import type { Logger } from '../../server/log.js';
 import { encode } from '../../shared/protocol/codec.js';
@@ -40,6 +43,7 @@ import { sendToRunner, type RunnerLink } from '../runs/RunnerHub.js';
 import type { PreviewKeys, PreviewOrigins } from '../previews/previewAccess.js';
 import { PreviewStreams } from '../previews/PreviewStreams.js';
 import { DEFAULT_SKIP, FileMirror } from './FileMirror.js';
+import { LanguageRequests } from './LanguageRequests.js';
 
 export interface WorkspaceSettings {
   idleMs: number;
@@ -152,13 +156,30 @@ export class Workspaces {
   /** Live previews by id. */
   private readonly previewIndex = new Map<string, { session: Session; port: number }>();
   readonly streams = new PreviewStreams();
+  /** Code intelligence from the workspaces' language servers. */
+  readonly languages: LanguageRequests;
 
   /** `release` hands a room back once no workspace holds it (it may unload). */
   constructor(
     private readonly settings: WorkspaceSettings,
     private readonly log: Logger,
     private readonly release: (room: Room) => void = () => undefined,
-  ) {}
+  ) {
+    this.languages = new LanguageRequests(
+      log,
+      (room) => {
+        const session = this.sessions.get(room.id);
+        const running = session?.room === room && session.state === WorkspaceState.Running;
+        return running && session.runner && session.workspaceId
+          ? { link: session.runner.link, workspaceId: session.workspaceId }
+          : null;
+      },
+      (link, workspaceId) => {
+        const session = this.byWorkspace.get(workspaceId);
+        return session?.runner?.link === link ? session.room : null;
+      },
+    );
+  }
 
   // ---- runners ----
 
@@ -240,6 +261,10 @@ export class Workspaces {
         this.closeShell(session, message.shellId, message.code);
         return;
       }
+      case MessageType.LspAnswer:
+        return this.languages.answer(link, message);
+      case MessageType.RunnerLspDiagnostics:
+        return this.languages.diagnostics(link, message);
     }
   }
 
@@ -260,6 +285,7 @@ export class Workspaces {
         }),
       );
     }
+    this.languages.greet(room, conn);
   }
 
   /**
@@ -653,6 +679,7 @@ export class Workspaces {
     this.byWorkspace.delete(session.workspaceId);
     session.runner?.sessions.delete(session);
     this.log.info('workspace.ended', { room: session.room.id, workspace: session.workspaceId, reason });
+    this.languages.ended(session.workspaceId);
     session.workspaceId = null;
     session.runner = null;
     session.mirror?.stop();

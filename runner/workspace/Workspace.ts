@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import {
   LABEL_INSTANCE,
@@ -84,6 +84,25 @@ const END_GROUP = [
  */
 export const SHELL_BYTES_PER_SECOND = 1024 * 1024;
 const SHELL_WINDOW_MS = 100;
+
+/** Ends the process whose pid is in the file $0, politely first. */
+const KILL_PROCESS = [
+  'p=$(cat "$0" 2>/dev/null) || exit 0',
+  'rm -f "$0"',
+  'kill -TERM "$p" 2>/dev/null || exit 0',
+  'for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || exit 0; sleep 0.2; done',
+  'kill -KILL "$p" 2>/dev/null',
+].join('\n');
+
+export interface WorkspaceProcess {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+  /** Its exit code once it ended (null: unknown). */
+  exited: Promise<number | null>;
+  /** Closes its stdin and ends it: TERM, then KILL after 2 s. */
+  kill(): void;
+}
 
 export interface WorkspaceLimits {
   memoryBytes: number;
@@ -305,6 +324,61 @@ export class Workspace {
         finish();
         // What it started may not: TERM to its process group, then KILL after 2 s.
         void this.exec(['/bin/bash', '-c', END_GROUP, groupFile]).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * A long-running program as the sandbox user in the project folder, on
+   * pipes rather than a terminal (a language server): its stdin, stdout and
+   * stderr, how it ended (127: not in the image), and a kill. Its pid is kept
+   * in a file, as a docker exec cannot be signalled through the API.
+   */
+  async openProcess(cmd: string[]): Promise<WorkspaceProcess> {
+    const pidFile = `/tmp/.tandem-process-${randomBytes(8).toString('hex')}`;
+    const exec = await this.container.exec({
+      Cmd: [
+        '/bin/sh',
+        '-c',
+        'echo $$ > "$0"; command -v "$1" >/dev/null || exit 127; exec "$@"',
+        pidFile,
+        ...cmd,
+      ],
+      User: SANDBOX_USER,
+      WorkingDir: PROJECT_ROOT,
+      Env: WORKSPACE_ENV,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.container.modem.demuxStream(stream, stdout, stderr);
+    const exited = new Promise<number | null>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        stdout.end();
+        stderr.end();
+        exec.inspect().then(
+          (info) => resolve(info.ExitCode ?? null),
+          () => resolve(null),
+        );
+      };
+      stream.once('end', finish);
+      stream.once('close', finish);
+      stream.on('error', finish);
+    });
+    return {
+      stdin: stream,
+      stdout,
+      stderr,
+      exited,
+      kill: () => {
+        stream.end();
+        void this.exec(['/bin/sh', '-c', KILL_PROCESS, pidFile]).catch(() => undefined);
       },
     };
   }

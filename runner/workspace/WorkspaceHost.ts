@@ -18,12 +18,14 @@ import {
   type RunnerToRelayMessage,
   type WorkspaceLimits,
 } from '../../shared/protocol/table.js';
+import { LspStatus } from '../../shared/lsp/protocol.js';
 import type { SandboxConfig } from '../sandbox/containerSpec.js';
 import { LIMIT_BOUNDS } from '../sandbox/types.js';
 import { clampInto } from '../sandbox/validate.js';
 import type { Server } from 'node:http';
 import { PreviewProxy } from './PreviewProxy.js';
 import type { RegistryProxy } from './RegistryProxy.js';
+import { LanguageServers } from './LanguageServers.js';
 import { Workspace, type AgentEvent, type Shell } from './Workspace.js';
 
 const USAGE_INTERVAL_MS = 5_000;
@@ -73,6 +75,8 @@ interface Entry {
   ports: Set<number>;
   /** The registry proxies' listeners in this workspace's preview folder. */
   registries: Server[];
+  /** Its language servers, once the container runs. */
+  languages: LanguageServers | null;
 }
 
 export class WorkspaceHost {
@@ -127,9 +131,12 @@ export class WorkspaceHost {
       | MessageOf<'PreviewData'>
       | MessageOf<'PreviewEnd'>
       | MessageOf<'PreviewAbort'>
-      | MessageOf<'PreviewCredit'>,
+      | MessageOf<'PreviewCredit'>
+      | MessageOf<'RunnerLspRequest'>,
   ): void {
     switch (message.type) {
+      case MessageType.RunnerLspRequest:
+        return this.languageRequest(message);
       case MessageType.PreviewOpen:
       case MessageType.PreviewData:
       case MessageType.PreviewEnd:
@@ -191,6 +198,7 @@ export class WorkspaceHost {
       previewDir: this.makePreviewDir(workspaceId),
       ports: new Set(),
       registries: [],
+      languages: null,
     };
     this.entries.set(workspaceId, entry);
     const limits = clampLimits(message.limits);
@@ -231,6 +239,17 @@ export class WorkspaceHost {
             return;
           }
           entry.workspace = workspace;
+          entry.languages = new LanguageServers((command) => workspace.openProcess(command), {
+            onDiagnostics: (language, path, diagnostics) =>
+              this.options.send({
+                type: MessageType.RunnerLspDiagnostics,
+                workspaceId,
+                language,
+                path,
+                diagnostics,
+              }),
+            log: this.options.log,
+          });
           for (const op of entry.queued.splice(0)) apply(workspace, op);
           this.options.log.info('workspace.started', { workspace: workspaceId });
           this.report(entry, 0, 0);
@@ -256,6 +275,21 @@ export class WorkspaceHost {
     if (!entry || entry.closed) return;
     if (entry.workspace) for (const op of ops) apply(entry.workspace, op);
     else entry.queued.push(...ops);
+    for (const op of ops) entry.languages?.fileChanged(op.path, op.op === 'put' ? op.data : null);
+  }
+
+  /** A request for a workspace's language server, answered whatever happens. */
+  private languageRequest(message: MessageOf<'RunnerLspRequest'>): void {
+    const { requestId } = message;
+    const languages = this.entries.get(message.workspaceId)?.languages;
+    const answer = languages
+      ? languages.request(message)
+      : Promise.resolve({
+          status: LspStatus.NoWorkspace,
+          message: 'the workspace is not running',
+          result: 'null',
+        });
+    void answer.then((outcome) => this.options.send({ type: MessageType.LspAnswer, requestId, ...outcome }));
   }
 
   /** A shell, or with `command` a command on a terminal (the dev server). */
@@ -309,6 +343,8 @@ export class WorkspaceHost {
   }
 
   private change(entry: Entry, event: AgentEvent): void {
+    if (event.ev !== 'refused')
+      entry.languages?.fileChanged(event.path, event.ev === 'put' ? event.data : null);
     const change: FileChange =
       event.ev === 'put'
         ? { op: 'put', path: event.path, data: event.data, base: event.base ?? '', why: '' }
@@ -413,6 +449,7 @@ export class WorkspaceHost {
       if (!('pending' in shell)) shell.close();
     }
     entry.shells.clear();
+    entry.languages?.close();
     this.previews.closeWorkspace(workspaceId);
     try {
       await entry.workspace?.stop(reason);

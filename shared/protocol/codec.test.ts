@@ -249,6 +249,49 @@ const EVERY: readonly Message[] = [
     rows: 30,
     command: 'npm run dev',
   },
+  {
+    type: MessageType.LspRequest,
+    requestId: 7,
+    language: 'python',
+    method: 'completion',
+    path: 'lib/shapes.py',
+    text: 'import os\nos.pa',
+    line: 1,
+    character: 5,
+  },
+  {
+    type: MessageType.RunnerLspRequest,
+    workspaceId: 'ws1',
+    requestId: 42,
+    language: 'cpp',
+    method: 'hover',
+    path: 'main.cpp',
+    text: 'int main() {}\n',
+    line: 0,
+    character: 4,
+  },
+  {
+    type: MessageType.LspAnswer,
+    requestId: 7,
+    status: 'ok',
+    message: '',
+    result: '{"isIncomplete":false,"items":[]}',
+  },
+  {
+    type: MessageType.RunnerLspDiagnostics,
+    workspaceId: 'ws1',
+    language: 'python',
+    path: 'main.py',
+    diagnostics: [
+      {
+        range: { start: { line: 2, character: 4 }, end: { line: 2, character: 8 } },
+        severity: 1,
+        message: 'invalid syntax',
+        source: 'pyflakes',
+      },
+    ],
+  },
+  { type: MessageType.LspDiagnostics, language: 'c', path: 'main.c', diagnostics: [] },
 ];
 
 /** Encodes a raw frame from parts: numbers as varUint, strings as varString. */

@@ -12,6 +12,14 @@
  * shells. The relay sends them only to a connection that said `hello`.
  */
 import { LANGUAGE_IDS } from '../languages.js';
+import {
+  LSP_LANGUAGES,
+  LSP_METHODS,
+  LSP_RESULT_MAX_CHARS,
+  LSP_STATUSES,
+  LSP_TEXT_MAX_CHARS,
+} from '../lsp/protocol.js';
+import { parseLspDiagnostics, parseRunnerLspDiagnostics } from '../lsp/results.js';
 import { ROLES } from '../roles.js';
 import { CHAT_TEXT_MAX_CHARS } from '../schema/project.js';
 import { ERROR_CODES } from './errors.js';
@@ -496,6 +504,61 @@ export const PROTOCOL = {
     travels: [R2N],
     fields: { workspaceId, shellId, cols: uint, rows: uint, command: text(DEV_COMMAND_CHARS_MAX) },
     about: 'run a command (a dev server) on a terminal in a workspace; it reports like a shell',
+  },
+  // 190-199: code intelligence from the workspace's language servers (shared/lsp/protocol.ts).
+  LspRequest: {
+    type: 190,
+    travels: [C2R],
+    fields: {
+      requestId: uint,
+      // Language and method are checked by the relay, which answers a bad one and keeps the socket;
+      // the text is bounded by the frame cap here and refused past LSP_TEXT_MAX_CHARS the same way.
+      language: text(SHORT),
+      method: text(SHORT),
+      path: text(PATH_CHARS_MAX),
+      text: text(Number.MAX_SAFE_INTEGER),
+      line: uint,
+      character: uint,
+    },
+    about: 'ask the workspace’s language server about a file (its text as the asker sees it) at a position',
+  },
+  RunnerLspRequest: {
+    type: 191,
+    travels: [R2N],
+    fields: {
+      workspaceId,
+      requestId: uint,
+      language: oneOf(LSP_LANGUAGES, 'lspLanguage'),
+      method: oneOf(LSP_METHODS, 'lspMethod'),
+      path: text(PATH_CHARS_MAX),
+      text: text(LSP_TEXT_MAX_CHARS),
+      line: uint,
+      character: uint,
+    },
+    about: 'an allowed request for a workspace’s language server, with the relay’s request id',
+  },
+  LspAnswer: {
+    type: 192,
+    travels: [N2R, R2C],
+    fields: {
+      requestId: uint,
+      status: oneOf(LSP_STATUSES, 'lspStatus'),
+      message: text(LONG),
+      result: jsonText(LSP_RESULT_MAX_CHARS),
+    },
+    about: 'the answer to one lspRequest, only to the connection that asked (result: null unless ok)',
+  },
+  RunnerLspDiagnostics: {
+    type: 193,
+    travels: [N2R],
+    json: parseRunnerLspDiagnostics,
+    about: 'a workspace’s language server published diagnostics for a file',
+  },
+  LspDiagnostics: {
+    type: 194,
+    travels: [R2C],
+    json: parseLspDiagnostics,
+    about: 'after hello and on every change: the diagnostics of one file of the room’s workspace',
   },
 } as const satisfies Record<string, MessageSpec>;
 

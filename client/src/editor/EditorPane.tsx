@@ -1,6 +1,6 @@
 /** Mounts the room's Monaco editor and keeps it in step with the room's signals. */
 import { effect } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { theme } from '../lib/theme.js';
 import type { RoomState } from '../room/roomState.js';
 import { toast } from '../ui/toast.js';
@@ -9,12 +9,14 @@ import { showsCursor } from '../presence/cursorRule.js';
 import type { EditorKit } from './editorKitType.js';
 import { AuthorsLegend } from '../replay/AuthorsLegend.js';
 import { fileText, showLiveAuthorship } from '../replay/liveAuthorship.js';
+import { attachLanguageServers, languageServerNote } from '../lsp/languageServers.js';
 
 let saveNoticeShown = false;
 
 export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
   const host = useRef<HTMLDivElement>(null);
   const { room } = props;
+  const intelNote = useMemo(() => languageServerNote(room), [room]);
 
   useEffect(() => {
     const { conn } = room;
@@ -41,6 +43,8 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
     // Next to `window.tandem.doc` (see RoomGate): the editor, for debugging and tests.
     Object.assign((window as { tandem?: object }).tandem ?? {}, { editor: controller.editor });
     const disposers = [
+      // Before the models come: the providers and markers then serve the first file too.
+      attachLanguageServers(props.kit.monaco, room),
       effect(() => controller.setTheme(theme.value === 'dark')),
       effect(() => controller.setCanEdit(conn.canEdit, conn.policy.readOnlyReason.value)),
       effect(() => {
@@ -107,6 +111,11 @@ export function EditorPane(props: { room: RoomState; kit: EditorKit }) {
         <div class="editor-authors" data-testid="live-authors">
           {room.authorsStatus.value && <span class="muted">{room.authorsStatus.value}</span>}
           <AuthorsLegend entries={room.authorsLegend.value} />
+        </div>
+      )}
+      {active?.kind === 'text' && intelNote.value && (
+        <div class="editor-note muted" data-testid="language-server-note">
+          {intelNote.value}
         </div>
       )}
       {active?.kind === 'binary' && (
