@@ -13,7 +13,9 @@
 import { Hono } from 'hono';
 import * as Y from 'yjs';
 import type { RunSummary } from '../../shared/protocol/api.js';
+import { encode } from '../../shared/protocol/codec.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
+import { MessageType } from '../../shared/protocol/table.js';
 import {
   replayEntryJson,
   replayJsonEnd,
@@ -100,6 +102,21 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
       past.destroy();
     }
     log.info('room.restored', { room: roomId, user: claims.uid, seq, ...summary });
+    if (stored !== null) {
+      // Everyone connected is told who did it: the files changing under them is no surprise.
+      const { created, deleted, changed } = summary!;
+      room!.broadcastTandem(
+        encode({
+          type: MessageType.Restored,
+          userId: claims.uid,
+          name: claims.name,
+          restoredTo: seq,
+          created,
+          deleted,
+          changed,
+        }),
+      );
+    }
     return answer(c, RestoreAnswer, { restoredTo: seq, seq: stored, ...summary! });
   });
 

@@ -16,6 +16,9 @@ import { addFile, chatOf, filesOf, snapshotFiles } from '../../shared/schema/pro
 import {
   claimsOf,
   connectSynced,
+  isTandem,
+  RawClient,
+  yjsUrl,
   getFiles,
   getFileText,
   request,
@@ -25,6 +28,7 @@ import {
   type JsonResponse,
   type Peer,
 } from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 import { createRoom, mintToken, removeDataDir, startRelay, type RelayProcess } from './harness.js';
 
 let relay: RelayProcess;
@@ -258,9 +262,27 @@ describe('POST /api/rooms/:roomId/restore', () => {
     const target = session.steps[1]!;
     const seq = before.entries[engine.indexAt(target.at)]!.seq;
 
+    // Someone with the room open is told who restored it and what changed.
+    const told = await RawClient.connect(yjsUrl(relay.wsUrl, session.roomId, session.viewer));
+    await told.hello();
     const response = await post(path(), session.ann, { seq });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ restoredTo: seq, files: 1 });
+    const notice = await told.waitForFrame(isTandem(MessageType.Restored), 'the restore notice');
+    const { created, deleted, changed } = response.body as {
+      created: number;
+      deleted: number;
+      changed: number;
+    };
+    expect(notice.message).toEqual({
+      type: MessageType.Restored,
+      userId: claimsOf(session.ann).uid,
+      name: claimsOf(session.ann).name,
+      restoredTo: seq,
+      created,
+      deleted,
+      changed,
+    });
     const { annPeer, watcher } = session;
     await waitFor(
       () => JSON.stringify(snapshotFiles(watcher!.doc)) === JSON.stringify(target.files),
@@ -288,6 +310,10 @@ describe('POST /api/rooms/:roomId/restore', () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ restoredTo: seq, seq: null, created: 0, deleted: 0, changed: 0 });
     expect((await fetchHistory(session.roomId, session.viewer)).entries).toHaveLength(after.entries.length);
+    // A restore that changed nothing is not announced.
+    await told.fence();
+    expect(told.frames.filter(isTandem(MessageType.Restored))).toHaveLength(1);
+    told.close();
   });
 
   it('refuses viewers, strangers and seqs that are not in the log', async () => {

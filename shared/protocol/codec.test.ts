@@ -242,6 +242,15 @@ const EVERY: readonly Message[] = [
   { type: MessageType.DevServerStart, command: 'npm run dev' },
   { type: MessageType.DevServerStop },
   {
+    type: MessageType.Restored,
+    userId: 'u1',
+    name: 'Bob',
+    restoredTo: 12,
+    created: 1,
+    deleted: 2,
+    changed: 3,
+  },
+  {
     type: MessageType.RunnerCommandOpen,
     workspaceId: 'ws1',
     shellId: 'dev1',

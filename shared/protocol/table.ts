@@ -335,6 +335,20 @@ export const PROTOCOL = {
     fields: { text: text(CHAT_TEXT_MAX_CHARS) },
     about: 'a chat message; the relay writes it into the chat, stamped with the sender',
   },
+  Restored: {
+    type: 142,
+    travels: [R2C],
+    fields: {
+      userId: text(SHORT),
+      name: text(SHORT),
+      restoredTo: uint,
+      created: uint,
+      deleted: uint,
+      changed: uint,
+    },
+    about:
+      'someone restored the files to a past entry of the log (who, which, how many files changed), so everyone is told',
+  },
   WorkspaceStart: {
     type: 160,
     travels: [C2R],

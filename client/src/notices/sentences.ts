@@ -60,5 +60,18 @@ export function runSentence(who: string, mode: RunMode, entry: string): string {
   return mode === RunMode.Terminal ? `${who} opened a terminal.` : `${who} ran ${entry}.`;
 }
 
+/** "Bob restored an earlier version of the files: 2 changed, 1 deleted." */
+export function restoreSentence(
+  who: string,
+  counts: { created: number; deleted: number; changed: number },
+): string {
+  const parts = [
+    counts.changed > 0 ? `${counts.changed} changed` : '',
+    counts.created > 0 ? `${counts.created} brought back` : '',
+    counts.deleted > 0 ? `${counts.deleted} deleted` : '',
+  ].filter(Boolean);
+  return `${who} restored an earlier version of the files${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`;
+}
+
 export const joinedSentence = (who: string) => `${who} joined.`;
 export const leftSentence = (who: string) => `${who} left.`;

@@ -1,6 +1,6 @@
 /**
  * Short notices of what others in the room did: deleted or renamed files (with
- * Undo), joined or left, started a run. They stack in a corner (ui/toast.tsx)
+ * Undo), joined or left, started a run, restored an earlier version. They stack in a corner (ui/toast.tsx)
  * and never take the focus. Returns the stop, which also takes down this
  * room's notices: their Undo belongs to its document.
  */
@@ -8,7 +8,7 @@ import type { RoomState } from '../room/roomState.js';
 import { dismissToast, toast, type ToastOptions } from '../ui/toast.js';
 import { watchFileNotices } from './fileNotices.js';
 import { watchPresence } from './presenceNotices.js';
-import { watchRuns } from './runNotices.js';
+import { watchRoomEvents } from './eventNotices.js';
 
 export function startNotices(room: RoomState): () => void {
   const shown = new Set<number>();
@@ -27,7 +27,7 @@ export function startNotices(room: RoomState): () => void {
   const stops = [
     watchFileNotices(room, say),
     watchPresence(room.peerWire.roster, say),
-    watchRuns(room.conn, say),
+    watchRoomEvents(room.conn, say),
   ];
   return () => {
     for (const id of shown) dismissToast(id);
