@@ -92,7 +92,7 @@ const refuse = (reason: string): EditRight => Object.freeze({ canEdit: false, re
 const VIEW_ONLY = refuse('read-only: this link can view the room but not edit it');
 const ENDED = refuse('this room has ended: it is read-only now');
 const NAVIGATING = refuse('you are navigating: the driver has the keyboard');
-const NOT_GRANTED = refuse('classroom: the owner has not given you the right to edit');
+const NOT_GRANTED = refuse('in this classroom the owner has not given you the right to edit');
 
 /** May this user change the document at `now`? The relay's rule, checked on every update. */
 export function editRight(settings: RoomSettings, user: { uid: string; role: Role }, now: number): EditRight {

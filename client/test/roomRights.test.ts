@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { request } from '../../relay/test/clients.js';
 import { createRoom } from '../../relay/test/harness.js';
 import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
 import { newPerson, waitForEditor, type Person } from './browser.js';
@@ -58,6 +59,18 @@ describe.skipIf(skip)('room rights in the browser', () => {
     await cara.page.getByTestId('history').waitFor({ state: 'detached' });
     expect(await cara.page.getByTestId('fork').count()).toBe(0);
     await closeDialog(host);
+
+    // Ended: the host may fork to go on, the candidate is told it ended and offered no copy.
+    const ended = await request(`${suite.relay.url}/api/rooms/${room.roomId}/end`, {
+      method: 'POST',
+      token: room.token,
+    });
+    expect(ended.status).toBe(200);
+    await host.page.getByTestId('ended-notice').getByTestId('fork').waitFor();
+    const caraNotice = cara.page.getByTestId('ended-notice');
+    await caraNotice.waitFor();
+    expect(await caraNotice.innerText()).toBe('This room has ended — read-only.');
+    expect(await cara.page.getByTestId('fork').count()).toBe(0);
   }, 60_000);
 
   it('in a classroom a student and a viewer chat, until the owner mutes the chat', async () => {

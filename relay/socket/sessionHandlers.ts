@@ -55,7 +55,7 @@ export function handleChatSend(room: Room, conn: Connection, message: MessageOf<
   if (text === '') return;
   const right = room.controls.chatRight(conn.claims);
   if (!right.canEdit) {
-    conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ReadOnly, message: right.reason ?? '' });
+    conn.sendTandem({ type: MessageType.Error, code: ErrorCode.ChatClosed, message: right.reason ?? '' });
     return;
   }
   if (!conn.chatBudget.take()) {

@@ -582,7 +582,7 @@ describe('interviews: history and fork, and a muted chat', () => {
     await latestState(cand.raw, (s) => s.settings.chatMuted, 'the muted chat in the room state');
     cand.raw.send(frameTandem({ type: MessageType.ChatSend, text: 'can I ask?' }));
     const error = await cand.raw.waitForFrame(isTandem(MessageType.Error), 'the refusal');
-    expect(JSON.stringify(error)).toMatch(/the owner muted the chat/);
+    expect(error.message).toMatchObject({ code: ErrorCode.ChatClosed, message: 'the owner muted the chat' });
     ivy.raw.send(frameTandem({ type: MessageType.ChatSend, text: 'one moment' }));
     await waitFor(() => chatOf(owner.doc).length === 1, 'the interviewer’s post');
     expect(chatOf(owner.doc).get(0)).toMatchObject({ name: 'Ivy', text: 'one moment' });

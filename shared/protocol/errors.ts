@@ -13,6 +13,8 @@ export const ErrorCode = {
   /** A share link the owner has since replaced with new ones. */
   LinkReplaced: 'link_replaced',
   ReadOnly: 'read_only',
+  /** A chat post refused: the owner muted the chat, or the room ended (editing rights aside). */
+  ChatClosed: 'chat_closed',
   /** The room's document reached TANDEM_MAX_DOCUMENT_BYTES: the update that would grow it was refused. */
   DocumentTooLarge: 'document_too_large',
   NotFound: 'not_found',

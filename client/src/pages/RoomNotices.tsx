@@ -7,6 +7,7 @@
 import type { Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { canEdit } from '../../../shared/roles.js';
+import { mayReview } from '../../../shared/rooms.js';
 import { ForkButton } from '../ui/ForkButton.js';
 import { CloseIcon } from '../ui/icons.js';
 import { driverTurn, formatCountdown, useServerNow } from '../room/driverClock.js';
@@ -23,12 +24,18 @@ export function RoomNotices(props: { room: RoomState; notice: Signal<string | nu
   const discarded = notice.value;
   return (
     <>
-      {ended && (
-        <div class="notice notice-ended" role="status" data-testid="ended-notice">
-          <span>This room has ended — read-only. Fork it to continue in a copy of your own.</span>
-          <ForkButton roomId={conn.roomId} token={conn.token} label="Fork to continue" primary />
-        </div>
-      )}
+      {ended &&
+        (mayReview(settings, conn.me.value.role) ? (
+          <div class="notice notice-ended" role="status" data-testid="ended-notice">
+            <span>This room has ended — read-only. Fork it to continue in a copy of your own.</span>
+            <ForkButton roomId={conn.roomId} token={conn.token} label="Fork to continue" primary />
+          </div>
+        ) : (
+          // An interview's candidate may not copy it: no fork to offer.
+          <div class="notice notice-ended" role="status" data-testid="ended-notice">
+            <span>This room has ended — read-only.</span>
+          </div>
+        ))}
       {!ended && reason && canEdit(conn.me.value.role) && (
         <div class="notice notice-readonly" role="status" data-testid="read-only-notice">
           Read-only: {reason}
