@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ConfigError,
   directory,
+  flag,
   httpOrigin,
   integer,
   loadOptions,
@@ -31,6 +32,7 @@ export interface RunnerConfig {
   npmCacheDir: string | null;
   pipIndex: string | null;
   workspaceImage: string | null;
+  buildImages: boolean;
   logLevel: LogLevel;
 }
 
@@ -138,6 +140,14 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
     description:
       'Where the runner keeps the npm tarballs and pip files workspaces downloaded, for the next room. Empty: a folder under the system temp folder.',
     parse: optional,
+  },
+  {
+    key: 'buildImages',
+    env: 'TANDEM_BUILD_IMAGES',
+    default: '1',
+    description:
+      'Build the sandbox images this runner lacks, in the background, one at a time (scripts/build-images: needs root, debootstrap and the docker command), with progress in the run panel. 0: never (images built by hand or by CI).',
+    parse: flag,
   },
   logLevelOption<RunnerConfig>(),
 ];

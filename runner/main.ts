@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { ConfigError, loadRunnerConfig, runnerToken } from './config.js';
 import { watchAvailability, watchImage } from './availability.js';
+import { ImageBuilder } from './imageBuilds.js';
 import { builtImage } from './languages.js';
 import { WorkspaceHost } from './workspace/WorkspaceHost.js';
 import { hostNpmRegistry, RegistryProxy } from './workspace/RegistryProxy.js';
@@ -81,7 +82,17 @@ const stopWatchingWorkspaces = watchImage(docker, workspaceImage, (present) => {
   logger.info('runner.workspaces', { image: workspaceImage, present, capacity: config.workspacesMax });
   workspaces.setAvailable(present);
 });
+const images = new ImageBuilder({
+  docker,
+  workspaceImage,
+  log: logger,
+  onChange: (builds) => link.setPreparing(builds),
+});
+if (config.buildImages) {
+  images.start().catch((error: unknown) => logger.warn('runner.images_failed', { err: error }));
+}
 const stopWatching = () => {
+  images.stop();
   stopWatchingLanguages();
   stopWatchingWorkspaces();
 };

@@ -6,6 +6,7 @@
  */
 import { WebSocket } from 'ws';
 import type { LanguageId } from '../shared/languages.js';
+import type { ImageBuild } from './imageBuilds.js';
 import { decode, encode, unhandled } from '../shared/protocol/codec.js';
 import {
   Direction,
@@ -43,6 +44,7 @@ export class RelayLink {
   private ws: WebSocket | null = null;
   private readonly handles = new Map<string, RunHandle>();
   private languages: LanguageId[] = [];
+  private preparing: ImageBuild[] = [];
   private delayMs = RECONNECT_MIN_MS;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -64,7 +66,22 @@ export class RelayLink {
     const next = [...languages].sort();
     if (next.join() === this.languages.join()) return;
     this.languages = next;
-    this.send({ type: MessageType.RunnerStatus, languages: next });
+    this.sendStatus();
+  }
+
+  /** The sandbox images this runner is building, and how far; the relay hears of every change. */
+  setPreparing(builds: readonly ImageBuild[]): void {
+    this.preparing = builds.map(({ family, languages, percent, what }) => ({
+      family,
+      languages,
+      percent,
+      what,
+    }));
+    this.sendStatus();
+  }
+
+  private sendStatus(): void {
+    this.send({ type: MessageType.RunnerStatus, languages: this.languages, preparing: this.preparing });
   }
 
   get activeRuns(): number {
@@ -97,6 +114,7 @@ export class RelayLink {
         capacity: this.options.capacity,
         languages: this.languages,
       });
+      if (this.preparing.length > 0) this.sendStatus();
       this.workspaces?.announce();
     });
     ws.on('message', (data) => {

@@ -12,7 +12,6 @@ import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildServer, RELAY_BUNDLE, RUNNER_BUNDLE } from './buildServer.js';
-import { buildMissingImages, planImages } from './prepareImages.js';
 import { dockerAvailable } from './requireTool.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -27,8 +26,6 @@ let stopping = false;
 let stoppingSince = 0;
 let exitCode = 0;
 let closeDevServer: (() => Promise<void>) | undefined;
-/** A sandbox image being built in the background, if any. */
-let building: ChildProcess | null = null;
 
 function newestMtimeMs(dir: string): number {
   let newest = 0;
@@ -155,7 +152,6 @@ async function shutdown(signal: NodeJS.Signals, code = 0): Promise<void> {
   }
   stopping = true;
   stoppingSince = Date.now();
-  if (building?.pid !== undefined) process.kill(building.pid, 'SIGTERM');
   if (children.size === 0) {
     await closeDevServer?.();
     process.exit(exitCode);
@@ -163,24 +159,6 @@ async function shutdown(signal: NodeJS.Signals, code = 0): Promise<void> {
   console.log(`[start] ${signal}: stopping ${children.size} process(es)`);
   // SIGTERM is the relay's and runner's graceful stop (flush, then exit 0).
   for (const child of children) if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-}
-
-/** Missing sandbox images are built in the background (TANDEM_BUILD_IMAGES=0: never). */
-function prepareSandboxes(): void {
-  if (process.env.TANDEM_BUILD_IMAGES === '0') return;
-  const plan = planImages();
-  if (plan.missing.length === 0) return;
-  if (plan.blocker) {
-    console.warn(`[start] no sandbox image for ${plan.missing.join(', ')}: those languages cannot run.`);
-    console.warn(`[start] ${plan.blocker}`);
-    return;
-  }
-  console.log(`[start] building the missing sandbox images in the background: ${plan.missing.join(', ')}`);
-  buildMissingImages(
-    plan,
-    (line) => console.log(`[start] ${line}`),
-    (child) => (building = child),
-  );
 }
 
 process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -195,8 +173,8 @@ if (!DEV) {
 const relayUrl = await startRelay(env);
 if (existsSync(join(ROOT, 'runner/main.ts'))) {
   if (await dockerReachable()) {
+    // The runner builds the sandbox images it lacks itself, with progress in the run panel.
     startChild('runner', 'runner/main.ts', RUNNER_BUNDLE, { ...env, TANDEM_RELAY_URL: relayUrl });
-    prepareSandboxes();
   } else console.warn('[start] no Docker engine reachable: code runs are disabled (see scripts/docker-up)');
 }
 const uiPort = devServer ? DEV_PORT : new URL(relayUrl).port || relayPort;

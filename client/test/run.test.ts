@@ -6,7 +6,14 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRoom, startRunner, type RunnerProcess } from '../../relay/test/harness.js';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { createRoom, startRunner, type RelayProcess, type RunnerProcess } from '../../relay/test/harness.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { MessageType, PROTOCOL_VERSION } from '../../shared/protocol/table.js';
+import type { ImageBuild } from '../../relay/runs/RunnerHub.js';
 import { chromiumPath, dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, newPerson, pollUntil, waitForEditor, type Person } from './browser.js';
 import { browserSuite } from './suite.js';
@@ -16,6 +23,17 @@ const skip =
   requireOrSkip('Chromium', chromiumPath() !== null) || requireOrSkip('docker', await dockerAvailable());
 /** The page asks for availability every 10 s. */
 const AVAILABILITY_WAIT_MS = 15_000;
+
+/** A runner link that serves nothing yet and reports one image build under way. */
+async function runnerBuilding(relay: RelayProcess, build: ImageBuild): Promise<WebSocket> {
+  const token = readFileSync(join(relay.dataDir, 'runner-token'), 'utf8').trim();
+  const ws = new WebSocket(`${relay.wsUrl}/runner`, { headers: { authorization: `Bearer ${token}` } });
+  await once(ws, 'open');
+  const base = { protocolVersion: PROTOCOL_VERSION, runnerId: 'building', capacity: 1, languages: [] };
+  ws.send(encode({ type: MessageType.RunnerHello, ...base }));
+  ws.send(encode({ type: MessageType.RunnerStatus, languages: [], preparing: [build] }));
+  return ws;
+}
 const RUN_TIMEOUT_MS = 30_000;
 
 /** The terminal's visible text (xterm.js draws rows as DOM with its own spaces). */
@@ -71,12 +89,26 @@ describe.skipIf(skip)('runs in the browser', () => {
     expect(await goOption.isDisabled()).toBe(true);
     expect(await goOption.getAttribute('title')).toBe('no runner can run Go right now');
 
+    // A runner that is still building the Python image says how far it is.
+    const building = await runnerBuilding(suite.relay, {
+      family: 'python',
+      languages: ['python'],
+      percent: 55,
+      what: 'installing',
+    });
+
     // The shortcut still asks the suite.relay, which answers with the reason.
     const before = await docText(alice.page, 'main.py');
     await alice.page.locator('.monaco-editor .view-lines').click();
     await alice.page.keyboard.press('Control+Enter');
     await waitForOutput(alice, 'Language unavailable: no runner can run python right now');
     expect(await docText(alice.page, 'main.py')).toBe(before); // Monaco inserted no line
+    // The refusal made the page ask again: the run panel says how far the build is.
+    await alice.page
+      .getByTestId('run-preparing')
+      .filter({ hasText: 'Preparing the Python sandbox… 55% (installing)' })
+      .waitFor({ timeout: AVAILABILITY_WAIT_MS });
+    building.close();
 
     runner = await startRunner(suite.relay, { TANDEM_RUNNER_POOL_SIZE: '1' });
     await alice.page

@@ -62,7 +62,11 @@ export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsAp
       runners: hub.runnerCount,
       workspaces: workspaces.freeSlots,
       // In the relay's first seconds a run waits for a runner still connecting: offer it.
-      languages: LANGUAGES.map((l) => ({ ...l, available: hub.accepts(l.id) })),
+      languages: LANGUAGES.map((l) => ({
+        ...l,
+        available: hub.accepts(l.id),
+        preparing: hub.preparing(l.id),
+      })),
     }),
   );
 

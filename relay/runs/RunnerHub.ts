@@ -21,6 +21,7 @@ import {
   type RunMessage,
   type RelayToRunnerMessage,
   type RunnerJob,
+  type RunnerStatus,
   type RunOutput,
 } from '../../shared/protocol/table.js';
 
@@ -51,8 +52,12 @@ export interface RunnerLink {
   ws: WebSocket;
   capacity: number;
   languages: Set<LanguageId>;
+  /** Sandbox images it is building, as its last runnerStatus said. */
+  preparing?: readonly ImageBuild[];
   jobs: Map<string, Job>;
 }
+
+export type ImageBuild = RunnerStatus['preparing'][number];
 
 export interface SubmitOptions {
   queueMaxPerRoom: number;
@@ -138,6 +143,26 @@ export class RunnerHub {
     for (const job of [...link.jobs.values()]) this.fail(job, 'the runner went away during the run');
   }
 
+  /**
+   * How far the image for `language` is on its way, where some runner builds
+   * it and none serves the language yet; the furthest build if several do.
+   */
+  preparing(language: LanguageId): { percent: number; what: string } | null {
+    if (this.serves(language)) return null;
+    let best: ImageBuild | null = null;
+    for (const runner of this.runners) {
+      for (const build of runner.preparing ?? []) {
+        if (build.languages.includes(language) && (!best || build.percent > best.percent)) best = build;
+      }
+    }
+    return best && { percent: best.percent, what: best.what };
+  }
+
+  setStatus(link: RunnerLink, status: RunnerStatus): void {
+    link.preparing = status.preparing;
+    this.setLanguages(link, status.languages);
+  }
+
   setLanguages(link: RunnerLink, languages: LanguageId[]): void {
     link.languages = new Set(languages);
     // Queued jobs nobody can serve any more would wait forever (in start-up, until its end).
@@ -147,7 +172,7 @@ export class RunnerHub {
 
   /** Messages from a runner after its hello. */
   fromRunner(link: RunnerLink, message: RunMessage): void {
-    if (message.type === MessageType.RunnerStatus) return this.setLanguages(link, message.languages);
+    if (message.type === MessageType.RunnerStatus) return this.setStatus(link, message);
     if (message.type !== MessageType.RunOutput && message.type !== MessageType.RunExit) {
       throw new Error(`a runner may not send message type ${message.type}`);
     }

@@ -140,6 +140,8 @@ export async function startRunner(
       TANDEM_RELAY_URL: relay.url,
       TANDEM_DATA_DIR: relay.dataDir,
       TANDEM_RUNNER_ID: `test-${relay.port}`,
+      // A test's runner never starts a minutes-long image build; CI builds the images first.
+      TANDEM_BUILD_IMAGES: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -298,3 +298,64 @@ describe('a run sent before any runner has connected', () => {
     }
   });
 });
+
+describe('a runner building a sandbox image (scripted runner)', () => {
+  let relay: RelayProcess;
+  let runner: ScriptedRunner;
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    runner = await ScriptedRunner.connect(relay, 1);
+  });
+
+  afterAll(async () => {
+    runner?.ws.close();
+    await relay?.stop();
+    if (relay) removeDataDir(relay.dataDir);
+  });
+
+  type Listed = { id: string; available: boolean; preparing: { percent: number; what: string } | null };
+  const listed = async () =>
+    ((await (await fetch(`${relay.url}/api/runners`)).json()) as { languages: Listed[] }).languages;
+  const of = (languages: Listed[], id: string) => languages.find((l) => l.id === id)!;
+
+  it('says how far the image of a language it cannot run yet is, until the language runs', async () => {
+    runner.send({
+      type: MessageType.RunnerStatus,
+      languages: ['python'],
+      preparing: [
+        { family: 'node', languages: ['javascript', 'typescript'], percent: 55, what: 'installing' },
+        { family: 'python', languages: ['python'], percent: 15, what: 'downloading packages' },
+      ],
+    });
+    await waitFor(async () => of(await listed(), 'javascript').preparing !== null, 'the build listed');
+    const during = await listed();
+    expect(of(during, 'javascript')).toMatchObject({
+      available: false,
+      preparing: { percent: 55, what: 'installing' },
+    });
+    expect(of(during, 'typescript').preparing).toEqual({ percent: 55, what: 'installing' });
+    // A language some runner serves is not "preparing", whatever a build says.
+    expect(of(during, 'python')).toMatchObject({ available: true, preparing: null });
+    expect(of(during, 'go')).toMatchObject({ available: false, preparing: null });
+
+    runner.send({
+      type: MessageType.RunnerStatus,
+      languages: ['javascript', 'python', 'typescript'],
+      preparing: [],
+    });
+    await waitFor(async () => of(await listed(), 'javascript').available, 'the language running');
+    expect(of(await listed(), 'javascript').preparing).toBeNull();
+  });
+
+  it('forgets a disconnected runner’s builds', async () => {
+    runner.send({
+      type: MessageType.RunnerStatus,
+      languages: [],
+      preparing: [{ family: 'java', languages: ['java'], percent: 80, what: 'finishing' }],
+    });
+    await waitFor(async () => of(await listed(), 'java').preparing !== null, 'the build listed');
+    runner.ws.close();
+    await waitFor(async () => of(await listed(), 'java').preparing === null, 'the build forgotten');
+  });
+});

@@ -148,6 +148,8 @@ export const RunnersAnswer = v.object({
       entry: v.string(),
       /** False while no connected runner can run it (none connected, Docker down, image missing). */
       available: v.boolean(),
+      /** While it is unavailable and a runner builds its image: how far (0-100) and at what step. */
+      preparing: v.nullable(v.object({ percent: count, what: v.string() })),
     }),
   ),
 });

@@ -142,7 +142,12 @@ const EVERY: readonly Message[] = [
     files: { 'main.py': 'print(1)\n', 'lib/a.py': '' },
     env: { API_KEY: 'x=y' },
   },
-  { type: MessageType.RunnerStatus, languages: [] },
+  { type: MessageType.RunnerStatus, languages: [], preparing: [] },
+  {
+    type: MessageType.RunnerStatus,
+    languages: ['go'],
+    preparing: [{ family: 'python', languages: ['python'], percent: 55, what: 'installing' }],
+  },
   {
     type: MessageType.RoomState,
     settings: { name: 'Room', ...DEFAULT_SETTINGS, editors: ['u1'] },

@@ -94,6 +94,9 @@ const peerId = pattern(PEER_ID_PATTERN, 'peerId');
 const mode = oneOfNumbers(RunMode, 'mode');
 const peer = struct('peer', { peerId, userId: text(SHORT), name: text(SHORT), role });
 const languages = list(language, LANGUAGES_MAX, 'varString(language)');
+/** A sandbox image a runner is building: the languages it will serve, and how far it is. */
+const imageBuild = struct('imageBuild', { family: text(SHORT), languages, percent: uint, what: text(SHORT) });
+const IMAGE_BUILDS_MAX = 16;
 const workspaceId = pattern(RUN_ID_PATTERN, 'workspaceId');
 const shellId = pattern(RUN_ID_PATTERN, 'shellId');
 const FileOp = { Put: 'put', Delete: 'del' } as const;
@@ -320,8 +323,8 @@ export const PROTOCOL = {
   RunnerStatus: {
     type: 132,
     travels: [N2R],
-    fields: { languages },
-    about: 'languages the runner can serve now',
+    fields: { languages, preparing: list(imageBuild, IMAGE_BUILDS_MAX, 'imageBuild') },
+    about: 'languages the runner can serve now, and the sandbox images it is building (how far)',
   },
   RoomState: {
     type: 140,

@@ -10,7 +10,7 @@ import { DevServerControls } from '../workspace/DevServerControls.js';
 import { ChevronIcon, ClearIcon, HistoryIcon, KeyIcon, PlayIcon, StopIcon } from '../ui/icons.js';
 import { EnvDialog } from './EnvDialog.js';
 import type { RunSession } from './runSession.js';
-import { exitSentence, languageName } from './runText.js';
+import { exitSentence, languageName, preparingSentence } from './runText.js';
 
 const SHORTCUT =
   typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
@@ -209,6 +209,16 @@ function Status(props: { runs: RunSession; idle: string }) {
         <span class="run-dot" /> Running {run.entry ?? ''}
         {who}
       </>
+    );
+  }
+  // A runner builds this language's image: say how far, not that it is unavailable.
+  const language = runs.target.language.value;
+  const preparing = runs.availability.preparing(language);
+  if (preparing) {
+    return (
+      <span class="muted" data-testid="run-preparing">
+        {preparingSentence(language, preparing)}
+      </span>
     );
   }
   const exit = runs.lastExit.value;

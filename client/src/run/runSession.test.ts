@@ -33,8 +33,15 @@ function setup(role: Role = 'editor', history: StoredRun[] = []) {
   const wire = new TestWire();
   const socket = signal<SocketState>('connected');
   const languages: RunnerLanguage[] = [
-    { id: 'python', name: 'Python', entry: 'main.py', available: true },
-    { id: 'go', name: 'Go', entry: 'main.go', available: false },
+    { id: 'python', name: 'Python', entry: 'main.py', available: true, preparing: null },
+    {
+      id: 'go',
+      name: 'Go',
+      entry: 'main.go',
+      available: false,
+      preparing: { percent: 55, what: 'installing' },
+    },
+    { id: 'java', name: 'Java', entry: 'Main.java', available: false, preparing: null },
   ];
   const fetches = { count: 0 };
   const session = new RunSession({
@@ -172,6 +179,9 @@ describe('RunSession', () => {
     expect(fetches.count).toBe(1);
     expect(session.availability.isAvailable('python')).toBe(true);
     expect(session.availability.isAvailable('go')).toBe(false);
+    expect(session.availability.preparing('go')).toEqual({ percent: 55, what: 'installing' });
+    expect(session.availability.preparing('java')).toBeNull();
+    expect(session.availability.preparing('python')).toBeNull();
     const message = 'language unavailable: no runner can run python right now';
     wire.deliver({
       type: MessageType.RunExit,

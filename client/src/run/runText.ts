@@ -67,6 +67,11 @@ export function languageName(id: string | null): string {
   return LANGUAGES.find((l) => l.id === id)?.name ?? id ?? 'unknown language';
 }
 
+/** "Preparing the Python sandbox… 55% (installing)": a runner builds the language's image. */
+export function preparingSentence(language: string, progress: { percent: number; what: string }): string {
+  return `Preparing the ${languageName(language)} sandbox… ${progress.percent}% (${progress.what})`;
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
