@@ -5,7 +5,7 @@
  * connection as `roomState` and applies to the very next message it sends.
  */
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { join, join as joinPath } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
@@ -518,6 +518,21 @@ describe('share links', () => {
     expect((await open(`${relay.url}/j/AAAAAAAAAAA`)).status).toBe(404);
     expect((await open(`${relay.url}/j/${'x'.repeat(500)}`)).status).toBe(404);
     expect((await open(`${relay.url}/j/%3Cscript%3E`)).status).toBe(404);
+  });
+
+  it('a stored code whose role was altered in the database opens nothing', async () => {
+    const room = await createRoom(relay.url, { name: 'altered' });
+    const { code } = (await shortLink(room, 'viewer')).body as { code: string };
+    expect((await open(`${relay.url}/j/${code}`)).status).toBe(302);
+    const db = new Database(joinPath(relay.dataDir, 'tandem.sqlite'));
+    try {
+      db.prepare('UPDATE short_links SET role = ? WHERE code = ?').run('owner', code);
+    } finally {
+      db.close();
+    }
+    const opened = await open(`${relay.url}/j/${code}`);
+    expect(opened.status).toBe(404);
+    expect(opened.headers.get('location')).toBeNull();
   });
 });
 
