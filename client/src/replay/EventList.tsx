@@ -2,10 +2,10 @@
  * Who did what when, and the chat as it stood at the moment shown. Clicking a
  * row jumps there (a run's row also opens its output); the current row stays
  * in view as playback moves on. Each person's typing is one row per burst
- * ("Ann edited main.py ×12"), even while others type too (editBursts.ts).
+ * ("Ann edited main.py ×12"), even while others type too (editBursts.ts, applied by
+ * ReplaySession so that stepping moves by the same rows).
  */
-import { useEffect, useMemo, useRef } from 'preact/hooks';
-import { editBursts } from './editBursts.js';
+import { useEffect, useRef } from 'preact/hooks';
 import { currentRow, describeRow, type EventRow } from './eventRows.js';
 import type { ReplaySession } from './replaySession.js';
 
@@ -16,10 +16,7 @@ const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-d
 export function EventList(props: { session: ReplaySession }) {
   const { session } = props;
   const position = session.position.value;
-  const rows = useMemo(
-    () => editBursts(session.rows, (index) => session.bundle.entries[index]!.at),
-    [session],
-  );
+  const { rows } = session;
   const current = currentRow(rows, position);
   const list = useRef<HTMLOListElement>(null);
   const from = Math.max(0, current - ROWS_AROUND);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../../shared/replay/timeline.js';
 import { editBursts } from './editBursts.js';
-import { describeRow, EDIT_GROUP_GAP_MS, eventRows } from './eventRows.js';
+import { describeRow, EDIT_GROUP_GAP_MS, eventRows, stepRow } from './eventRows.js';
 
 /** One log entry by `author` at `at`: an edit of `path`, or a chat message. */
 function entry(index: number, author: string, at: number, what: string): TimelineEvent {
@@ -20,6 +20,21 @@ function bursts(log: [author: string, at: number, what: string][]): string[] {
 }
 
 describe('editBursts', () => {
+  it('steps by the same rows it lists: two people typing at once are two steps, not thirty', () => {
+    const events = Array.from({ length: 30 }, (_, i) =>
+      entry(i, i % 2 ? 'ben' : 'ann', i * 100, i % 2 ? 'b.py' : 'a.py'),
+    );
+    const rows = editBursts(
+      eventRows(events, [], () => 0),
+      (index) => events[index]!.at,
+    );
+    const stops: number[] = [];
+    for (let at: number | null = -1; (at = stepRow(rows, at, 1)) !== null;) stops.push(at);
+    expect(stops).toEqual([28, 29]);
+    expect(stepRow(rows, 29, -1)).toBe(28);
+    expect(stepRow(rows, 28, -1)).toBeNull();
+  });
+
   it('makes two people typing at once one row each, not one per turn', () => {
     const log: [string, number, string][] = [];
     for (let i = 0; i < 30; i++) log.push([i % 2 ? 'ben' : 'ann', i * 100, i % 2 ? 'b.py' : 'a.py']);

@@ -13,6 +13,7 @@ import type { ChatPost } from '../../../shared/replay/timeline.js';
 import { listAllFiles, type ProjectFile } from '../../../shared/schema/binary.js';
 import { AuthorColors, type LegendEntry } from './authorshipPaint.js';
 import { buildAuthorship } from './authorshipBuild.js';
+import { editBursts } from './editBursts.js';
 import { eventRows, stepRow, type EventRow } from './eventRows.js';
 import { scaleOf, type TimeScale } from './timeScale.js';
 
@@ -71,7 +72,11 @@ export class ReplaySession {
     this.scale = scaleOf(bundle);
     const people = new Set([...Object.keys(bundle.users), ...bundle.runs.map((run) => run.userId)]);
     this.colors = new AuthorColors().assign([...people].sort());
-    this.rows = eventRows(engine.events, bundle.runs, (t) => engine.indexAt(t));
+    // One row per person's burst, for the list and for stepping alike.
+    this.rows = editBursts(
+      eventRows(engine.events, bundle.runs, (t) => engine.indexAt(t)),
+      (index) => bundle.entries[index]!.at,
+    );
     let last: string | undefined;
     for (const event of engine.events) {
       const touched = event.files.filter((c) => c.kind !== 'deleted').at(-1);
