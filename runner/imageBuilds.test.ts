@@ -107,10 +107,22 @@ describe('the runner’s sandbox image builds', () => {
     });
   });
 
-  it('where it cannot build, builds nothing and says what is missing with the fix', async () => {
+  it('where it cannot build, builds nothing and says what is missing with the fix, to the log and the relay', async () => {
     const { builder, reports, log } = builderWith(fakeBuild(''), () => buildBlocker(() => false, false));
     await builder.start(['python']);
-    expect(reports).toEqual([]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toEqual([
+      {
+        family: 'python',
+        languages: ['python'],
+        percent: 0,
+        what: 'cannot be built here',
+        problem: expect.stringMatching(
+          /^missing the docker command and debootstrap and root \(.*\)\. Fix: sudo apt-get install -y debootstrap docker\.io && sudo scripts\/build-images$/,
+        ),
+      },
+    ]);
+    expect(log.lines.some((l) => l.event === 'runner.image_ready')).toBe(false);
     const warned = log.lines.find((l) => l.event === 'runner.images_missing');
     expect(warned?.fields).toMatchObject({ families: ['python'] });
     expect(JSON.stringify(warned?.fields)).toMatch(/missing the docker command and debootstrap and root/);

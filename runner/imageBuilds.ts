@@ -53,6 +53,8 @@ export interface ImageBuild {
   languages: LanguageId[];
   percent: number;
   what: string;
+  /** Why it cannot be built here, with the fix; empty while it can. */
+  problem: string;
 }
 
 export interface ImageBuilderOptions {
@@ -92,7 +94,7 @@ export async function missingFamilies(docker: Docker, workspaceImage: string): P
   return missing;
 }
 
-/** Why build-images cannot run here, with the fix; null when it can. */
+/** Why build-images cannot run here, with the fix ("missing debootstrap. Fix: …"); null when it can. */
 export function buildBlocker(has = commandExists, isRoot = process.getuid?.() === 0): string | null {
   const lacks: string[] = [];
   if (!BUILD_SCRIPT) lacks.push('scripts/build-images');
@@ -101,7 +103,7 @@ export function buildBlocker(has = commandExists, isRoot = process.getuid?.() ==
   if (!isRoot) lacks.push('root (debootstrap mounts /proc in the tree it builds)');
   if (lacks.length === 0) return null;
   return (
-    `cannot build the sandbox images here: missing ${lacks.join(' and ')}. ` +
+    `missing ${lacks.join(' and ')}. ` +
     'Fix: sudo apt-get install -y debootstrap docker.io && sudo scripts/build-images'
   );
 }
@@ -129,18 +131,23 @@ export class ImageBuilder {
     const missing = families ?? (await missingFamilies(docker, workspaceImage));
     if (missing.length === 0 || this.stopped) return;
     const blocker = (this.options.blocker ?? buildBlocker)();
-    if (blocker) {
-      log.warn('runner.images_missing', { families: missing, fix: blocker });
-      return;
-    }
-    log.info('runner.images_building', { families: missing });
     this.builds = missing.map((family) => ({
       family,
       languages: LANGUAGES.filter((l) => languageSpec(l.id).family === family).map((l) => l.id),
       percent: 0,
-      what: 'waiting its turn',
+      what: blocker ? 'cannot be built here' : 'waiting its turn',
+      problem: blocker ?? '',
     }));
     this.changed();
+    if (blocker) {
+      // Listed as they are, so the run panel says what is missing and the fix.
+      log.warn('runner.images_missing', {
+        families: missing,
+        fix: `cannot build the sandbox images here: ${blocker}`,
+      });
+      return;
+    }
+    log.info('runner.images_building', { families: missing });
     for (const family of missing) {
       if (this.stopped) return;
       const ok = await this.build(family);

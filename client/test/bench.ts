@@ -7,7 +7,8 @@
  *     from the pages' own clocks (timeOrigin + high-resolution time), which on
  *     one machine share the system clock.
  *   - link to editable editor with a 200-file project (goal < 1.5 s), from the
- *     navigation's start to a focused-able, writable Monaco showing a file.
+ *     navigation's start to a focused-able, writable Monaco showing a file; by
+ *     the long link and by a short one (/j/<code>, one redirect more).
  */
 import { percentileSorted } from '../../bench/lib/stats.js';
 import { ms, printTable } from '../../bench/lib/format.js';
@@ -66,7 +67,11 @@ async function keystrokeLatency(browser: Browser, relay: RelayProcess): Promise<
   return latencies;
 }
 
-async function openToEditable(browser: Browser, relay: RelayProcess): Promise<number[]> {
+/** Link to editable editor, by the long link (token in the fragment) and by a short one (/j/<code>, a 302 to it). */
+async function openToEditable(
+  browser: Browser,
+  relay: RelayProcess,
+): Promise<{ long: number[]; short: number[] }> {
   const room = await createRoom(relay.url, { name: 'Big', template: 'empty' });
   const writer = await connectSynced(relay.wsUrl, room.roomId, room.token);
   writer.doc.transact(() => {
@@ -83,17 +88,26 @@ async function openToEditable(browser: Browser, relay: RelayProcess): Promise<nu
     await new Promise((done) => setTimeout(done, 100));
   }
   writer.destroy();
-  const times: number[] = [];
-  for (let run = 0; run < OPEN_RUNS; run++) {
+  const made = await fetch(`${relay.url}/api/rooms/${room.roomId}/links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${room.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'editor' }),
+  });
+  const { url: shortUrl } = (await made.json()) as { url: string };
+  const times = { long: [] as number[], short: [] as number[] };
+  // Taken in turns, so both see the same machine.
+  for (let run = 0; run < OPEN_RUNS * 2; run++) {
+    const short = run % 2 === 1;
     const person = await newPerson(browser, `Reader ${run}`);
-    await person.page.goto(room.links.edit);
+    await person.page.goto(short ? shortUrl : room.links.edit);
     await waitForEditor(person.page);
+    // performance.now() counts from the navigation's start, the short link's redirect included.
     const elapsed = await person.page.waitForFunction(() => {
       const editor = (window as unknown as { tandem?: { editor?: EditorHandle } }).tandem?.editor;
       const model = editor?.getModel();
       return model && model.getValueLength() > 0 && !editor!.getRawOptions().readOnly ? performance.now() : 0;
     });
-    times.push((await elapsed.jsonValue()) as number);
+    times[short ? 'short' : 'long'].push((await elapsed.jsonValue()) as number);
     await person.context.close();
   }
   return times;
@@ -105,7 +119,9 @@ export async function editorBench(): Promise<void> {
   const browser = await launchChromium();
   try {
     const latencies = (await keystrokeLatency(browser, relay)).sort((a, b) => a - b);
-    const opens = (await openToEditable(browser, relay)).sort((a, b) => a - b);
+    const opened = await openToEditable(browser, relay);
+    const opens = opened.long.sort((a, b) => a - b);
+    const shortOpens = opened.short.sort((a, b) => a - b);
     printTable(
       'Editor in Chromium (loopback)',
       ['measure', 'samples', 'p50', 'p95', 'max', 'goal'],
@@ -124,6 +140,14 @@ export async function editorBench(): Promise<void> {
           ms(percentileSorted(opens, 50)),
           ms(percentileSorted(opens, 95)),
           ms(opens.at(-1) ?? NaN),
+          '< 1500',
+        ],
+        [
+          `  the same by a short link /j/<code> (ms)`,
+          shortOpens.length,
+          ms(percentileSorted(shortOpens, 50)),
+          ms(percentileSorted(shortOpens, 95)),
+          ms(shortOpens.at(-1) ?? NaN),
           '< 1500',
         ],
       ],

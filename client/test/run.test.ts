@@ -95,6 +95,7 @@ describe.skipIf(skip)('runs in the browser', () => {
       languages: ['python'],
       percent: 55,
       what: 'installing',
+      problem: '',
     });
 
     // The shortcut still asks the suite.relay, which answers with the reason.

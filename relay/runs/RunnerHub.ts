@@ -144,18 +144,19 @@ export class RunnerHub {
   }
 
   /**
-   * How far the image for `language` is on its way, where some runner builds
-   * it and none serves the language yet; the furthest build if several do.
+   * How far the image for `language` is on its way, where some runner lacks it
+   * and none serves the language yet: the furthest build, else why none can.
    */
-  preparing(language: LanguageId): { percent: number; what: string } | null {
+  preparing(language: LanguageId): { percent: number; what: string; problem: string } | null {
     if (this.serves(language)) return null;
     let best: ImageBuild | null = null;
+    const rank = (b: ImageBuild) => (b.problem ? -1 : b.percent);
     for (const runner of this.runners) {
       for (const build of runner.preparing ?? []) {
-        if (build.languages.includes(language) && (!best || build.percent > best.percent)) best = build;
+        if (build.languages.includes(language) && (!best || rank(build) > rank(best))) best = build;
       }
     }
-    return best && { percent: best.percent, what: best.what };
+    return best && { percent: best.percent, what: best.what, problem: best.problem };
   }
 
   setStatus(link: RunnerLink, status: RunnerStatus): void {

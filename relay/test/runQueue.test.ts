@@ -324,17 +324,23 @@ describe('a runner building a sandbox image (scripted runner)', () => {
       type: MessageType.RunnerStatus,
       languages: ['python'],
       preparing: [
-        { family: 'node', languages: ['javascript', 'typescript'], percent: 55, what: 'installing' },
-        { family: 'python', languages: ['python'], percent: 15, what: 'downloading packages' },
+        {
+          family: 'node',
+          languages: ['javascript', 'typescript'],
+          percent: 55,
+          what: 'installing',
+          problem: '',
+        },
+        { family: 'python', languages: ['python'], percent: 15, what: 'downloading packages', problem: '' },
       ],
     });
     await waitFor(async () => of(await listed(), 'javascript').preparing !== null, 'the build listed');
     const during = await listed();
     expect(of(during, 'javascript')).toMatchObject({
       available: false,
-      preparing: { percent: 55, what: 'installing' },
+      preparing: { percent: 55, what: 'installing', problem: '' },
     });
-    expect(of(during, 'typescript').preparing).toEqual({ percent: 55, what: 'installing' });
+    expect(of(during, 'typescript').preparing).toEqual({ percent: 55, what: 'installing', problem: '' });
     // A language some runner serves is not "preparing", whatever a build says.
     expect(of(during, 'python')).toMatchObject({ available: true, preparing: null });
     expect(of(during, 'go')).toMatchObject({ available: false, preparing: null });
@@ -348,11 +354,41 @@ describe('a runner building a sandbox image (scripted runner)', () => {
     expect(of(await listed(), 'javascript').preparing).toBeNull();
   });
 
+  it('says why a runner cannot build an image, unless another is building it', async () => {
+    const problem =
+      'missing debootstrap. Fix: sudo apt-get install -y debootstrap docker.io && sudo scripts/build-images';
+    const stuck = {
+      family: 'native',
+      languages: ['go' as const],
+      percent: 0,
+      what: 'cannot be built here',
+      problem,
+    };
+    runner.send({ type: MessageType.RunnerStatus, languages: [], preparing: [stuck] });
+    await waitFor(async () => of(await listed(), 'go').preparing !== null, 'the problem listed');
+    expect(of(await listed(), 'go')).toMatchObject({ available: false, preparing: { percent: 0, problem } });
+    const other = await ScriptedRunner.connect(relay, 1);
+    try {
+      other.send({
+        type: MessageType.RunnerStatus,
+        languages: [],
+        preparing: [{ ...stuck, percent: 35, what: 'unpacking', problem: '' }],
+      });
+      await waitFor(
+        async () => of(await listed(), 'go').preparing?.percent === 35,
+        'the other runner’s build',
+      );
+      expect(of(await listed(), 'go').preparing).toEqual({ percent: 35, what: 'unpacking', problem: '' });
+    } finally {
+      other.ws.close();
+    }
+  });
+
   it('forgets a disconnected runner’s builds', async () => {
     runner.send({
       type: MessageType.RunnerStatus,
       languages: [],
-      preparing: [{ family: 'java', languages: ['java'], percent: 80, what: 'finishing' }],
+      preparing: [{ family: 'java', languages: ['java'], percent: 80, what: 'finishing', problem: '' }],
     });
     await waitFor(async () => of(await listed(), 'java').preparing !== null, 'the build listed');
     runner.ws.close();

@@ -148,8 +148,11 @@ export const RunnersAnswer = v.object({
       entry: v.string(),
       /** False while no connected runner can run it (none connected, Docker down, image missing). */
       available: v.boolean(),
-      /** While it is unavailable and a runner builds its image: how far (0-100) and at what step. */
-      preparing: v.nullable(v.object({ percent: count, what: v.string() })),
+      /**
+       * While it is unavailable and a runner lacks its image: how far the build is
+       * (0-100) and at what step, or why it cannot be built there (`problem`, with the fix).
+       */
+      preparing: v.nullable(v.object({ percent: count, what: v.string(), problem: v.string() })),
     }),
   ),
 });

@@ -146,7 +146,7 @@ const EVERY: readonly Message[] = [
   {
     type: MessageType.RunnerStatus,
     languages: ['go'],
-    preparing: [{ family: 'python', languages: ['python'], percent: 55, what: 'installing' }],
+    preparing: [{ family: 'python', languages: ['python'], percent: 55, what: 'installing', problem: '' }],
   },
   {
     type: MessageType.RoomState,

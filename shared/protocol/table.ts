@@ -94,8 +94,15 @@ const peerId = pattern(PEER_ID_PATTERN, 'peerId');
 const mode = oneOfNumbers(RunMode, 'mode');
 const peer = struct('peer', { peerId, userId: text(SHORT), name: text(SHORT), role });
 const languages = list(language, LANGUAGES_MAX, 'varString(language)');
-/** A sandbox image a runner is building: the languages it will serve, and how far it is. */
-const imageBuild = struct('imageBuild', { family: text(SHORT), languages, percent: uint, what: text(SHORT) });
+/** A sandbox image a runner lacks and builds: the languages it will serve, how far it is, or why it cannot. */
+const imageBuild = struct('imageBuild', {
+  family: text(SHORT),
+  languages,
+  percent: uint,
+  what: text(SHORT),
+  /** Why it cannot be built on that runner, with the fix; empty while it can. */
+  problem: text(LONG),
+});
 const IMAGE_BUILDS_MAX = 16;
 const workspaceId = pattern(RUN_ID_PATTERN, 'workspaceId');
 const shellId = pattern(RUN_ID_PATTERN, 'shellId');

@@ -48,7 +48,9 @@ export class LanguageAvailability {
       const next = async () => {
         await this.refresh();
         if (stopped) return;
-        const building = [...(this.byLanguage.peek()?.values() ?? [])].some((l) => l.preparing !== null);
+        const building = [...(this.byLanguage.peek()?.values() ?? [])].some(
+          (l) => l.preparing !== null && !l.preparing.problem,
+        );
         timer = setTimeout(() => void next(), building ? PREPARING_REFRESH_MS : AVAILABILITY_REFRESH_MS);
       };
       void next();

@@ -39,7 +39,7 @@ function setup(role: Role = 'editor', history: StoredRun[] = []) {
       name: 'Go',
       entry: 'main.go',
       available: false,
-      preparing: { percent: 55, what: 'installing' },
+      preparing: { percent: 55, what: 'installing', problem: '' },
     },
     { id: 'java', name: 'Java', entry: 'Main.java', available: false, preparing: null },
   ];
@@ -179,7 +179,7 @@ describe('RunSession', () => {
     expect(fetches.count).toBe(1);
     expect(session.availability.isAvailable('python')).toBe(true);
     expect(session.availability.isAvailable('go')).toBe(false);
-    expect(session.availability.preparing('go')).toEqual({ percent: 55, what: 'installing' });
+    expect(session.availability.preparing('go')).toEqual({ percent: 55, what: 'installing', problem: '' });
     expect(session.availability.preparing('java')).toBeNull();
     expect(session.availability.preparing('python')).toBeNull();
     const message = 'language unavailable: no runner can run python right now';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { exitLine, exitSentence, formatDuration, headerLine, newRunId, type ExitInfo } from './runText.js';
+import {
+  exitLine,
+  exitSentence,
+  formatDuration,
+  headerLine,
+  newRunId,
+  preparingSentence,
+  type ExitInfo,
+} from './runText.js';
 import { RUN_ID_PATTERN } from '../../../shared/protocol/table.js';
 import { plainTerminalText } from '../../../shared/terminalText.js';
 
@@ -14,6 +22,19 @@ const exit = (fields: Partial<ExitInfo>): ExitInfo => ({
 const plain = plainTerminalText;
 
 describe('run text', () => {
+  it('says how far a sandbox image is, or why it cannot be built, with the fix', () => {
+    expect(preparingSentence('python', { percent: 55, what: 'installing', problem: '' })).toBe(
+      'Preparing the Python sandbox… 55% (installing)',
+    );
+    expect(
+      preparingSentence('go', {
+        percent: 0,
+        what: 'cannot be built here',
+        problem: 'missing debootstrap. Fix: x',
+      }),
+    ).toBe('The Go sandbox is missing and the runner cannot build it: missing debootstrap. Fix: x');
+  });
+
   it('formats durations as people read them', () => {
     expect(formatDuration(312)).toBe('312 ms');
     expect(formatDuration(2400)).toBe('2.4 s');

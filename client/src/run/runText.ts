@@ -67,9 +67,18 @@ export function languageName(id: string | null): string {
   return LANGUAGES.find((l) => l.id === id)?.name ?? id ?? 'unknown language';
 }
 
-/** "Preparing the Python sandbox… 55% (installing)": a runner builds the language's image. */
-export function preparingSentence(language: string, progress: { percent: number; what: string }): string {
-  return `Preparing the ${languageName(language)} sandbox… ${progress.percent}% (${progress.what})`;
+/**
+ * "Preparing the Python sandbox… 55% (installing)": a runner builds the
+ * language's image; or why it cannot, with the fix.
+ */
+export function preparingSentence(
+  language: string,
+  progress: { percent: number; what: string; problem: string },
+): string {
+  const name = languageName(language);
+  if (progress.problem)
+    return `The ${name} sandbox is missing and the runner cannot build it: ${progress.problem}`;
+  return `Preparing the ${name} sandbox… ${progress.percent}% (${progress.what})`;
 }
 
 function capitalise(text: string): string {
