@@ -51,6 +51,11 @@ export interface RoomSettings {
   historyForAll: boolean;
   /** Whether the owner muted the chat: then only the owner and interviewers post. */
   chatMuted: boolean;
+  /**
+   * Presenting: everyone else follows the owner (their file and view) on
+   * joining and when this turns on, and may look elsewhere at any time.
+   */
+  followOwner: boolean;
 }
 
 export const DRIVER_PERIOD_MIN_MS = 30_000;
@@ -67,6 +72,7 @@ export const DEFAULT_SETTINGS: Omit<RoomSettings, 'name'> = {
   driver: null,
   historyForAll: false,
   chatMuted: false,
+  followOwner: false,
 };
 
 /** Who holds the keyboard at `now`. */
@@ -184,6 +190,7 @@ export const RoomSettingsSchema = v.object(
     // Added later: a stored room from before reads as false.
     historyForAll: v.optional(v.boolean('historyForAll must be true or false'), false),
     chatMuted: v.optional(v.boolean('chatMuted must be true or false'), false),
+    followOwner: v.optional(v.boolean('followOwner must be true or false'), false),
   },
   'settings must be an object',
 );

@@ -9,7 +9,7 @@ import { chromiumPath, requireOrSkip } from '../../scripts/requireTool.js';
 import { docText, newPerson, pollUntil, waitForEditor } from './browser.js';
 import { closeDialog, editorReadOnly, openRoomSettings, storedToken } from './policy.js';
 import type { Person } from './browser.js';
-import { endOfLine, forkWith, openPair, typeFirstLine } from './rooms.js';
+import { endOfLine, forkWith, newFile, openPair, typeFirstLine } from './rooms.js';
 import { browserSuite } from './suite.js';
 
 const skip = requireOrSkip('Chromium', chromiumPath() !== null);
@@ -27,6 +27,41 @@ async function typeAndSee(typist: Person, reader: Person, text: string): Promise
 describe.skipIf(skip)('owner controls in the browser', () => {
   const suite = browserSuite();
   const pair = () => openPair(suite.browser, suite.relay.url, suite.people);
+
+  it('presenting: everyone follows the owner, newcomers too, and may look away', async () => {
+    const { room, alice, bob } = await pair();
+    const activeTab = (person: Person) => person.page.locator('.tab.active').getAttribute('data-path');
+    await newFile(alice, 'second.py');
+    await openRoomSettings(alice);
+    await alice.page.getByTestId('follow-owner').check();
+    await closeDialog(alice);
+    // Bob is on Alice's file without a click, and goes where she goes.
+    await bob.page.locator('.tab.active[data-path="second.py"]').waitFor();
+    await alice.page.locator('.tree-row[data-path="main.py"]').click();
+    await bob.page.locator('.tab.active[data-path="main.py"]').waitFor();
+
+    // Bob looks at his own editor: he stays where he is from now on.
+    await bob.page.locator('[data-testid=editor] .view-lines').click();
+    await alice.page.locator('.tree-row[data-path="second.py"]').click();
+    // Carol joins while it is on: she lands where Alice is. Her page came after
+    // Alice's move reached everyone, so Bob had it too.
+    const carol = await newPerson(suite.browser, 'Carol');
+    suite.people.push(carol);
+    await carol.page.goto(room.links.edit);
+    await waitForEditor(carol.page);
+    await carol.page.locator('.tab.active[data-path="second.py"]').waitFor();
+    const followsAlice = (person: Person) => person.page.locator('.person.following[data-name=Alice]');
+    await followsAlice(carol).waitFor();
+    expect(await activeTab(bob)).toBe('main.py');
+    expect(await followsAlice(bob).count()).toBe(0);
+
+    // Turned off: Carol is let go, where she is.
+    await openRoomSettings(alice);
+    await alice.page.getByTestId('follow-owner').uncheck();
+    await closeDialog(alice);
+    await followsAlice(carol).waitFor({ state: 'detached' });
+    expect(await activeTab(carol)).toBe('second.py');
+  }, 90_000);
 
   it('a rename shows live on the other page', async () => {
     const { alice, bob } = await pair();

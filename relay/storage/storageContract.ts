@@ -112,6 +112,7 @@ export function storageContract(name: string, make: () => Promise<StorageFixture
         driver: { userIds: ['u1', 'u2'], periodMs: 60_000, startedAt: BASE_AT_MS },
         historyForAll: true,
         chatMuted: true,
+        followOwner: true,
         removed: ['u3'],
         linkGeneration: 2,
       };

@@ -583,6 +583,28 @@ describe('interviews: history and fork, and a muted chat', () => {
     ).toBe(400);
   });
 
+  it('presenting (followOwner) is the owner’s setting, told to everyone in the room state', async () => {
+    const { room } = await setup('pair');
+    const editor = await mintToken(relay.url, room.roomId, room.token, { role: 'editor', name: 'Ed' });
+    const ed = await typist(room, editor);
+    await latestState(ed.raw, (s) => s.settings.followOwner === false, 'off at first');
+    const refused = await request(api(room), { method: 'PATCH', token: editor, body: { followOwner: true } });
+    expect(refused.status).toBe(403);
+    const bad = await request(api(room), {
+      method: 'PATCH',
+      token: room.token,
+      body: { followOwner: 'yes' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      error: { code: 'bad_request', message: '"followOwner" must be true or false' },
+    });
+    const on = await request(api(room), { method: 'PATCH', token: room.token, body: { followOwner: true } });
+    expect(on.status).toBe(200);
+    expect(on.body).toMatchObject({ settings: { followOwner: true, chatMuted: false } });
+    await latestState(ed.raw, (s) => s.settings.followOwner, 'presenting in the room state');
+  });
+
   it('a muted chat takes posts from the owner and interviewers only, and says so to the others', async () => {
     const { room, owner } = await setup('interview');
     const candidate = await mintToken(relay.url, room.roomId, room.token, { role: 'editor', name: 'Cand' });

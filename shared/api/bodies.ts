@@ -99,11 +99,12 @@ export const RoomPatchBody = v.pipe(
     mode: v.nullish(v.picklist([RoomMode.Open, RoomMode.Classroom], 'mode must be "open" or "classroom"')),
     historyForAll: v.nullish(v.boolean('"historyForAll" must be true or false')),
     chatMuted: v.nullish(v.boolean('"chatMuted" must be true or false')),
+    followOwner: v.nullish(v.boolean('"followOwner" must be true or false')),
   }),
   v.check(
-    ({ name, mode, historyForAll, chatMuted }) =>
-      (name ?? mode ?? historyForAll ?? chatMuted ?? null) !== null,
-    'nothing to change: give "name", "mode", "historyForAll" and/or "chatMuted"',
+    ({ name, mode, historyForAll, chatMuted, followOwner }) =>
+      (name ?? mode ?? historyForAll ?? chatMuted ?? followOwner ?? null) !== null,
+    'nothing to change: give "name", "mode", "historyForAll", "chatMuted" and/or "followOwner"',
   ),
 );
 export type RoomPatchBody = v.InferInput<typeof RoomPatchBody>;

@@ -26,6 +26,7 @@ export function RoomSettingsDialog(props: { room: RoomState; onClose: () => void
         <>
           <ModeSwitch room={room} settings={settings} />
           <HistoryAndChat room={room} settings={settings} />
+          <Presenting room={room} settings={settings} />
           <DriverControls room={room} settings={settings} />
           <EndRoom room={room} settings={settings} onEnded={props.onClose} />
         </>
@@ -101,6 +102,37 @@ function HistoryAndChat(props: { room: RoomState; settings: RoomSettings }) {
         <span>
           <strong>Mute chat</strong>{' '}
           <span class="muted">only you{interview ? ' and the interviewers' : ''} can post.</span>
+        </span>
+      </label>
+    </fieldset>
+  );
+}
+
+/** Everyone follows the owner: a lesson or a walkthrough, without asking each person to click Follow. */
+function Presenting(props: { room: RoomState; settings: RoomSettings }) {
+  const { conn } = props.room;
+  const { settings } = props;
+  return (
+    <fieldset class="settings-group">
+      <legend>Presenting</legend>
+      <label class="choice">
+        <input
+          type="checkbox"
+          checked={settings.followOwner}
+          disabled={settings.endedAt !== null}
+          data-testid="follow-owner"
+          onChange={(e) =>
+            void attempt(
+              updateRoom(conn.roomId, conn.token, { followOwner: e.currentTarget.checked }),
+              'The setting could not be changed.',
+            )
+          }
+        />
+        <span>
+          <strong>Everyone follows me</strong>{' '}
+          <span class="muted">
+            people see the file you have open, also when they join; they can look elsewhere any time.
+          </span>
         </span>
       </label>
     </fieldset>

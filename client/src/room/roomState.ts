@@ -24,6 +24,8 @@ import { RoomMode, type RoomSettings } from '../../../shared/rooms.js';
 import type { LegendEntry } from '../replay/authorshipPaint.js';
 import type { RoomConnection } from './connection.js';
 import { landingFile, watchFiles } from './files.js';
+import { watchPresenting } from './presenting.js';
+import { Role } from '../../../shared/roles.js';
 
 /** Open mode, no driver timer, not ended: whoever has an edit role edits. */
 function editRightFollowsRole(settings: RoomSettings | null): boolean {
@@ -163,6 +165,15 @@ export class RoomState {
       effect(() => this.dropMissingTabs(this.files.value)),
       effect(() => saveJson(this.tabsKey, { tabs: this.tabs.value, active: this.active.value })),
       effect(() => this.followPeer(this.followed.value)),
+      watchPresenting({
+        presenting: computed(
+          () => this.settings.value?.followOwner === true && conn.me.value.role !== Role.Owner,
+        ),
+        ownerClientId: computed(
+          () => this.peers.value.find((p) => p.role === Role.Owner && !p.self)?.clientId ?? null,
+        ),
+        following: this.following,
+      }),
     );
   }
 
