@@ -17,7 +17,7 @@ import type { RelayStats } from '../socket/context.js';
 import type { RoomManager } from '../rooms/RoomManager.js';
 import type { Storage } from '../storage/Storage.js';
 import { HttpError } from './errors.js';
-import { createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
+import { announceFork, createRoom, DEFAULT_GUEST_NAME, issueToken } from './newRoom.js';
 import { shareRole } from './shortLinks.js';
 import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
@@ -107,7 +107,9 @@ export function createApi({ config, storage, rooms, signer, log, stats }: ApiDep
       template: source.controls.record.template,
       log: { forkedFrom: roomId },
     };
-    return createRoom(newRoom, c, room, (doc) => forkProject(source.doc, doc, name));
+    const created = await createRoom(newRoom, c, room, (doc) => forkProject(source.doc, doc, name));
+    announceFork(source, claims, 0);
+    return created;
   });
 
   app.post('/api/rooms/:roomId/tokens', jsonBody(TokenBody), async (c) => {

@@ -28,7 +28,7 @@ import { restoreProject } from '../../shared/schema/restore.js';
 import type { Storage, StoredUpdate } from '../storage/Storage.js';
 import { ROOM_NAME_MAX_CHARS, type ApiDeps } from './api.js';
 import { HttpError } from './errors.js';
-import { createRoom } from './newRoom.js';
+import { announceFork, createRoom } from './newRoom.js';
 import { loadExistingRoom } from './requests.js';
 import { access, type RoomEnv } from './roomAccess.js';
 import { HistoryForkBody, RestoreBody } from '../../shared/api/bodies.js';
@@ -135,7 +135,9 @@ export function createHistoryApi({ config, storage, rooms, signer, log }: ApiDep
       log: { forkedFrom: roomId, atSeq: seq },
     };
     try {
-      return await createRoom(newRoom, c, room, (doc) => forkProject(past, doc, name));
+      const created = await createRoom(newRoom, c, room, (doc) => forkProject(past, doc, name));
+      announceFork(source, claims, seq);
+      return created;
     } finally {
       past.destroy();
     }

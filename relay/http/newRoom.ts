@@ -15,6 +15,9 @@ import { defaultPolicy } from '../storage/policy.js';
 import type { Storage } from '../storage/Storage.js';
 import { CreatedRoomAnswer } from '../../shared/api/answers.js';
 import { answer } from './validate.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { MessageType } from '../../shared/protocol/table.js';
+import type { Room } from '../rooms/Room.js';
 
 export const DEFAULT_GUEST_NAME = 'Guest';
 
@@ -82,4 +85,9 @@ export async function createRoom(
     },
     201,
   );
+}
+
+/** Tells everyone connected to `source` that someone copied it into a room of their own. */
+export function announceFork(source: Room, claims: Pick<TokenClaims, 'uid' | 'name'>, atSeq: number): void {
+  source.broadcastTandem(encode({ type: MessageType.Forked, userId: claims.uid, name: claims.name, atSeq }));
 }

@@ -1,6 +1,18 @@
 /** Fork through the HTTP API of a real relay: a copy of the files, owned by the forker, independent after. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimsOf, connectSynced, getFiles, getFileText, request, waitFor, type Peer } from './clients.js';
+import {
+  claimsOf,
+  connectSynced,
+  getFiles,
+  getFileText,
+  isTandem,
+  RawClient,
+  request,
+  waitFor,
+  yjsUrl,
+  type Peer,
+} from './clients.js';
+import { MessageType } from '../../shared/protocol/table.js';
 import { createRoom, mintToken, removeDataDir, startRelay, type RelayProcess } from './harness.js';
 import type * as Y from 'yjs';
 
@@ -41,12 +53,23 @@ describe('POST /api/rooms/:roomId/fork', () => {
       role: 'viewer',
       name: 'Stu',
     });
+    // Whoever is in the room is told who made a copy.
+    const told = await RawClient.connect(yjsUrl(relay.wsUrl, original.roomId, original.token));
+    await told.hello();
     const response = await request(`${relay.url}/api/rooms/${original.roomId}/fork`, {
       method: 'POST',
       token: viewer,
       body: {},
     });
     expect(response.status).toBe(201);
+    const notice = await told.waitForFrame(isTandem(MessageType.Forked), 'the fork notice');
+    expect(notice.message).toEqual({
+      type: MessageType.Forked,
+      userId: claimsOf(viewer).uid,
+      name: 'Stu',
+      atSeq: 0,
+    });
+    told.close();
     const fork = response.body as { roomId: string; token: string; links: { edit: string; view: string } };
     expect(fork.roomId).not.toBe(original.roomId);
     expect(claimsOf(fork.token)).toMatchObject({ room: fork.roomId, role: 'owner', name: 'Stu' });

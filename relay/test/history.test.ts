@@ -366,8 +366,14 @@ describe('POST /api/rooms/:roomId/history/fork', () => {
     const target = session.steps[4]!; // util.py renamed into lib/
     const seq = bundle.entries[engine.indexAt(target.at)]!.seq;
 
+    const told = await RawClient.connect(yjsUrl(relay.wsUrl, session.roomId, session.ann));
+    await told.hello();
     const response = await post(path(), session.viewer, { seq, name: 'Before the delete' });
     expect(response.status).toBe(201);
+    // The room is told who copied it, and from which entry.
+    const notice = await told.waitForFrame(isTandem(MessageType.Forked), 'the fork notice');
+    expect(notice.message).toMatchObject({ userId: claimsOf(session.viewer).uid, name: 'Vi', atSeq: seq });
+    told.close();
     const fork = response.body as { roomId: string; token: string; links: { edit: string; view: string } };
     expect(claimsOf(fork.token)).toMatchObject({ room: fork.roomId, role: 'owner', name: 'Vi' });
     expect((await getFiles(relay.url, fork.roomId, fork.token)).map((f) => f.path)).toEqual(

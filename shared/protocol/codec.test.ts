@@ -246,6 +246,7 @@ const EVERY: readonly Message[] = [
   { type: MessageType.PreviewCredit, streamId: 7, bytes: 65536 },
   { type: MessageType.DevServerStart, command: 'npm run dev' },
   { type: MessageType.DevServerStop },
+  { type: MessageType.Forked, userId: 'u1', name: 'Bob', atSeq: 0 },
   {
     type: MessageType.Restored,
     userId: 'u1',

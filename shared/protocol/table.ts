@@ -359,6 +359,12 @@ export const PROTOCOL = {
     about:
       'someone restored the files to a past entry of the log (who, which, how many files changed), so everyone is told',
   },
+  Forked: {
+    type: 143,
+    travels: [R2C],
+    fields: { userId: text(SHORT), name: text(SHORT), atSeq: uint },
+    about: 'someone copied the room into one of their own (atSeq: from that past entry; 0: as it is now)',
+  },
   WorkspaceStart: {
     type: 160,
     travels: [C2R],

@@ -1,12 +1,13 @@
 /**
- * What the relay tells everyone that someone did: "Bob ran main.py" (runStarted)
- * and "Bob restored an earlier version…" (restored). One's own doings are not
- * announced back to oneself: that page already said so.
+ * What the relay tells everyone that someone did: "Bob ran main.py"
+ * (runStarted), "Bob restored an earlier version…" (restored) and "Bob made a
+ * copy of this room." (forked). One's own doings are not announced back to
+ * oneself: that page already said so.
  */
 import type { ReadonlySignal } from '@preact/signals';
 import { MessageType } from '../../../shared/protocol/table.js';
 import type { RoomConnection } from '../room/connection.js';
-import { restoreSentence, runSentence } from './sentences.js';
+import { forkSentence, restoreSentence, runSentence } from './sentences.js';
 
 /** What of the room's connection this needs (a test hands it messages directly). */
 export interface RoomEvents {
@@ -22,6 +23,9 @@ export function watchRoomEvents(conn: RoomEvents, say: (text: string) => void): 
     }),
     conn.channel.on(MessageType.Restored, (restored) => {
       if (others(restored.userId)) say(restoreSentence(restored.name, restored));
+    }),
+    conn.channel.on(MessageType.Forked, (forked) => {
+      if (others(forked.userId)) say(forkSentence(forked.name, forked.atSeq));
     }),
   ];
   return () => {

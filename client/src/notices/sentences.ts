@@ -73,5 +73,12 @@ export function restoreSentence(
   return `${who} restored an earlier version of the files${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`;
 }
 
+/** "Bob made a copy of this room." (a fork; `atSeq` > 0: from the history) */
+export function forkSentence(who: string, atSeq: number): string {
+  return atSeq > 0
+    ? `${who} made a copy of this room as it was earlier.`
+    : `${who} made a copy of this room.`;
+}
+
 export const joinedSentence = (who: string) => `${who} joined.`;
 export const leftSentence = (who: string) => `${who} left.`;
