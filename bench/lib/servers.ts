@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import {
   createRoom,
@@ -99,16 +100,30 @@ export interface RelayServer extends Server {
  * sources through tsx instead); `keepData` leaves the data directory for a
  * restart. Benchmarks open hundreds of sockets from one address.
  */
+/**
+ * BENCH_PROFILE=<dir>: each server writes a V8 CPU profile there when it
+ * stops, named after it (CPU.<server>.*.cpuprofile), to set side by side.
+ */
+function profileArgs(server: string): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return [];
+  const profile = [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    `--cpu-prof-name=CPU.${server}.${Date.now()}.cpuprofile`,
+  ];
+  // The relay exits by itself on SIGTERM; a baseline server is made to.
+  return server === 'tandem' ? profile : [...profile, '--import', EXIT_ON_SIGNAL];
+}
+
+const EXIT_ON_SIGNAL = pathToFileURL(resolve(import.meta.dirname, 'exitOnSignal.mjs')).href;
+
 export async function startTandem(
   env: Record<string, string> = {},
   options: { dataDir?: string; keepData?: boolean; tsx?: boolean; nodeArgs?: string[] } = {},
 ): Promise<RelayServer> {
   if (!options.tsx) await buildServer();
-  // BENCH_PROFILE=<dir>: the relay writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  const nodeArgs = [...profile, ...(options.nodeArgs ?? [])];
+  const nodeArgs = [...profileArgs('tandem'), ...(options.nodeArgs ?? [])];
   const relay = await startRelay({
     env: { TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '0', ...env },
     compiled: !options.tsx,
@@ -183,7 +198,7 @@ function freePort(): Promise<number> {
 export async function startReference(): Promise<Server> {
   if (!existsSync(YWS_MAIN)) throw new Error('@y/websocket-server is not installed (npm ci)');
   const port = await freePort();
-  const child = spawn(process.execPath, [YWS_MAIN], {
+  const child = spawn(process.execPath, [...profileArgs('reference'), YWS_MAIN], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
