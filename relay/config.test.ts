@@ -65,6 +65,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads allowed origins as a list of origins, refusing anything else', () => {
+    expect(loadConfig({}).allowedOrigins).toBeNull();
+    expect(
+      loadConfig({ TANDEM_ALLOWED_ORIGINS: 'https://LMS.example.com/, http://localhost:5173' })
+        .allowedOrigins,
+    ).toEqual(['https://lms.example.com', 'http://localhost:5173']);
+    expect(() =>
+      loadConfig({ TANDEM_ALLOWED_ORIGINS: 'https://ok.example.com,ftp://no.example.com' }),
+    ).toThrow(/TANDEM_ALLOWED_ORIGINS/);
+  });
+
   it('accepts every log level', () => {
     for (const level of ['debug', 'info', 'warn', 'error']) {
       expect(loadConfig({ TANDEM_LOG_LEVEL: level }).logLevel).toBe(level);

@@ -7,6 +7,7 @@ import {
   ConfigError,
   directory,
   flag,
+  httpOrigin,
   integer,
   loadOptions,
   logLevelOption,
@@ -21,6 +22,7 @@ export interface RelayConfig {
   host: string;
   dataDir: string;
   publicUrl: string | null;
+  allowedOrigins: string[] | null;
   clientDir: string;
   maxMessageBytes: number;
   maxConnectionsPerRoom: number;
@@ -117,6 +119,14 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     description:
       'Origin used in share links (e.g. https://tandem.example.com). Empty: the address the request came to.',
     parse: optionalHttpOrigin,
+  },
+  {
+    key: 'allowedOrigins',
+    env: 'TANDEM_ALLOWED_ORIGINS',
+    default: '',
+    description:
+      'Other sites’ pages (origins, comma-separated, e.g. https://lms.example.com) that may open room sockets and change things through the API, besides the relay’s own (TANDEM_PUBLIC_URL, or the host a request came to); they also get CORS answers. Empty: the relay’s own only. Requests without an Origin header (CLI, SDK in Node, runners) are not affected.',
+    parse: (raw) => (raw.trim() === '' ? null : raw.split(',').map((origin) => httpOrigin(origin.trim()))),
   },
   {
     key: 'clientDir',

@@ -36,6 +36,7 @@ import { RunnerHub } from './runs/RunnerHub.js';
 import { RunService } from './runs/RunService.js';
 import { Workspaces } from './workspaces/Workspaces.js';
 import { PreviewKeys, PreviewOrigins } from './previews/previewAccess.js';
+import { originCheck } from './http/origins.js';
 import { PreviewServer } from './previews/PreviewServer.js';
 import { createPreviewsApi } from './http/previewsApi.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
@@ -144,7 +145,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.onError(errorHandler(log));
   app.use(...requestLog(log));
   const deps = { config, storage, rooms, signer, log, stats };
-  app.use('/api/*', bodyCap(), jsonOnly());
+  // Pages of another site may not change anything (nor open sockets: upgrade.ts).
+  app.use('/api/*', originCheck(config), bodyCap(), jsonOnly());
   // Every route of a room: the token, and the right the route needs (one table, roomAccess.ts).
   const gate = roomAccess(signer, rooms, storage);
   app.use('/api/rooms/:roomId', gate);

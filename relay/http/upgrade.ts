@@ -27,6 +27,7 @@ import type { Storage } from '../storage/Storage.js';
 import { ROOM_ID_PATTERN } from '../../shared/rooms.js';
 import { admissionError, HttpError, refuseUpgrade, tokenError } from './errors.js';
 import { notesRoomId } from '../rooms/notes.js';
+import { checkUpgradeOrigin } from './origins.js';
 
 const PATH_PREFIX = '/yjs/';
 const NOTES_SUFFIX = '/notes';
@@ -62,6 +63,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 }
 
 async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  checkUpgradeOrigin(req, deps.config);
   const url = new URL(req.url ?? '/', 'http://relay');
   if (url.pathname === RUNNER_PATH) {
     if (!isRunnerAuthorised(req, deps.runnerToken)) {

@@ -624,8 +624,11 @@ export interface UpgradeAttempt {
  * Tries to open a socket that the relay should refuse before the upgrade. Resolves
  * once the refusal (or, wrongly, the open) is seen.
  */
-export async function attemptUpgrade(url: string): Promise<UpgradeAttempt> {
-  const ws = new WebSocket(url);
+export async function attemptUpgrade(
+  url: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<UpgradeAttempt> {
+  const ws = new WebSocket(url, options);
   const result: UpgradeAttempt = { status: null, body: null, opened: false, messages: 0, error: null };
   ws.on('message', () => {
     result.messages += 1;
