@@ -37,6 +37,7 @@ import { RunService } from './runs/RunService.js';
 import { Workspaces } from './workspaces/Workspaces.js';
 import { PreviewKeys, PreviewOrigins } from './previews/previewAccess.js';
 import { originCheck } from './http/origins.js';
+import { editorSecurityHeaders } from './http/securityHeaders.js';
 import { PreviewServer } from './previews/PreviewServer.js';
 import { createPreviewsApi } from './http/previewsApi.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
@@ -144,6 +145,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const app = new Hono();
   app.onError(errorHandler(log));
   app.use(...requestLog(log));
+  app.use(editorSecurityHeaders(config.clientDir, previews.origins));
   const deps = { config, storage, rooms, signer, log, stats };
   // Pages of another site may not change anything (nor open sockets: upgrade.ts).
   app.use('/api/*', originCheck(config), bodyCap(), jsonOnly());

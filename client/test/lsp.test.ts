@@ -13,7 +13,7 @@ import { addFile } from '../../shared/schema/project.js';
 import { chromiumPath, dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { editorValue, newPerson, pollUntil, waitForEditor } from './browser.js';
 import { endOfLine } from './rooms.js';
-import { caretLine, clickOn, hoverFor, suggestion } from './monacoPage.js';
+import { caretLine, clickOn, hoverFor, suggestion, suggestUntilListed } from './monacoPage.js';
 import { browserSuite } from './suite.js';
 
 const skip =
@@ -23,21 +23,6 @@ const SHAPES =
 
 /** A cold pylsp on a busy machine: seconds to start, more for its first completion. */
 const LSP_WAIT_MS = 90_000;
-
-/** Opens the suggest list until it lists something: a first request may run out of time while the server warms up. */
-async function suggestUntilListed(page: Page): Promise<void> {
-  const deadline = Date.now() + LSP_WAIT_MS;
-  for (;;) {
-    try {
-      await page.locator('.suggest-widget.visible .monaco-list-row').first().waitFor({ timeout: 10_000 });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+Space');
-    }
-  }
-}
 
 /** Starts the workspace from the run panel's Shell button; resolves once it runs and its shell has the keyboard. */
 async function startWorkspace(page: Page): Promise<void> {
@@ -86,7 +71,7 @@ describe.skipIf(skip)('code intelligence from the workspace’s language server'
     await page.keyboard.type('import os');
     await page.keyboard.press('Enter');
     await page.keyboard.type('os.');
-    await suggestUntilListed(page);
+    await suggestUntilListed(page, LSP_WAIT_MS);
     await page.keyboard.type('pa');
     await suggestion(page, 'path').waitFor();
     // os's own members, not words of the file: only the language server knows these.

@@ -15,6 +15,26 @@ export function suggestion(page: Page, name: string) {
 }
 
 /**
+ * Presses Ctrl+Space until the suggest list lists something (the caret where
+ * it should be): a first request may come back empty while the language
+ * support or a language server is still starting, and Monaco does not ask again.
+ */
+export async function suggestUntilListed(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await page.keyboard.press('Control+Space');
+  for (;;) {
+    try {
+      await page.locator('.suggest-widget.visible .monaco-list-row').first().waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+Space');
+    }
+  }
+}
+
+/**
  * The point on screen where Monaco draws `word` on the first line of the open
  * file that holds `line`, one character in (Monaco hovers by position).
  */
