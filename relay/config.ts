@@ -23,6 +23,7 @@ export interface RelayConfig {
   dataDir: string;
   publicUrl: string | null;
   allowedOrigins: string[] | null;
+  metricsToken: string | null;
   clientDir: string;
   maxMessageBytes: number;
   maxConnectionsPerRoom: number;
@@ -127,6 +128,19 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     description:
       'Other sites’ pages (origins, comma-separated, e.g. https://lms.example.com) that may open room sockets and change things through the API, besides the relay’s own (TANDEM_PUBLIC_URL, or the host a request came to); they also get CORS answers. Empty: the relay’s own only. Requests without an Origin header (CLI, SDK in Node, runners) are not affected.',
     parse: (raw) => (raw.trim() === '' ? null : raw.split(',').map((origin) => httpOrigin(origin.trim()))),
+  },
+  {
+    key: 'metricsToken',
+    env: 'TANDEM_METRICS_TOKEN',
+    default: '',
+    description:
+      'Bearer token for GET /metrics (Prometheus text format: rooms, connections, messages, refusals, store latency, runs, event-loop lag). Empty: /metrics is off (404).',
+    parse: (raw) => {
+      if (raw === '') return null;
+      if (raw.length < 16 || /\s/.test(raw))
+        throw new ConfigError('must be at least 16 characters, no spaces');
+      return raw;
+    },
   },
   {
     key: 'clientDir',

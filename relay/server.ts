@@ -37,6 +37,8 @@ import { RunService } from './runs/RunService.js';
 import { Workspaces } from './workspaces/Workspaces.js';
 import { PreviewKeys, PreviewOrigins } from './previews/previewAccess.js';
 import { originCheck } from './http/origins.js';
+import { RelayMetrics } from './metrics.js';
+import { metricsRoute } from './http/metricsRoute.js';
 import { editorSecurityHeaders } from './http/securityHeaders.js';
 import { PreviewServer } from './previews/PreviewServer.js';
 import { createPreviewsApi } from './http/previewsApi.js';
@@ -66,6 +68,14 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   log.debug('relay.warmed_up', { ms: Math.round(performance.now() - warmStartedMs) });
   const storage = await SqliteStorage.open(join(config.dataDir, DATABASE_FILE));
   const signer = TokenSigner.fromDataDir(config.dataDir);
+  // The gauges read these when scraped; they exist by then.
+  const metrics = new RelayMetrics({
+    roomsLoaded: () => rooms.loadedCount,
+    connections: () => rooms.connectionCount,
+    runQueue: () => hub.queueLength,
+    runners: () => hub.runnerCount,
+    workspaces: () => workspaces.running,
+  });
   const rooms = new RoomManager({
     storage,
     log,
@@ -77,6 +87,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       heldMaxBytes: HELD_MAX_BYTES,
       heldMaxItems: HELD_MAX_ITEMS,
     },
+    onStored: (seconds) => metrics.stored(seconds),
   });
 
   const crypto = EnvCrypto.fromDataDir(config.dataDir);
@@ -104,6 +115,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       storedOutputBytes: config.runStoredOutputBytes,
     },
     log,
+    (language, reason, durationMs) => metrics.runEnded(language, reason, durationMs),
   );
 
   // Previews listen on a port of their own; their origin names it (port 0 in tests).
@@ -164,6 +176,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.route('/', createHistoryApi(deps));
   app.route('/', createShortLinksApi(deps));
   app.route('/', createApi(deps));
+  app.route('/', metricsRoute(metrics, config.metricsToken));
   if (existsSync(join(config.clientDir, 'index.html'))) {
     app.use('/*', serveStatic({ root: config.clientDir }));
     // Room, history and replay-file pages are client-side routes.
@@ -197,7 +210,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       log,
       connections,
       perAddress: new Map(),
-      context: { runs, workspaces, stats, log },
+      context: { runs, workspaces, stats, metrics, log },
       hub,
       workspaces,
       runnerToken,

@@ -57,6 +57,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       const refusal =
         error instanceof HttpError ? error : new HttpError(500, ErrorCode.Internal, 'internal error');
       if (!(error instanceof HttpError)) deps.log.error('ws.upgrade_error', { err: error });
+      deps.context.metrics.refusedJoin(refusal.code);
       refuseUpgrade(socket, refusal);
     });
   };
@@ -202,6 +203,7 @@ function connect(deps: UpgradeDeps, room: Room, ws: WebSocket, claims: TokenClai
   });
   ws.on('close', (code) => {
     log.debug('ws.close', { code });
+    deps.context.metrics.closed(code);
     deps.connections.delete(conn);
     room.leave(conn);
     deps.rooms.releaseIfIdle(room);

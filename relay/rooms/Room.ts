@@ -74,6 +74,8 @@ export interface RoomOptions {
   onBroken: (room: Room) => void;
   /** Has `applyPending` called soon (the manager flushes every dirty room in one turn). */
   scheduleFlush: (room: Room) => void;
+  /** How long one pass of updates took to store, in seconds (for metrics). */
+  onStored?: (seconds: number) => void;
 }
 
 export class Room {
@@ -353,7 +355,9 @@ export class Room {
     this.enqueue(async () => {
       if (toStore.length > 0) {
         try {
+          const startedAt = performance.now();
           const seqs = await this.options.storage.appendUpdates(this.id, toStore);
+          this.options.onStored?.((performance.now() - startedAt) / 1000);
           this.lastSeq = seqs[seqs.length - 1] ?? this.lastSeq;
           this.sinceSnapshot += seqs.length;
           this.unstored -= toStore.length;

@@ -26,6 +26,8 @@ export interface RoomManagerOptions {
   roomIdleUnloadMs: number;
   compactAfterUpdates: number;
   limits: RoomLimits;
+  /** How long each pass of a room's updates took to store (metrics). */
+  onStored?: (seconds: number) => void;
 }
 
 /** A repair that has to set aside more entries than this gives up: something else is wrong. */
@@ -131,6 +133,7 @@ export class RoomManager {
       loadedBytes: built.bytes,
       onBroken: (broken) => this.drop(broken),
       scheduleFlush: (dirty) => this.flushes.schedule(dirty),
+      ...(this.options.onStored && { onStored: this.options.onStored }),
     });
     this.rooms.set(roomId, room);
     log.debug('room.loaded', { room: roomId, ms: Date.now() - startedMs });

@@ -78,6 +78,8 @@ export class RunService {
     private readonly crypto: EnvCrypto,
     private readonly settings: RunSettings,
     private readonly log: Logger,
+    /** Every run's end: its language, exit reason and duration (metrics). */
+    private readonly onEnded: (language: string, reason: string, durationMs: number) => void = () => {},
   ) {}
 
   /** Starts a run; the outcome always arrives as exactly one exit (to the room and `observer`). */
@@ -200,6 +202,7 @@ export class RunService {
   }
 
   private store(roomId: string, started: RunStarted, exit: RunExit, log: OutputLog): void {
+    this.onEnded(started.language, exit.reason, exit.durationMs);
     this.storage
       .saveRun({
         roomId,

@@ -109,6 +109,14 @@ export class RunnerHub {
     return this.runners.size;
   }
 
+  /** Jobs waiting for a runner slot, over every room. */
+  get queueLength(): number {
+    let waiting = 0;
+    for (const queue of this.queues.values())
+      waiting += queue.filter((job) => !job.runner && !job.ended).length;
+    return waiting;
+  }
+
   serves(language: LanguageId): boolean {
     for (const runner of this.runners) if (runner.languages.has(language)) return true;
     return false;

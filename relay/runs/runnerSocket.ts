@@ -5,7 +5,7 @@
  * runner's frames go to the hub. A malformed frame closes the link (4400) and the
  * hub ends that runner's jobs with reason `error`.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '../auth/bearer.js';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
@@ -21,11 +21,7 @@ const CLOSE_REASON_MAX_CHARS = 120;
 
 /** True if the request carries the runner token. */
 export function isRunnerAuthorised(req: IncomingMessage, runnerToken: string): boolean {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!);
-  const expected = Buffer.from(runnerToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return bearerMatches(req.headers.authorization, runnerToken);
 }
 
 export function acceptRunner(ws: WebSocket, hub: RunnerHub, workspaces: Workspaces, log: Logger): void {

@@ -1,4 +1,5 @@
 /** What the socket's message handlers reach besides the room and the connection. */
+import type { RelayMetrics } from '../metrics.js';
 import type { Logger } from '../../server/log.js';
 import type { RunService } from '../runs/RunService.js';
 import type { Workspaces } from '../workspaces/Workspaces.js';
@@ -7,6 +8,7 @@ export interface MessageContext {
   runs: RunService;
   workspaces: Workspaces;
   stats: RelayStats;
+  metrics: RelayMetrics;
   log: Logger;
 }
 

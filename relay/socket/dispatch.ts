@@ -26,6 +26,7 @@ const CLOSE_REASON_MAX_CHARS = 120;
 export function handleMessage(room: Room, conn: Connection, data: Uint8Array, context: MessageContext): void {
   try {
     const message = decode(Direction.ClientToRelay, data);
+    context.metrics.message(message.type, data.byteLength);
     switch (message.type) {
       case MessageType.Sync:
         return handleSync(room, conn, message);

@@ -693,3 +693,19 @@ export function awarenessStates(peer: Peer): Map<number, Record<string, unknown>
 export function isRoomState(frame: Frame): frame is Extract<Frame, { kind: 'roomState' }> {
   return frame.kind === 'roomState';
 }
+
+/**
+ * Scrapes `GET /metrics` with the metrics token: each sample by its name and
+ * labels as written (`tandem_runs_total{language="python",outcome="exited"}`).
+ */
+export async function readMetrics(url: string, token: string): Promise<Map<string, number>> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  const samples = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}

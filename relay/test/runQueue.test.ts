@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RawClient, waitFor, yjsUrl, type Frame } from './clients.js';
+import { RawClient, readMetrics, waitFor, yjsUrl, type Frame } from './clients.js';
 import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
 import { decode, encode } from '../../shared/protocol/codec.js';
 import {
@@ -23,6 +23,7 @@ import {
 } from '../../shared/protocol/table.js';
 
 const QUEUE_PER_ROOM = 2;
+const METRICS_TOKEN = 'metrics-token-for-runs-test';
 
 /** A runner that records jobs and ends them only when told. */
 class ScriptedRunner {
@@ -93,7 +94,9 @@ describe('run queue and dispatch (scripted runner)', () => {
   let b: RawClient;
 
   beforeAll(async () => {
-    relay = await startRelay({ env: { TANDEM_RUN_QUEUE_PER_ROOM: String(QUEUE_PER_ROOM) } });
+    relay = await startRelay({
+      env: { TANDEM_RUN_QUEUE_PER_ROOM: String(QUEUE_PER_ROOM), TANDEM_METRICS_TOKEN: METRICS_TOKEN },
+    });
     const roomA = await createRoom(relay.url, { template: 'python' });
     const roomB = await createRoom(relay.url, { template: 'python' });
     a = await RawClient.connect(yjsUrl(relay.wsUrl, roomA.roomId, roomA.token));
@@ -151,6 +154,8 @@ describe('run queue and dispatch (scripted runner)', () => {
       ['a2', 1],
       ['a3', 2],
     ]);
+    // The metrics see the three waiting.
+    expect((await readMetrics(relay.url, METRICS_TOKEN)).get('tandem_run_queue_length')).toBe(3);
 
     // Room B has waited less than a3, but rooms take turns: after a1, a2; then b1 before a3.
     const order: string[] = [];
@@ -164,6 +169,13 @@ describe('run queue and dispatch (scripted runner)', () => {
     await a.until(() => exitOf(a, 'a3') !== undefined, 'a3 exit');
     expect(exitOf(b, 'b1')).toMatchObject({ reason: 'exited', code: 0 });
     expect(runner.jobs[0]!.files['main.py']).toContain('Hello');
+    const metrics = await readMetrics(relay.url, METRICS_TOKEN);
+    expect(metrics.get('tandem_runs_total{language="python",outcome="exited"}')).toBe(4);
+    // a4, refused for the full queue, ended too.
+    expect(metrics.get('tandem_runs_total{language="python",outcome="error"}')).toBe(1);
+    expect(metrics.get('tandem_run_seconds_count{language="python"}')).toBe(5);
+    expect(metrics.get('tandem_run_queue_length')).toBe(0);
+    expect(metrics.get('tandem_runners')).toBe(1);
   });
 
   it('a run stopped while it waits ends as killed and never reaches the runner', async () => {

@@ -184,6 +184,11 @@ export class Workspaces {
   // ---- runners ----
 
   /** Workspaces the connected runners can still start. */
+  /** Rooms with a live workspace (starting or running). */
+  get running(): number {
+    return this.sessions.size;
+  }
+
   get freeSlots(): number {
     let free = 0;
     for (const side of this.runners.values()) free += Math.max(0, side.capacity - side.sessions.size);
