@@ -97,10 +97,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
     });
   });
 
-  const signal = (name: NodeJS.Signals) => async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name);
-    return exited;
-  };
+  const signal = stopper(child, exited, output, 'relay');
   return {
     url: `http://127.0.0.1:${port}`,
     previewPort,
@@ -168,11 +165,46 @@ export async function startRunner(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const signal = (name: NodeJS.Signals) => async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name);
-    return exited;
-  };
+  const signal = stopper(child, exited, output, 'runner');
   return { child, output, exited, stop: signal('SIGTERM'), kill9: signal('SIGKILL') };
+}
+
+/**
+ * What must never be in a log line, whatever the test did: a user token (its
+ * claims are base64url JSON, then a SHA-256 MAC), a query string's token, a
+ * bearer secret, and the canary tests put into environment values and files.
+ */
+export const LOG_LEAKS: readonly RegExp[] = [
+  /eyJ[\w-]{16,}\.[\w-]{43}/,
+  /[?&]token=(?!\[redacted\])/,
+  /Bearer\s+(?!<)[\w.~+/=-]{8,}/i,
+  /TANDEM-CANARY/,
+];
+
+/** The lines of `output` that leak a secret (LOG_LEAKS). */
+export function leakedLines(output: readonly string[]): string[] {
+  return output.filter((line) => LOG_LEAKS.some((pattern) => pattern.test(line)));
+}
+
+/**
+ * Stops the process with a signal and waits; then every line it wrote is
+ * checked for secrets, so every test that starts a relay or runner checks its logs.
+ */
+function stopper(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  output: readonly string[],
+  name: string,
+) {
+  return (signal: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const code = await exited;
+    const leaked = leakedLines(output);
+    if (leaked.length > 0) {
+      throw new Error(`the ${name} logged a secret:\n${leaked.slice(0, 5).join('\n').slice(0, 2000)}`);
+    }
+    return code;
+  };
 }
 
 /** Removes a data directory made by `startRelay`. */
