@@ -17,6 +17,7 @@ export interface MetricSources {
   runQueue(): number;
   runners(): number;
   workspaces(): number;
+  previews(): number;
 }
 
 export class RelayMetrics {
@@ -46,6 +47,7 @@ export class RelayMetrics {
     gauge('tandem_run_queue_length', 'Runs waiting for a runner slot', () => sources.runQueue());
     gauge('tandem_runners', 'Runners connected', () => sources.runners());
     gauge('tandem_workspaces', 'Live workspaces', () => sources.workspaces());
+    gauge('tandem_previews', 'Previews offered (ports listened on in workspaces)', () => sources.previews());
     this.messages = new Counter({
       name: 'tandem_messages_received_total',
       help: 'Messages received on room sockets, by type',

@@ -75,6 +75,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     runQueue: () => hub.queueLength,
     runners: () => hub.runnerCount,
     workspaces: () => workspaces.running,
+    previews: () => workspaces.previewCount,
   });
   const rooms = new RoomManager({
     storage,

@@ -51,6 +51,15 @@ describe('GET /metrics', () => {
     );
     expect(at(during, 'tandem_message_bytes_received_total{type="Sync"}')).toBeGreaterThan(0);
     expect(during.has('tandem_nodejs_eventloop_lag_seconds')).toBe(true);
+    for (const gauge of [
+      'tandem_workspaces',
+      'tandem_previews',
+      'tandem_runners',
+      'tandem_run_queue_length',
+    ]) {
+      expect(at(during, gauge), gauge).toBe(0);
+      expect(during.has(gauge), gauge).toBe(true);
+    }
 
     const refused = await attemptUpgrade(yjsUrl(relay.wsUrl, room.roomId, 'not-a-token'));
     expect(refused.status).toBe(401);

@@ -189,6 +189,13 @@ export class Workspaces {
     return this.sessions.size;
   }
 
+  /** Previews offered: ports programs listen on, over every workspace. */
+  get previewCount(): number {
+    let count = 0;
+    for (const session of this.sessions.values()) count += session.ports.length;
+    return count;
+  }
+
   get freeSlots(): number {
     let free = 0;
     for (const side of this.runners.values()) free += Math.max(0, side.capacity - side.sessions.size);
