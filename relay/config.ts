@@ -31,6 +31,7 @@ export interface RelayConfig {
   maxDocumentBytes: number;
   maxTypeDepth: number;
   roomsPerMinute: number;
+  joinsPerMinute: number;
   sendBufferMaxBytes: number;
   closeGraceMs: number;
   pingIntervalMs: number;
@@ -194,6 +195,14 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     default: '30',
     description:
       'Rooms (new, forks) one client address may create per minute, in bursts of up to that many; more get 429 rate_limited. Behind a proxy every client shares its address. 0: no limit.',
+    parse: integer(0, 1_000_000),
+  },
+  {
+    key: 'joinsPerMinute',
+    env: 'TANDEM_JOINS_PER_MINUTE',
+    default: '300',
+    description:
+      'Room sockets (joins, reconnects) one client address may open per minute, in bursts of up to that many; more are refused with 429 before the upgrade. Behind a proxy every client shares its address. 0: no limit.',
     parse: integer(0, 1_000_000),
   },
   {

@@ -37,6 +37,7 @@ import { RunService } from './runs/RunService.js';
 import { Workspaces } from './workspaces/Workspaces.js';
 import { PreviewKeys, PreviewOrigins } from './previews/previewAccess.js';
 import { originCheck } from './http/origins.js';
+import { AddressLimiter } from './http/rateLimit.js';
 import { RelayMetrics } from './metrics.js';
 import { metricsRoute } from './http/metricsRoute.js';
 import { editorSecurityHeaders } from './http/securityHeaders.js';
@@ -215,6 +216,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       hub,
       workspaces,
       runnerToken,
+      joins: new AddressLimiter(config.joinsPerMinute, 'room sockets'),
     }),
   );
 

@@ -12,29 +12,57 @@ const MINUTE_MS = 60_000;
 /** Addresses remembered at most; past it, full buckets (nothing spent) are forgotten first. */
 const ADDRESSES_MAX = 10_000;
 
-export function rateLimit(perMinute: number, what: string): MiddlewareHandler {
-  const buckets = new Map<string, TokenBucket>();
-  const forgetFull = (now: number) => {
-    for (const [address, bucket] of buckets) if (bucket.isFull(now)) buckets.delete(address);
-  };
-  return async (c, next) => {
-    if (perMinute === 0) return next();
-    const now = Date.now();
-    const address = clientAddress(c);
-    let bucket = buckets.get(address);
+/**
+ * Token buckets by client address: a burst of `perMinute`, refilled at
+ * `perMinute` a minute (0: no limit). `take` throws 429 `rate_limited` with
+ * the seconds to wait when an address has none left.
+ */
+export class AddressLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly what: string,
+  ) {}
+
+  take(address: string, now = Date.now()): void {
+    if (this.perMinute === 0) return;
+    let bucket = this.buckets.get(address);
     if (!bucket) {
-      if (buckets.size >= ADDRESSES_MAX) forgetFull(now);
-      bucket = new TokenBucket(perMinute, (perMinute * 1000) / MINUTE_MS, now);
-      buckets.set(address, bucket);
+      if (this.buckets.size >= ADDRESSES_MAX) {
+        for (const [known, full] of this.buckets) if (full.isFull(now)) this.buckets.delete(known);
+      }
+      bucket = new TokenBucket(this.perMinute, (this.perMinute * 1000) / MINUTE_MS, now);
+      this.buckets.set(address, bucket);
     }
-    if (!bucket.take(now)) {
-      const waitSeconds = Math.ceil(bucket.waitMs(now) / 1000);
-      c.header('Retry-After', String(waitSeconds));
-      throw new HttpError(
-        429,
-        ErrorCode.RateLimited,
-        `too many ${what}: at most ${perMinute} a minute from one address; try again in ${waitSeconds} s`,
-      );
+    if (bucket.take(now)) return;
+    const waitSeconds = Math.ceil(bucket.waitMs(now) / 1000);
+    throw new RateLimitError(
+      `too many ${this.what}: at most ${this.perMinute} a minute from one address; try again in ${waitSeconds} s`,
+      waitSeconds,
+    );
+  }
+}
+
+/** A 429 that says when to try again. */
+export class RateLimitError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, ErrorCode.RateLimited, message);
+  }
+}
+
+/** The limiter as middleware, for requests that create something that stays (rooms). */
+export function rateLimit(perMinute: number, what: string): MiddlewareHandler {
+  const limiter = new AddressLimiter(perMinute, what);
+  return async (c, next) => {
+    try {
+      limiter.take(clientAddress(c));
+    } catch (error) {
+      if (error instanceof RateLimitError) c.header('Retry-After', String(error.retryAfterSeconds));
+      throw error;
     }
     return next();
   };

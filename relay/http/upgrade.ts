@@ -28,6 +28,7 @@ import { ROOM_ID_PATTERN } from '../../shared/rooms.js';
 import { admissionError, HttpError, refuseUpgrade, tokenError } from './errors.js';
 import { notesRoomId } from '../rooms/notes.js';
 import { checkUpgradeOrigin } from './origins.js';
+import type { AddressLimiter } from './rateLimit.js';
 
 const PATH_PREFIX = '/yjs/';
 const NOTES_SUFFIX = '/notes';
@@ -48,6 +49,8 @@ export interface UpgradeDeps {
   hub: RunnerHub;
   workspaces: Workspaces;
   runnerToken: string;
+  /** Room sockets per client address per minute (TANDEM_JOINS_PER_MINUTE). */
+  joins: AddressLimiter;
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
@@ -75,6 +78,8 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
   }
   const target = parseDocPath(url.pathname);
   if (!target) throw new HttpError(404, ErrorCode.NotFound, 'expected /yjs/:roomId or /yjs/:roomId/notes');
+  // Before the token is even read: a flood of joins costs the relay nothing more.
+  deps.joins.take(req.socket.remoteAddress ?? 'unknown');
   const { roomId, notes } = target;
   const token = url.searchParams.get('token');
   if (!token) throw new HttpError(401, ErrorCode.Unauthorised, 'missing ?token=');

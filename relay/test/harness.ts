@@ -61,6 +61,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayProce
       // Every suite creates its rooms and opens its sockets from one address; the tests
       // of those limits (rateLimit.test.ts, writeRights.test.ts) set them.
       TANDEM_ROOMS_PER_MINUTE: '0',
+      TANDEM_JOINS_PER_MINUTE: '0',
       TANDEM_MAX_CONNECTIONS_PER_ADDRESS: '0',
       // A run with no runner fails at once, as the tests of availability expect;
       // relayRuns.test.ts tests the wait for a runner still connecting.

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { removeDataDir, startRelay, type RelayProcess } from './harness.js';
-import { request } from './clients.js';
+import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
+import { attemptUpgrade, RawClient, request, yjsUrl } from './clients.js';
 
 const PER_MINUTE = 3;
 let relay: RelayProcess;
@@ -52,5 +52,39 @@ describe('room creation rate limit', () => {
     expect(files.status).toBe(200);
     const tokens = await post(`/api/rooms/${roomId}/tokens`, token);
     expect(tokens.status).not.toBe(429);
+  });
+});
+
+describe('room socket rate limit', () => {
+  it('lets an address open a burst of sockets, then refuses the next before the upgrade; the open ones go on', async () => {
+    const JOINS = 4;
+    const limited = await startRelay({ env: { TANDEM_JOINS_PER_MINUTE: String(JOINS) } });
+    const clients: RawClient[] = [];
+    try {
+      const room = await createRoom(limited.url, { template: 'python' });
+      const url = yjsUrl(limited.wsUrl, room.roomId, room.token);
+      for (let i = 0; i < JOINS; i++) clients.push(await RawClient.connect(url));
+      const refused = await attemptUpgrade(url);
+      expect(refused.opened).toBe(false);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({
+        error: {
+          code: ErrorCode.RateLimited,
+          message: expect.stringMatching(
+            /^too many room sockets: at most 4 a minute from one address; try again in \d+ s$/,
+          ),
+        },
+      });
+      // Refused before the token was read: a bad token is refused the same way.
+      expect((await attemptUpgrade(yjsUrl(limited.wsUrl, room.roomId, 'x'))).status).toBe(429);
+      for (const client of clients) {
+        await client.hello();
+        expect(client.isOpen).toBe(true);
+      }
+    } finally {
+      for (const client of clients) client.close();
+      await limited.stop();
+      removeDataDir(limited.dataDir);
+    }
   });
 });
