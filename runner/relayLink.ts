@@ -71,13 +71,7 @@ export class RelayLink {
 
   /** The sandbox images this runner is building, and how far; the relay hears of every change. */
   setPreparing(builds: readonly ImageBuild[]): void {
-    this.preparing = builds.map(({ family, languages, percent, what, problem }) => ({
-      family,
-      languages,
-      percent,
-      what,
-      problem,
-    }));
+    this.preparing = [...builds];
     this.sendStatus();
   }
 

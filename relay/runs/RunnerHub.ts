@@ -112,8 +112,8 @@ export class RunnerHub {
   /** Jobs waiting for a runner slot, over every room. */
   get queueLength(): number {
     let waiting = 0;
-    for (const queue of this.queues.values())
-      waiting += queue.filter((job) => !job.runner && !job.ended).length;
+    // A job leaves its room's queue when a runner takes it or it ends.
+    for (const queue of this.queues.values()) waiting += queue.length;
     return waiting;
   }
 
