@@ -5,6 +5,7 @@
  * connection as `roomState` and applies to the very next message it sends.
  */
 import Database from 'better-sqlite3';
+import { AppendJournal } from '../storage/AppendJournal.js';
 import { join, join as joinPath } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -64,14 +65,18 @@ afterAll(async () => {
 });
 
 /** The room as its update log in the relay's database file says, read directly. */
+/** What the relay has stored of a room: SQLite's log and what its append journal holds yet. */
 function storedDoc(roomId: string): Y.Doc {
-  const db = new Database(join(relay.dataDir, 'tandem.sqlite'), { readonly: true });
+  const file = join(relay.dataDir, 'tandem.sqlite');
+  const db = new Database(file, { readonly: true });
   try {
     const doc = new Y.Doc();
     const rows = db.prepare('SELECT data FROM updates WHERE room_id = ? ORDER BY seq').all(roomId) as {
       data: Buffer;
     }[];
     for (const row of rows) Y.applyUpdate(doc, new Uint8Array(row.data));
+    for (const record of AppendJournal.read(`${file}.appendlog`))
+      if (record.roomId === roomId) Y.applyUpdate(doc, record.data);
     return doc;
   } finally {
     db.close();

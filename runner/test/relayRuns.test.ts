@@ -401,7 +401,7 @@ describe.skipIf(skip)('runs through relay and runner on Docker', () => {
     }
     expect(relay.output.join('\n')).not.toContain(CANARY);
     expect(runner.output.join('\n')).not.toContain(CANARY);
-    for (const file of ['tandem.sqlite', 'tandem.sqlite-wal']) {
+    for (const file of ['tandem.sqlite', 'tandem.sqlite-wal', 'tandem.sqlite.appendlog']) {
       try {
         expect(readFileSync(join(relay.dataDir, file)).includes(canary)).toBe(false);
       } catch (error) {
