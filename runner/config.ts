@@ -17,6 +17,7 @@ import {
   type ConfigOption,
 } from '../server/config.js';
 import type { LogLevel } from '../server/log.js';
+import { ENGINE_DEFAULT_SECCOMP } from './sandbox/seccomp.js';
 
 export interface RunnerConfig {
   relayUrl: string;
@@ -25,6 +26,7 @@ export interface RunnerConfig {
   capacity: number;
   runnerId: string;
   runtime: string | null;
+  seccompProfile: string | null;
   poolSize: number;
   workspacesMax: number;
   previewSocketsDir: string | null;
@@ -83,6 +85,14 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
     description:
       'Docker runtime for sandboxes, e.g. runsc (gVisor) where installed. Empty: the engine’s default.',
     parse: optional,
+  },
+  {
+    key: 'seccompProfile',
+    env: 'TANDEM_RUNNER_SECCOMP',
+    default: '',
+    description:
+      'Seccomp profile of sandboxes: empty for Tandem’s (Docker’s default without ptrace, process_vm_readv/writev, personality, the keyring, bpf, io_uring, namespaces and the other calls a sandbox never needs), builtin for the engine’s own default, or the path of a profile in Docker’s JSON format.',
+    parse: seccompProfile,
   },
   {
     key: 'poolSize',
@@ -151,6 +161,27 @@ export const RUNNER_OPTIONS: readonly ConfigOption<RunnerConfig>[] = [
   },
   logLevelOption<RunnerConfig>(),
 ];
+
+/** The profile's JSON text (checked to be a JSON object), 'builtin', or null for Tandem's. */
+function seccompProfile(raw: string): string | null {
+  if (raw === '' || raw === ENGINE_DEFAULT_SECCOMP) return raw || null;
+  let text: string;
+  try {
+    text = readFileSync(raw, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the seccomp profile ${raw}: ${(error as Error).message}`);
+  }
+  let profile: unknown;
+  try {
+    profile = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`the seccomp profile ${raw} is not JSON`);
+  }
+  if (typeof profile !== 'object' || profile === null || !('defaultAction' in profile)) {
+    throw new ConfigError(`the seccomp profile ${raw} has no defaultAction`);
+  }
+  return JSON.stringify(profile);
+}
 
 function httpUrl(raw: string, why: string): string {
   let url: URL;

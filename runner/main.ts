@@ -31,7 +31,11 @@ try {
 
 const logger = createLogger(config.logLevel, { name: 'runner' });
 const docker = new Docker();
-const sandbox = { runnerName: config.runnerId, ...(config.runtime ? { runtime: config.runtime } : {}) };
+const sandbox = {
+  runnerName: config.runnerId,
+  ...(config.runtime ? { runtime: config.runtime } : {}),
+  ...(config.seccompProfile ? { seccompProfile: config.seccompProfile } : {}),
+};
 try {
   const reaped = await reapLeftovers(docker, { runnerName: config.runnerId });
   if (reaped > 0) logger.info('runner.reaped', { containers: reaped });

@@ -8,6 +8,7 @@ import type Docker from 'dockerode';
 import type { LanguageId } from '../../shared/languages.js';
 import { LANGUAGE_SPECS, terminalCommand } from '../languages.js';
 import { bootstrapScript } from './payload.js';
+import { ENGINE_DEFAULT_SECCOMP, SANDBOX_SECCOMP } from './seccomp.js';
 import type { RunLimits } from './types.js';
 
 export const LABEL_RUNNER = 'tandem.runner';
@@ -43,9 +44,10 @@ export interface SandboxConfig {
   /** OCI runtime, e.g. 'runsc' (gVisor); Docker's default when absent. */
   runtime?: string;
   /**
-   * A seccomp profile (JSON text) replacing Docker's default, e.g. the default
-   * without ptrace. Docker's default allows ptrace between a sandbox's own
-   * processes (same uid, same PID namespace); nothing outside is visible.
+   * The seccomp profile, as JSON text. Absent: Tandem's (./seccomp.ts: Docker's
+   * default without ptrace and the other calls a sandbox never needs).
+   * 'builtin': the engine's own default, which lets a sandbox's processes
+   * ptrace each other (nothing outside is visible).
    */
   seccompProfile?: string;
   /** Labels containers for reaping; default: this process's RUNNER_INSTANCE. */
@@ -100,6 +102,11 @@ export function containerSpec(
   };
 }
 
+function securityOptions(seccompProfile: string): string[] {
+  if (seccompProfile === ENGINE_DEFAULT_SECCOMP) return ['no-new-privileges'];
+  return ['no-new-privileges', `seccomp=${seccompProfile}`];
+}
+
 /**
  * What makes a sandbox a sandbox, for runs and workspaces alike: no network,
  * read-only root, no capabilities, no new privileges, memory without extra
@@ -113,9 +120,7 @@ export function hardenedHostConfig(
     NetworkMode: 'none',
     ReadonlyRootfs: true,
     CapDrop: ['ALL'],
-    SecurityOpt: options.seccompProfile
-      ? ['no-new-privileges', `seccomp=${options.seccompProfile}`]
-      : ['no-new-privileges'],
+    SecurityOpt: securityOptions(options.seccompProfile ?? SANDBOX_SECCOMP),
     Privileged: false,
     Init: true,
     IpcMode: 'private',
