@@ -42,6 +42,7 @@ import { RelayMetrics } from './metrics.js';
 import { metricsRoute } from './http/metricsRoute.js';
 import { editorSecurityHeaders } from './http/securityHeaders.js';
 import { PreviewServer } from './previews/PreviewServer.js';
+import { previewHeaders } from './previews/previewHeaders.js';
 import { createPreviewsApi } from './http/previewsApi.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
 import { warmUpYjs } from './sync/warmup.js';
@@ -147,11 +148,18 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     log,
     (room) => rooms.releaseIfIdle(room),
   );
+  // The editor's port, once it listens (port 0 in tests); the preview origin names it.
+  let editorPort = config.port;
   previewListener.serve({
     ...previews,
     workspaces,
     bodyMaxBytes: config.previewBodyMaxBytes,
     answerTimeoutMs: config.previewAnswerTimeoutMs,
+    headers: previewHeaders({
+      publicUrl: config.publicUrl,
+      allowedOrigins: config.allowedOrigins,
+      editorPort: () => editorPort,
+    }),
     log,
   });
 
@@ -201,6 +209,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       reject(new Error(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`));
     });
   });
+  editorPort = (server.address() as AddressInfo).port;
   server.on(
     'upgrade',
     createUpgradeHandler({

@@ -21,6 +21,7 @@ import type { Logger } from '../../server/log.js';
 import type { Workspaces, PreviewTarget } from '../workspaces/Workspaces.js';
 import { PREVIEW_COOKIE, type PreviewKeys, type PreviewOrigins, type PreviewPass } from './previewAccess.js';
 import type { PreviewStream } from './PreviewStreams.js';
+import type { PreviewHeaders } from './previewHeaders.js';
 
 /** Requests (and WebSockets) open at once on one preview. */
 export const PREVIEW_STREAMS_MAX = 128;
@@ -47,6 +48,8 @@ export interface PreviewServerOptions {
   bodyMaxBytes: number;
   /** A request whose app has not begun to answer by then gets a 504. */
   answerTimeoutMs: number;
+  /** Security headers of this origin (./previewHeaders.ts). */
+  headers: PreviewHeaders;
   log: Logger;
 }
 
@@ -64,7 +67,7 @@ export class PreviewServer {
 
   private constructor() {
     this.server = createServer({ noDelay: true, keepAlive: true }, (_req, res) =>
-      page(res, 503, 'Starting', 'Tandem is starting.'),
+      page(res, 503, 'Starting', 'Tandem is starting.', { 'content-security-policy': "default-src 'none'" }),
     );
     this.server.on('clientError', (_error, socket) => socket.destroy());
   }
@@ -109,21 +112,21 @@ export class PreviewServer {
     const previewId = this.options.origins.idOf(req.headers.host);
     const target = previewId ? this.options.workspaces.preview(previewId) : null;
     if (!previewId || !target)
-      return page(res, 404, 'No such preview', 'This preview does not exist or its app stopped.');
+      return this.page(res, 404, 'No such preview', 'This preview does not exist or its app stopped.');
     const url = new URL(req.url ?? '/', 'http://preview');
     if (url.pathname === ENTER_PATH) return this.enter(req, res, previewId, target, url);
     const pass = this.admitted(req, previewId, target);
-    if (!pass) return page(res, 403, 'Not allowed', 'Open this preview from its room in Tandem.');
+    if (!pass) return this.page(res, 403, 'Not allowed', 'Open this preview from its room in Tandem.');
     if (this.options.workspaces.streams.countFor(previewId) >= PREVIEW_STREAMS_MAX)
-      return page(res, 503, 'Too many requests', 'This preview has too many requests open at once.');
+      return this.page(res, 503, 'Too many requests', 'This preview has too many requests open at once.');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > this.options.bodyMaxBytes)
-      return page(res, 413, 'Too large', 'That request body is too large.');
+      return this.page(res, 413, 'Too large', 'That request body is too large.');
 
     let answered = false;
     const silence = setTimeout(() => {
       stream.abort('no answer in time');
-      page(
+      this.page(
         res,
         504,
         'The app did not answer',
@@ -139,13 +142,13 @@ export class PreviewServer {
         onHead: (status, headers) => {
           answered = true;
           clearTimeout(silence);
-          res.writeHead(status, passable(headers));
+          res.writeHead(status, this.options.headers.forApp(passable(headers)));
         },
         onData: (bytes, written) => res.write(bytes, () => written()),
         onEnd: () => res.end(),
         onAbort: (reason) => {
           clearTimeout(silence);
-          if (!answered && !res.headersSent) page(res, 502, 'The app did not answer', reason);
+          if (!answered && !res.headersSent) this.page(res, 502, 'The app did not answer', reason);
           else res.destroy();
         },
       },
@@ -155,7 +158,7 @@ export class PreviewServer {
       received += chunk.byteLength;
       if (received <= this.options.bodyMaxBytes) return;
       stream.abort('the request body is too large');
-      if (!res.headersSent) page(res, 413, 'Too large', 'That request body is too large.');
+      if (!res.headersSent) this.page(res, 413, 'Too large', 'That request body is too large.');
       req.destroy();
     });
     stream.pipeFrom(req);
@@ -223,11 +226,11 @@ export class PreviewServer {
     target: PreviewTarget,
     url: URL,
   ): void {
-    if (req.method !== 'GET') return page(res, 405, 'Not allowed', 'Enter a preview with GET.');
+    if (req.method !== 'GET') return this.page(res, 405, 'Not allowed', 'Enter a preview with GET.');
     const ticket = url.searchParams.get('ticket') ?? '';
     const pass = this.options.keys.check(ticket, 'ticket', previewId);
     if (!pass || pass.roomId !== target.room.id || target.room.controls.admits(pass) !== 'ok')
-      return page(
+      return this.page(
         res,
         403,
         'Not allowed',
@@ -237,10 +240,10 @@ export class PreviewServer {
     const location = /^\/(?![/\\])/.test(to) ? to : '/';
     const cookie = this.options.keys.issue('cookie', previewId, pass.roomId, pass);
     res.writeHead(303, {
+      ...this.options.headers.own,
       location,
       'set-cookie': cookieHeader(cookie.value, this.crossSiteCookie(req)),
       'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
     });
     res.end();
   }
@@ -293,6 +296,10 @@ export class PreviewServer {
     };
   }
 
+  private page(res: ServerResponse, status: number, title: string, text: string): void {
+    page(res, status, title, text, this.options.headers.own);
+  }
+
   private checkLive(): void {
     for (const live of this.live) {
       const target = this.options.workspaces.preview(live.previewId);
@@ -335,10 +342,17 @@ function withoutCookie(header: string, name: string): string {
     .trim();
 }
 
-function page(res: ServerResponse, status: number, title: string, text: string): void {
+function page(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  text: string,
+  headers: Readonly<Record<string, string>>,
+): void {
   if (res.headersSent) return void res.destroy();
   const body = `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><p>${escapeHtml(text)}</p>\n`;
   res.writeHead(status, {
+    ...headers,
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',

@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineScriptHashes, previewFrameSource } from '../http/securityHeaders.js';
+import { frameAncestors, previewHeaders } from '../previews/previewHeaders.js';
 import { removeDataDir, startRelay, type RelayProcess } from './harness.js';
 
 const THEME = "document.documentElement.dataset.theme = 'dark';";
@@ -29,6 +31,40 @@ describe('security header parts', () => {
   });
 });
 
+describe('preview origin headers', () => {
+  const rule = {
+    publicUrl: 'https://tandem.example.com',
+    allowedOrigins: ['https://lms.example.com'],
+    editorPort: () => 443,
+  };
+
+  it('let the editor and the sites embedding it frame a preview, and no one else', () => {
+    expect(frameAncestors(rule)).toBe('https://tandem.example.com https://lms.example.com');
+  });
+
+  it('add to an app’s answer only what it did not set, and never replace its CSP', () => {
+    const app = [
+      'Content-Type',
+      'text/html',
+      'Referrer-Policy',
+      'origin',
+      'Content-Security-Policy',
+      "script-src 'self'",
+    ];
+    const out = previewHeaders(rule).forApp(app);
+    expect(out.slice(0, app.length)).toEqual(app);
+    const added = out.slice(app.length);
+    expect(added).toEqual([
+      'x-content-type-options',
+      'nosniff',
+      'cross-origin-resource-policy',
+      'same-origin',
+      'content-security-policy',
+      'frame-ancestors https://tandem.example.com https://lms.example.com',
+    ]);
+  });
+});
+
 describe('a relay’s answers carry security headers', () => {
   let relay: RelayProcess;
   const clientDir = mkdtempSync(join(tmpdir(), 'tandem-client-'));
@@ -38,7 +74,9 @@ describe('a relay’s answers carry security headers', () => {
       join(clientDir, 'index.html'),
       `<!doctype html><html><head><script>${THEME}</script></head><body></body></html>`,
     );
-    relay = await startRelay({ env: { TANDEM_CLIENT_DIR: clientDir } });
+    relay = await startRelay({
+      env: { TANDEM_CLIENT_DIR: clientDir, TANDEM_ALLOWED_ORIGINS: 'https://lms.example.com' },
+    });
   });
 
   afterAll(async () => {
@@ -75,5 +113,29 @@ describe('a relay’s answers carry security headers', () => {
       expect(answer.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(answer.headers.get('content-security-policy'), path).toMatch(/frame-ancestors 'none'/);
     }
+  });
+
+  it('on the preview origin’s own pages: nothing runs or loads, framed only by the editor and the sites embedding it', async () => {
+    const answer = await new Promise<IncomingMessage>((resolve, reject) =>
+      httpGet(
+        {
+          host: '127.0.0.1',
+          port: relay.previewPort,
+          path: '/',
+          headers: { host: `p-unknown.localhost:${relay.previewPort}` },
+          agent: false,
+        },
+        resolve,
+      ).on('error', reject),
+    );
+    answer.resume();
+    expect(answer.statusCode).toBe(404);
+    const port = new URL(relay.url).port;
+    expect(answer.headers['content-security-policy']).toBe(
+      `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors http://localhost:${port} http://127.0.0.1:${port} http://*.localhost:${port} https://lms.example.com`,
+    );
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['referrer-policy']).toBe('no-referrer');
+    expect(answer.headers['cross-origin-resource-policy']).toBe('same-origin');
   });
 });

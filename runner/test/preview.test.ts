@@ -201,6 +201,10 @@ describe.skipIf(skip)('dev servers and previews through relay and runner', () =>
     expect(page.status).toBe(200);
     expect(page.body.toString()).toBe('<h1>hello from the workspace</h1>');
     expect(page.headers['content-type']).toBe('text/html');
+    // The preview origin's looser set: only the editor frames it, no other site loads its files.
+    expect(page.headers['content-security-policy']).toMatch(/^frame-ancestors http:\/\/localhost:\d+ /);
+    expect(page.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
     // The app never sees the preview cookie; it sees its own host.
     const seen = JSON.parse(
       (await preview(host, '/headers', { cookie: `${cookie}; theirs=1` })).body.toString(),
