@@ -2,8 +2,11 @@
  * Runs: a Python hello from run request to exit, through a real relay and a real
  * runner with its warm pool, beside `docker run --rm --network none` of the same
  * image measured in the same process; then throughput with several clients
- * asking at once. Prints figures, asserts only that every run printed the hello.
+ * asking at once; all of it again under gVisor (runsc) where the engine has
+ * it. Prints figures, asserts only that every run printed the hello.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createRoom, removeDataDir, startRelay, startRunner } from '../relay/test/harness.js';
 import { resolveImage } from '../runner/languages.js';
 import { timeDockerRun } from './lib/docker.js';
@@ -16,13 +19,26 @@ const THROUGHPUT_SECONDS = 10;
 const THROUGHPUT_CLIENTS = 6;
 const RUNNER_CAPACITY = 4;
 const HELLO = 'Hello, Tandem!\n';
+const execFileAsync = promisify(execFile);
+
+/** Runtimes to measure: Docker's default, and gVisor where the engine has it registered. */
+async function runtimes(): Promise<(string | undefined)[]> {
+  const { stdout } = await execFileAsync('docker', ['info', '--format', '{{json .Runtimes}}']);
+  return [undefined, ...(Object.keys(JSON.parse(stdout) as object).includes('runsc') ? ['runsc'] : [])];
+}
 
 export async function runsBench(): Promise<void> {
+  for (const runtime of await runtimes()) await measure(runtime);
+}
+
+async function measure(runtime: string | undefined): Promise<void> {
   const relay = await startRelay();
   const runner = await startRunner(relay, {
     TANDEM_RUNNER_CAPACITY: String(RUNNER_CAPACITY),
     TANDEM_RUNNER_POOL_SIZE: String(RUNNER_CAPACITY),
+    ...(runtime ? { TANDEM_RUNNER_RUNTIME: runtime } : {}),
   });
+  const under = runtime ? ` --runtime ${runtime}` : '';
   try {
     const { roomId, token } = await createRoom(relay.url, { template: 'python' });
     const once = async (): Promise<number> => {
@@ -48,16 +64,16 @@ export async function runsBench(): Promise<void> {
     const image = resolveImage('python');
     const docker: number[] = [];
     for (let i = 0; i < DOCKER_RUNS; i++)
-      docker.push(await timeDockerRun(image, `print("${HELLO.trim()}")`, HELLO));
+      docker.push(await timeDockerRun(image, `print("${HELLO.trim()}")`, HELLO, runtime));
     const t = summarize(tandem);
     const d = summarize(docker);
     printTable(
-      `Runs: Python hello, request to exit (ms); warm pool ${RUNNER_CAPACITY}, image ${image}`,
+      `Runs${under}: Python hello, request to exit (ms); warm pool ${RUNNER_CAPACITY}, image ${image}`,
       ['path', 'runs', 'p50', 'p95', 'max', 'p50 vs docker run'],
       [
-        ['docker run --rm --network none', DOCKER_RUNS, ms(d.p50), ms(d.p95), ms(d.max), '1.00x'],
+        [`docker run --rm --network none${under}`, DOCKER_RUNS, ms(d.p50), ms(d.p95), ms(d.max), '1.00x'],
         [
-          'tandem: HTTP run through relay + runner',
+          `tandem: HTTP run through relay + runner${under}`,
           LATENCY_RUNS,
           ms(t.p50),
           ms(t.p95),
@@ -78,7 +94,7 @@ export async function runsBench(): Promise<void> {
       }),
     );
     printTable(
-      `Runs: throughput, ${THROUGHPUT_CLIENTS} clients asking at once for ${THROUGHPUT_SECONDS} s, runner capacity ${RUNNER_CAPACITY}`,
+      `Runs${under}: throughput, ${THROUGHPUT_CLIENTS} clients asking at once for ${THROUGHPUT_SECONDS} s, runner capacity ${RUNNER_CAPACITY}`,
       ['runs completed', 'runs/s'],
       [[count(done), (done / THROUGHPUT_SECONDS).toFixed(1)]],
     );

@@ -4,14 +4,20 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** Milliseconds for `docker run --rm --network none IMAGE python3 -c CODE`; checks what it printed. */
-export async function timeDockerRun(image: string, code: string, expected: string): Promise<number> {
+/** Milliseconds for `docker run --rm --network none [--runtime R] IMAGE python3 -c CODE`; checks what it printed. */
+export async function timeDockerRun(
+  image: string,
+  code: string,
+  expected: string,
+  runtime?: string,
+): Promise<number> {
   const started = performance.now();
   const { stdout } = await execFileAsync('docker', [
     'run',
     '--rm',
     '--network',
     'none',
+    ...(runtime ? ['--runtime', runtime] : []),
     image,
     'python3',
     '-c',
