@@ -14,6 +14,25 @@ export function dockerAvailable(timeoutMs = DOCKER_INFO_TIMEOUT_MS): Promise<boo
   });
 }
 
+/** True when the Docker engine has the OCI runtime `name` registered (`docker info`'s Runtimes). */
+export function dockerRuntimeAvailable(name: string, timeoutMs = DOCKER_INFO_TIMEOUT_MS): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(
+      'docker',
+      ['info', '--format', '{{json .Runtimes}}'],
+      { timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (error, stdout) => {
+        if (error) return resolve(false);
+        try {
+          resolve(Object.keys(JSON.parse(stdout) as object).includes(name));
+        } catch {
+          resolve(false);
+        }
+      },
+    );
+  });
+}
+
 /** Debian's Chromium, for playwright-core's `executablePath`, or null when not installed. */
 export function chromiumPath(): string | null {
   return existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : null;

@@ -2,14 +2,22 @@
 // Docker socket, privilege changes, paths outside /work, compile bombs.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, release } from 'node:os';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { LABEL_RUN } from './containerSpec.js';
-import { TEST_LIMITS, expectHealthy, expectRemoved, requireImages, run, testJob } from './testing.js';
+import {
+  TEST_LIMITS,
+  UNDER_GVISOR,
+  expectHealthy,
+  expectRemoved,
+  requireImages,
+  sandboxSkip,
+  run,
+  testJob,
+} from './testing.js';
 
-const skip = requireOrSkip('Docker', await dockerAvailable());
+const skip = await sandboxSkip();
 const docker = new Docker();
 const CANARY = `canary-${process.pid}-secret`;
 
@@ -44,6 +52,13 @@ describe.skipIf(skip)('sandbox: escapes', () => {
   afterAll(() => {
     delete process.env.TANDEM_TEST_CANARY;
     server?.close();
+  });
+
+  it('runs on the kernel of its runtime: the host’s under runc, gVisor’s own under runsc', async () => {
+    const result = await run(docker, { code: 'import os\nprint(os.uname().release)' });
+    const inside = result.stdout.toString().trim();
+    if (UNDER_GVISOR) expect(inside).not.toBe(release());
+    else expect(inside).toBe(release());
   });
 
   it('has no network: no DNS, no host loopback, no gateway, no host address', async () => {
@@ -168,90 +183,100 @@ describe.skipIf(skip)('sandbox: escapes', () => {
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(11);
     for (const line of lines) {
-      const [, rc, errno] = line.split(' ');
+      const [name, rc, errno] = line.split(' ');
+      // gVisor's kernel gives a sandbox user namespaces of its own, and in one
+      // the namespaces and chroot that follow: all inside the sentry, nothing of the host's.
+      if (UNDER_GVISOR && ['unshare-user', 'unshare-mount', 'unshare-net', 'chroot'].includes(name!))
+        continue;
       expect(rc, line).toBe('-1');
-      // EPERM: refused by the seccomp filter or for want of a capability.
-      expect(errno, line).toBe('1');
+      // EPERM: refused by the seccomp filter or for want of a capability; under
+      // gVisor a host process is not even there to ptrace (ESRCH).
+      expect(errno, line).toBe(UNDER_GVISOR && name!.startsWith('ptrace') ? '3' : '1');
     }
     await expectHealthy(docker);
   });
 
-  it('its seccomp profile refuses what one process of a sandbox could do to another, and calls a sandbox never needs', async () => {
-    // Each call is one a sandbox's own user could make without a capability
-    // under Docker's default profile (ptrace of a child, the keyring, io_uring...).
-    const result = await run(docker, {
-      code: [
-        'import ctypes, os, signal, time',
-        'libc = ctypes.CDLL(None, use_errno=True)',
-        'libc.syscall.restype = ctypes.c_long',
-        'def call(name, number, *args):',
-        '    ctypes.set_errno(0)',
-        '    rc = libc.syscall(number, *[ctypes.c_long(a) for a in args])',
-        '    print(name, rc, ctypes.get_errno())',
-        'child = os.fork()',
-        'if child == 0:',
-        '    time.sleep(30)',
-        '    os._exit(0)',
-        'buf = ctypes.create_string_buffer(8)',
-        'iov = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 8)',
-        'call("ptrace-attach-child", 101, 16, child, 0, 0)',
-        'call("ptrace-traceme", 101, 0, 0, 0, 0)',
-        'call("process_vm_readv", 310, child, ctypes.addressof(iov), 1, ctypes.addressof(iov), 1, 0)',
-        'call("kcmp", 312, os.getpid(), child, 0, 0, 0)',
-        'call("personality-read-implies-exec", 135, 0x0400000)',
-        'call("personality-no-aslr", 135, 0x0040000)',
-        'call("keyctl", 250, 0, 0, 0, 0, 0)',
-        'call("add_key", 248, 0, 0, 0, 0, 0)',
-        'call("bpf", 321, 0, 0, 0)',
-        'call("userfaultfd", 323, 0)',
-        'call("perf_event_open", 298, 0, 0, -1, -1, 0)',
-        'call("io_uring_setup", 425, 1, 0)',
-        'call("unshare-user", 272, 0x10000000)',
-        'call("clone-newuser", 56, 0x10000000 | signal.SIGCHLD, 0, 0, 0, 0)',
-        'call("setns", 308, 0, 0)',
-        'call("clone3", 435, 0, 0)',
-        'os.kill(child, signal.SIGKILL)',
-        'os.waitpid(child, 0)',
-        // What programs need still works: threads, processes, the harmless personality query.
-        'import threading, subprocess',
-        't = threading.Thread(target=lambda: None); t.start(); t.join()',
-        'print("subprocess", subprocess.run(["true"]).returncode)',
-        'libc.personality.argtypes = [ctypes.c_ulong]',
-        'print("personality-query", libc.personality(0xffffffff) >= 0)',
-      ].join('\n'),
-    });
-    const out = result.stdout.toString();
-    expect(result.exit, result.text).toMatchObject({ reason: 'exited', code: 0 });
-    const refused = Object.fromEntries(
-      out
-        .trim()
-        .split('\n')
-        .map((line) => line.split(' '))
-        .filter((parts) => parts.length === 3)
-        .map(([name, rc, errno]) => [name, `${rc} ${errno}`]),
-    );
-    expect(refused).toEqual({
-      'ptrace-attach-child': '-1 1',
-      'ptrace-traceme': '-1 1',
-      process_vm_readv: '-1 1',
-      kcmp: '-1 1',
-      'personality-read-implies-exec': '-1 1',
-      'personality-no-aslr': '-1 1',
-      keyctl: '-1 1',
-      add_key: '-1 1',
-      bpf: '-1 1',
-      userfaultfd: '-1 1',
-      perf_event_open: '-1 1',
-      io_uring_setup: '-1 1',
-      'unshare-user': '-1 1',
-      'clone-newuser': '-1 1',
-      setns: '-1 1',
-      clone3: '-1 38', // ENOSYS: the C library falls back to clone, which the filter can read
-    });
-    expect(out).toContain('subprocess 0\n');
-    expect(out).toContain('personality-query True\n');
-    await expectHealthy(docker);
-  });
+  // gVisor does not load the OCI seccomp profile: its sentry answers every call
+  // itself (and Debian's runsc 20221219 breaks threads with --oci-seccomp).
+  it.skipIf(UNDER_GVISOR)(
+    'its seccomp profile refuses what one process of a sandbox could do to another, and calls a sandbox never needs',
+    async () => {
+      // Each call is one a sandbox's own user could make without a capability
+      // under Docker's default profile (ptrace of a child, the keyring, io_uring...).
+      const result = await run(docker, {
+        code: [
+          'import ctypes, os, signal, time',
+          'libc = ctypes.CDLL(None, use_errno=True)',
+          'libc.syscall.restype = ctypes.c_long',
+          'def call(name, number, *args):',
+          '    ctypes.set_errno(0)',
+          '    rc = libc.syscall(number, *[ctypes.c_long(a) for a in args])',
+          '    print(name, rc, ctypes.get_errno())',
+          'child = os.fork()',
+          'if child == 0:',
+          '    time.sleep(30)',
+          '    os._exit(0)',
+          'buf = ctypes.create_string_buffer(8)',
+          'iov = (ctypes.c_void_p * 2)(ctypes.addressof(buf), 8)',
+          'call("ptrace-attach-child", 101, 16, child, 0, 0)',
+          'call("ptrace-traceme", 101, 0, 0, 0, 0)',
+          'call("process_vm_readv", 310, child, ctypes.addressof(iov), 1, ctypes.addressof(iov), 1, 0)',
+          'call("kcmp", 312, os.getpid(), child, 0, 0, 0)',
+          'call("personality-read-implies-exec", 135, 0x0400000)',
+          'call("personality-no-aslr", 135, 0x0040000)',
+          'call("keyctl", 250, 0, 0, 0, 0, 0)',
+          'call("add_key", 248, 0, 0, 0, 0, 0)',
+          'call("bpf", 321, 0, 0, 0)',
+          'call("userfaultfd", 323, 0)',
+          'call("perf_event_open", 298, 0, 0, -1, -1, 0)',
+          'call("io_uring_setup", 425, 1, 0)',
+          'call("unshare-user", 272, 0x10000000)',
+          'call("clone-newuser", 56, 0x10000000 | signal.SIGCHLD, 0, 0, 0, 0)',
+          'call("setns", 308, 0, 0)',
+          'call("clone3", 435, 0, 0)',
+          'os.kill(child, signal.SIGKILL)',
+          'os.waitpid(child, 0)',
+          // What programs need still works: threads, processes, the harmless personality query.
+          'import threading, subprocess',
+          't = threading.Thread(target=lambda: None); t.start(); t.join()',
+          'print("subprocess", subprocess.run(["true"]).returncode)',
+          'libc.personality.argtypes = [ctypes.c_ulong]',
+          'print("personality-query", libc.personality(0xffffffff) >= 0)',
+        ].join('\n'),
+      });
+      const out = result.stdout.toString();
+      expect(result.exit, result.text).toMatchObject({ reason: 'exited', code: 0 });
+      const refused = Object.fromEntries(
+        out
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' '))
+          .filter((parts) => parts.length === 3)
+          .map(([name, rc, errno]) => [name, `${rc} ${errno}`]),
+      );
+      expect(refused).toEqual({
+        'ptrace-attach-child': '-1 1',
+        'ptrace-traceme': '-1 1',
+        process_vm_readv: '-1 1',
+        kcmp: '-1 1',
+        'personality-read-implies-exec': '-1 1',
+        'personality-no-aslr': '-1 1',
+        keyctl: '-1 1',
+        add_key: '-1 1',
+        bpf: '-1 1',
+        userfaultfd: '-1 1',
+        perf_event_open: '-1 1',
+        io_uring_setup: '-1 1',
+        'unshare-user': '-1 1',
+        'clone-newuser': '-1 1',
+        setns: '-1 1',
+        clone3: '-1 38', // ENOSYS: the C library falls back to clone, which the filter can read
+      });
+      expect(out).toContain('subprocess 0\n');
+      expect(out).toContain('personality-query True\n');
+      await expectHealthy(docker);
+    },
+  );
 
   it('under the engine’s builtin profile a sandbox may ptrace its own child (why Tandem ships its own)', async () => {
     const result = await run(
@@ -274,7 +299,7 @@ describe.skipIf(skip)('sandbox: escapes', () => {
     await expectHealthy(docker);
   });
 
-  it('an operator seccomp profile replaces Tandem’s', async () => {
+  it.skipIf(UNDER_GVISOR)('an operator seccomp profile replaces Tandem’s', async () => {
     const seccompProfile = JSON.stringify({
       defaultAction: 'SCMP_ACT_ALLOW',
       syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],

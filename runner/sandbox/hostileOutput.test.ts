@@ -3,11 +3,10 @@
 // nothing one run leaves behind reaches the next.
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { WarmPool } from './WarmPool.js';
-import { TEST_LIMITS, expectHealthy, expectRemoved, requireImages, run } from './testing.js';
+import { TEST_LIMITS, expectHealthy, expectRemoved, requireImages, sandboxSkip, run } from './testing.js';
 
-const skip = requireOrSkip('Docker', await dockerAvailable());
+const skip = await sandboxSkip();
 const docker = new Docker();
 const CAP = TEST_LIMITS.outputBytes;
 

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type Docker from 'dockerode';
 import { expect, vi } from 'vitest';
+import { dockerAvailable, dockerRuntimeAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import type { LanguageId } from '../../shared/languages.js';
 import { IMAGE_FAMILIES, builtImage } from '../languages.js';
-import { LABEL_RUN } from './containerSpec.js';
+import { LABEL_RUN, isGvisor } from './containerSpec.js';
 import { runJob, type RunOptions } from './runJob.js';
 import type { ExitInfo, Job, RunHandle, RunLimits } from './types.js';
 
@@ -58,6 +59,27 @@ export function testJob(spec: TestJob): Job {
   };
 }
 
+/**
+ * TANDEM_RUNNER_RUNTIME (e.g. runsc, gVisor): the suites run their sandboxes
+ * under it, as a runner so configured would (`npm run test:gvisor`).
+ */
+export const TEST_RUNTIME = process.env.TANDEM_RUNNER_RUNTIME || undefined;
+/** gVisor's kernel answers some calls differently (its own namespaces, no OCI seccomp, pids). */
+export const UNDER_GVISOR = isGvisor(TEST_RUNTIME);
+
+/**
+ * Whether the sandbox suites skip: no Docker engine, or no TEST_RUNTIME in it
+ * (under CI=true either is an error instead).
+ */
+export async function sandboxSkip(): Promise<boolean> {
+  if (requireOrSkip('Docker', await dockerAvailable())) return true;
+  if (!TEST_RUNTIME) return false;
+  return requireOrSkip(
+    `the ${TEST_RUNTIME} runtime (scripts/gvisor-up)`,
+    await dockerRuntimeAvailable(TEST_RUNTIME),
+  );
+}
+
 /** Starts a run; `during` may drive the handle (stdin, kill) while it runs. */
 export async function run(
   docker: Docker,
@@ -66,6 +88,7 @@ export async function run(
   during?: (handle: RunHandle) => void | Promise<void>,
 ): Promise<RunResult> {
   const job = 'runId' in spec ? spec : testJob(spec);
+  options = { ...(TEST_RUNTIME ? { runtime: TEST_RUNTIME } : {}), ...options };
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   let text = '';
