@@ -40,6 +40,15 @@ import { RoomControls } from './RoomControls.js';
 const COMPACT_DELAY_MS = 2_000;
 /** Past the size limit by its running estimate, the document is measured exactly at most this often. */
 const SIZE_REMEASURE_MS = 5_000;
+/** A store that failed for want of disk space is tried again after this, doubling up to the max. */
+const STORE_RETRY_MS = 250;
+const STORE_RETRY_MAX_MS = 4_000;
+
+/** Whether a storage error means the disk (or quota) is full: it passes once space returns. */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
 
 export interface RoomLimits {
   /** Deepest nesting of shared types an update may create. */
@@ -102,6 +111,11 @@ export class Room {
   private shrunk = false;
   private compactTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The storage's disk is full: nothing is acknowledged or sent on until a retry stores. */
+  private notSaving = false;
+  /** Set when shutting down: a store waiting out a full disk gives up. */
+  private givingUp = false;
+  private wakeRetry: (() => void) | null = null;
 
   constructor(
     record: RoomRecord,
@@ -244,7 +258,7 @@ export class Room {
     this.sizeBytes += data.byteLength;
     this.enqueue(async () => {
       try {
-        const [seq] = await this.options.storage.appendUpdates(this.id, [{ at: Date.now(), author, data }]);
+        const [seq] = await this.append([{ at: Date.now(), author, data }]);
         stored = seq ?? null;
         this.lastSeq = seq ?? this.lastSeq;
         this.sinceSnapshot += 1;
@@ -306,6 +320,80 @@ export class Room {
     this.doc.destroy();
   }
 
+  /**
+   * Stores updates, waiting out a full disk: everyone in the room is told their
+   * changes are not saved, and the store is tried again with a growing pause
+   * until it succeeds (then acknowledgements and broadcasts go on in order) or
+   * the relay shuts down. Any other failure throws at once.
+   */
+  private async append(updates: NewUpdate[]): Promise<number[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const seqs = await this.options.storage.appendUpdates(this.id, updates);
+        if (this.notSaving) {
+          this.notSaving = false;
+          this.options.log.info('room.store_resumed', { room: this.id, attempts: attempt });
+        }
+        return seqs;
+      } catch (error) {
+        if (!isStorageFull(error) || this.closed || this.givingUp) throw error;
+        if (!this.notSaving) {
+          this.notSaving = true;
+          this.options.log.error('room.store_full', { room: this.id, err: error });
+          for (const conn of this.connections) this.tellNotSaved(conn);
+        }
+        await new Promise<void>((resume) => {
+          const timer = setTimeout(resume, Math.min(STORE_RETRY_MAX_MS, STORE_RETRY_MS * 2 ** attempt));
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resume();
+          };
+        });
+        this.wakeRetry = null;
+      }
+    }
+  }
+
+  /** Tells a newcomer (on its hello) if storing waits for disk space. */
+  tellIfNotSaving(conn: Connection): void {
+    if (this.notSaving) this.tellNotSaved(conn);
+  }
+
+  private tellNotSaved(conn: Connection): void {
+    conn.sendTandem({
+      type: MessageType.Error,
+      code: ErrorCode.NotSaved,
+      message:
+        'The server cannot store changes right now (its disk is full). Yours are kept in this browser and saved when it can.',
+    });
+  }
+
+  /** Shutting down: a store waiting out a full disk stops waiting (what it held was never acknowledged). */
+  stopWaitingForStorage(): void {
+    this.givingUp = true;
+    this.wakeRetry?.();
+  }
+
+  /**
+   * Answers a sync step 1 with what the document has that `stateVector` lacks.
+   * While storing waits for disk space, the answer waits too: the document then
+   * holds changes the log does not, and nothing the log lacks is ever served.
+   */
+  answerStep1(conn: Connection, stateVector: Uint8Array): void {
+    const answer = () =>
+      conn.send(
+        encode({
+          type: MessageType.Sync,
+          step: SyncStep.Step2,
+          payload: Y.encodeStateAsUpdate(this.doc, stateVector),
+        }),
+      );
+    if (!this.notSaving) return answer();
+    this.enqueue(async () => {
+      if (conn.open) answer();
+    });
+  }
+
   /** Runs `step` after every earlier one; a failing step is logged and does not stop later ones. */
   private enqueue(step: () => Promise<void>): void {
     this.chain = this.chain
@@ -356,7 +444,7 @@ export class Room {
       if (toStore.length > 0) {
         try {
           const startedAt = performance.now();
-          const seqs = await this.options.storage.appendUpdates(this.id, toStore);
+          const seqs = await this.append(toStore);
           this.options.onStored?.((performance.now() - startedAt) / 1000);
           this.lastSeq = seqs[seqs.length - 1] ?? this.lastSeq;
           this.sinceSnapshot += seqs.length;

@@ -193,6 +193,7 @@ export class RoomManager {
     this.cancelUnload(room.id);
     if (shuttingDown) {
       for (const conn of room.connections) conn.close(CloseCode.GoingAway);
+      room.stopWaitingForStorage();
     }
     await room.settle();
     // Someone may have joined meanwhile; they joined this instance, so keep it.

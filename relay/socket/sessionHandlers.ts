@@ -34,6 +34,7 @@ export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hell
   const others = [...room.connections].filter((other) => other.tandem && other !== conn);
   conn.send(encode({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }));
   conn.send(room.stateFor(conn));
+  room.tellIfNotSaving(conn);
   if (first) room.broadcastTandem(encode({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
   // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
   for (const other of room.connections) {

@@ -23,9 +23,7 @@ const READ_ONLY_REASON = 'read-only: this link can view the room but not edit it
 export function handleSync(room: Room, conn: Connection, { step, payload }: MessageOf<'Sync'>): void {
   if (step === SyncStep.Step1) {
     guard(() => Y.decodeStateVector(payload));
-    const answer = Y.encodeStateAsUpdate(room.doc, payload);
-    conn.send(encode({ type: MessageType.Sync, step: SyncStep.Step2, payload: answer }));
-    return;
+    return room.answerStep1(conn, payload);
   }
   const { structs, deleteRanges } = validateUpdate(payload);
   if (structs === 0 && deleteRanges === 0) return;

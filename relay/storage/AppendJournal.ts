@@ -63,7 +63,14 @@ export class AppendJournal {
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     let written = 0;
-    while (written < buffer.length) written += writeSync(this.fd, buffer, written);
+    try {
+      while (written < buffer.length) written += writeSync(this.fd, buffer, written);
+    } catch (error) {
+      // A write cut short (a full disk) leaves part of a record, and a reader
+      // stops at the first bad record: cut it off, so later records count.
+      if (written > 0) ftruncateSync(this.fd, this.bytes);
+      throw error;
+    }
     this.bytes += total;
   }
 

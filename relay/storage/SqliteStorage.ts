@@ -226,6 +226,7 @@ export class SqliteStorage implements Storage {
   /** In the journal, not yet in SQLite. */
   private unmoved: JournalRecord[] = [];
   private moveTimer: NodeJS.Timeout | null = null;
+  private moveFailing = false;
   private nextSeq = 1;
   private readonly moveTx: (records: readonly JournalRecord[], ignoreDuplicates: boolean) => void;
   /** Rooms known to exist: an append checks each room once, not on every commit. */
@@ -478,16 +479,17 @@ export class SqliteStorage implements Storage {
     }
     if (records.length === 0) return;
     try {
-      if (this.journal) {
-        this.journal.append(records);
-        this.unmoved.push(...records);
-        this.scheduleMove();
-      } else {
-        this.moveTx(records, false);
-      }
+      if (this.journal) this.journal.append(records);
+      else this.moveTx(records, false);
     } catch (error) {
+      // Nothing of this batch was stored (a full disk): its seqs are free again.
+      this.nextSeq = records[0]!.seq;
       for (const [pending] of accepted) pending.reject(error);
       return;
+    }
+    if (this.journal) {
+      this.unmoved.push(...records);
+      this.scheduleMove();
     }
     for (const [pending, seqs] of accepted) pending.resolve(seqs);
   }
@@ -498,11 +500,29 @@ export class SqliteStorage implements Storage {
     this.knownRooms.add(roomId);
   }
 
+  /** Moves the journal soon, or now if it is long; never throws (the journal keeps what it holds). */
   private scheduleMove(): void {
-    if (this.unmoved.length >= JOURNAL_FLUSH_RECORDS) return this.moveJournal();
+    if (this.unmoved.length >= JOURNAL_FLUSH_RECORDS && !this.moveFailing) return this.tryMove();
     if (this.moveTimer) return;
-    this.moveTimer = setTimeout(() => this.moveJournal(), JOURNAL_FLUSH_MS);
+    this.moveTimer = setTimeout(() => this.tryMove(), JOURNAL_FLUSH_MS);
     this.moveTimer.unref();
+  }
+
+  /**
+   * A move that fails (SQLite's disk is full) keeps the records in the journal
+   * and in memory, and is tried again later; reads, which move first, fail
+   * meanwhile rather than miss them.
+   */
+  private tryMove(): void {
+    try {
+      this.moveJournal();
+      this.moveFailing = false;
+    } catch (error) {
+      if (!this.moveFailing)
+        process.emitWarning(`moving the append journal into SQLite failed: ${(error as Error).message}`);
+      this.moveFailing = true;
+      this.scheduleMove();
+    }
   }
 
   /** Moves what the journal holds into SQLite (one transaction), then empties it. */

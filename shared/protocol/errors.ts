@@ -17,6 +17,8 @@ export const ErrorCode = {
   ChatClosed: 'chat_closed',
   /** The room's document reached TANDEM_MAX_DOCUMENT_BYTES: the update that would grow it was refused. */
   DocumentTooLarge: 'document_too_large',
+  /** The relay cannot store changes now (its disk is full): it acknowledges nothing until it can. */
+  NotSaved: 'not_saved',
   NotFound: 'not_found',
   RoomNotFound: 'room_not_found',
   RoomFull: 'room_full',

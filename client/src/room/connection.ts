@@ -75,6 +75,8 @@ export class RoomConnection {
   readonly me: Signal<Me>;
   /** The last typed error from the relay (e.g. `read_only`), for a toast. */
   readonly lastError = signal<{ code: string; message: string } | null>(null);
+  /** The relay said it cannot store changes now (a full disk): why, until it acknowledges again. */
+  readonly notSaved = signal<string | null>(null);
   /** Set when the relay closed for good (bad token, room gone, room full). */
   readonly closed = signal<{ code: number; reason: string } | null>(null);
   /** Chat messages typed while not connected: sent after the next `welcome`. */
@@ -216,6 +218,7 @@ export class RoomConnection {
         this.roundTripMs.value = Math.round(performance.now() - this.pingSentAt);
     });
     this.channel.on(MessageType.SyncStatus, (message) => {
+      this.notSaved.value = null; // it stores again
       this.tracker.ack(message.counter);
       this.updateUnsent();
     });
@@ -225,6 +228,7 @@ export class RoomConnection {
       // The relay refused an edit of ours for good: later ones build on it, so this copy
       // has to go the way a revoked one does (start again from the relay's).
       if (message.code === ErrorCode.DocumentTooLarge) this.discard(message.message);
+      if (message.code === ErrorCode.NotSaved) this.notSaved.value = message.message;
     });
     this.channel.on(MessageType.RoomState, (message) => this.onRoomState(message));
   }
@@ -250,6 +254,7 @@ export class RoomConnection {
   private onStatus(status: ChannelStatus): void {
     if (status === 'connected') {
       this.answeredStep1 = false;
+      this.notSaved.value = null; // a relay still unable to store says so again on joining
       this.tracker.reconnected();
       this.channel.send({ type: MessageType.Hello, protocolVersion: PROTOCOL_VERSION });
       this.socket.value = 'connected';

@@ -25,6 +25,9 @@ export function connectionLabel(conn: RoomConnection): { state: string; text: st
       text: 'Live',
       title: `Connected: you see every change as it happens.${latency}`,
     };
+  const notSaved = conn.notSaved.value;
+  if (notSaved !== null && unsent > 0)
+    return { state: 'unsaved', text: `Not saved · ${edits} kept in this browser`, title: notSaved };
   if (unsent > 0)
     return { state: 'syncing', text: 'Saving…', title: `${edits} on the way to the server.${latency}` };
   return { state: 'saved', text: 'Saved', title: `Every change is stored on the server.${latency}` };
