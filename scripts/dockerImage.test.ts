@@ -12,13 +12,12 @@
  * quick unless package-lock.json changed.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFile } from '../shared/schema/project.js';
 import { connectSynced, request, textOf, waitConverged, waitFor, type Peer } from '../relay/test/clients.js';
-import { createRoom } from '../relay/test/harness.js';
+import { createRoom, freePort } from '../relay/test/harness.js';
 import { dockerAvailable, requireOrSkip } from './requireTool.js';
 
 const run = promisify(execFile);
@@ -30,14 +29,6 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 async function docker(...args: string[]): Promise<string> {
   const { stdout } = await run('docker', args, { maxBuffer: 64 << 20, timeout: BUILD_TIMEOUT_MS });
   return stdout.trim();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 describe.skipIf(skip)('the Docker image', () => {

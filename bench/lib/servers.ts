@@ -8,12 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import {
   createRoom,
+  freePort,
   mintToken,
   removeDataDir,
   startRelay,
@@ -179,19 +179,6 @@ export async function startBare(): Promise<Server> {
     newRoom: async () => ({ roomId: randomUUID(), token: undefined }),
     stop: () => bare.stop(),
   };
-}
-
-/** A free TCP port on loopback (the reference server has no "port 0" report). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
 }
 
 /** Starts `@y/websocket-server` as it ships (`src/server.js`), in its own process. */

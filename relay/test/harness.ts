@@ -4,6 +4,7 @@
  * fresh data directory unless one is given. The relay prints
  * `{"event":"listening","port":N,...}` on stdout once it accepts connections.
  */
+import { createServer as createNetServer } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,6 +181,8 @@ export const LOG_LEAKS: readonly RegExp[] = [
   /[?&]token=(?!\[redacted\])/,
   /Bearer\s+(?!<)[\w.~+/=-]{8,}/i,
   /TANDEM-CANARY/,
+  // A database URL with its password.
+  /postgres(?:ql)?:\/\/[^:/\s]+:[^@\s]+@/,
 ];
 
 /** The lines of `output` that leak a secret (LOG_LEAKS). */
@@ -206,6 +209,19 @@ function stopper(
     }
     return code;
   };
+}
+
+/** A free TCP port on loopback, for a server that cannot report the one it got from port 0. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createNetServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
 }
 
 /** Removes a data directory made by `startRelay`. */

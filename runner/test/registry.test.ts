@@ -10,7 +10,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +28,7 @@ import {
 import { addFile, filesOf, findFile } from '../../shared/schema/project.js';
 import {
   createRoom,
+  freePort,
   removeDataDir,
   startRelay,
   startRunner,
@@ -42,14 +42,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const VERDACCIO = join(ROOT, 'node_modules/verdaccio/bin/verdaccio');
 
 type Status = WorkspacePayload & { type: typeof MessageType.WorkspaceStatus };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe.skipIf(skip)('package installs through the runner, from a real registry', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-verdaccio-'));
