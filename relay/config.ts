@@ -21,6 +21,7 @@ export interface RelayConfig {
   port: number;
   host: string;
   dataDir: string;
+  databaseUrl: string | null;
   publicUrl: string | null;
   allowedOrigins: string[] | null;
   metricsToken: string | null;
@@ -113,6 +114,26 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     default: './data',
     description: 'Where the SQLite database and the token secret live.',
     parse: directory,
+  },
+  {
+    key: 'databaseUrl',
+    env: 'DATABASE_URL',
+    default: '',
+    description:
+      'PostgreSQL instead of the embedded SQLite (postgres://user:password@host:5432/db): rooms, logs, snapshots, runs and links live there, so several relays can share them. The schema is created and migrated at start. Secrets stay in TANDEM_DATA_DIR. Empty: SQLite in TANDEM_DATA_DIR.',
+    parse: (raw) => {
+      if (raw === '') return null;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new ConfigError('expected a postgres:// URL');
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw new ConfigError('expected a postgres:// URL');
+      }
+      return raw;
+    },
   },
   {
     key: 'publicUrl',

@@ -44,7 +44,9 @@ import { editorSecurityHeaders } from './http/securityHeaders.js';
 import { PreviewServer } from './previews/PreviewServer.js';
 import { previewHeaders } from './previews/previewHeaders.js';
 import { createPreviewsApi } from './http/previewsApi.js';
+import { PostgresStorage } from './storage/PostgresStorage.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
+import type { Storage } from './storage/Storage.js';
 import { warmUpYjs } from './sync/warmup.js';
 
 const DATABASE_FILE = 'tandem.sqlite';
@@ -68,7 +70,9 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const warmStartedMs = performance.now();
   warmUpYjs();
   log.debug('relay.warmed_up', { ms: Math.round(performance.now() - warmStartedMs) });
-  const storage = await SqliteStorage.open(join(config.dataDir, DATABASE_FILE));
+  const storage: Storage = config.databaseUrl
+    ? await PostgresStorage.open(config.databaseUrl)
+    : await SqliteStorage.open(join(config.dataDir, DATABASE_FILE));
   const signer = TokenSigner.fromDataDir(config.dataDir);
   // The gauges read these when scraped; they exist by then.
   const metrics = new RelayMetrics({

@@ -29,6 +29,7 @@ import { RUNS_MIGRATION, SqliteRuns } from './sqliteRuns.js';
 import { SHORT_LINKS_MIGRATION, SqliteShortLinks } from './sqliteShortLinks.js';
 import { isRole } from '../../shared/roles.js';
 import { defaultPolicy, parsePolicy } from './policy.js';
+import { bytes, toStoredUpdate, type UpdateRow } from './rows.js';
 import type {
   NewRoomRecord,
   NewUpdate,
@@ -150,25 +151,9 @@ interface UserRow {
   last_seen: number;
 }
 
-interface UpdateRow {
-  seq: number;
-  at: number;
-  author: string;
-  data: Buffer;
-}
-
 interface SnapshotRow {
   seq: number;
   data: Buffer;
-}
-
-/** The driver hands back Buffers; callers get plain Uint8Arrays that own their bytes. */
-function bytes(data: Buffer): Uint8Array {
-  return new Uint8Array(data);
-}
-
-function toStoredUpdate(row: UpdateRow): StoredUpdate {
-  return { seq: row.seq, at: row.at, author: row.author, data: bytes(row.data) };
 }
 
 function isPrimaryKeyViolation(error: unknown): boolean {

@@ -4,6 +4,7 @@
  * `listEnv`. Split from SqliteStorage.ts to keep each file about one thing.
  */
 import type Database from 'better-sqlite3';
+import { runValues, toRunRecord, type RunRow } from './rows.js';
 import type { RunRecord, SealedEnvVar } from './Storage.js';
 
 export const RUNS_MIGRATION = `
@@ -35,24 +36,6 @@ export const RUNS_MIGRATION = `
   ) STRICT;
 `;
 
-interface RunRow {
-  room_id: string;
-  run_id: string;
-  user_id: string;
-  name: string;
-  language: string;
-  entry: string;
-  started_at: number;
-  ended_at: number;
-  exit_code: number | null;
-  signal: string;
-  reason: string;
-  duration_ms: number;
-  message: string;
-  output: Buffer;
-  output_truncated: number;
-}
-
 export class SqliteRuns {
   private readonly insertRun: Database.Statement<unknown[]>;
   private readonly selectRuns: Database.Statement<[string, number], RunRow>;
@@ -75,43 +58,11 @@ export class SqliteRuns {
   }
 
   saveRun(run: RunRecord): void {
-    this.insertRun.run(
-      run.roomId,
-      run.runId,
-      run.userId,
-      run.name,
-      run.language,
-      run.entry,
-      run.startedAt,
-      run.endedAt,
-      run.exitCode,
-      run.signal,
-      run.reason,
-      run.durationMs,
-      run.message,
-      run.output,
-      run.outputTruncated ? 1 : 0,
-    );
+    this.insertRun.run(...runValues(run), run.outputTruncated ? 1 : 0);
   }
 
   listRuns(roomId: string, limit: number): RunRecord[] {
-    return this.selectRuns.all(roomId, limit).map((row) => ({
-      roomId: row.room_id,
-      runId: row.run_id,
-      userId: row.user_id,
-      name: row.name,
-      language: row.language,
-      entry: row.entry,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-      exitCode: row.exit_code,
-      signal: row.signal,
-      reason: row.reason,
-      durationMs: row.duration_ms,
-      message: row.message,
-      output: new Uint8Array(row.output),
-      outputTruncated: row.output_truncated === 1,
-    }));
+    return this.selectRuns.all(roomId, limit).map(toRunRecord);
   }
 
   setEnv(roomId: string, variable: SealedEnvVar): void {
