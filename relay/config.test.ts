@@ -76,6 +76,17 @@ describe('loadConfig', () => {
     ).toThrow(/TANDEM_ALLOWED_ORIGINS/);
   });
 
+  it('takes a PostgreSQL and a Redis URL, refusing other schemes, and Redis only with a database', () => {
+    const databaseUrl = 'postgres://tandem:secret@db:5432/tandem';
+    expect(loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: 'redis://cache:6379' })).toMatchObject({
+      databaseUrl,
+      redisUrl: 'redis://cache:6379',
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/tandem' })).toThrow(/DATABASE_URL.*postgres:\/\//);
+    expect(() => loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: 'http://cache' })).toThrow(/redis:\/\//);
+    expect(() => loadConfig({ REDIS_URL: 'redis://cache:6379' })).toThrow(/REDIS_URL needs DATABASE_URL/);
+  });
+
   it('accepts every log level', () => {
     for (const level of ['debug', 'info', 'warn', 'error']) {
       expect(loadConfig({ TANDEM_LOG_LEVEL: level }).logLevel).toBe(level);

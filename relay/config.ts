@@ -22,6 +22,7 @@ export interface RelayConfig {
   host: string;
   dataDir: string;
   databaseUrl: string | null;
+  redisUrl: string | null;
   publicUrl: string | null;
   allowedOrigins: string[] | null;
   metricsToken: string | null;
@@ -121,19 +122,15 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
     default: '',
     description:
       'PostgreSQL instead of the embedded SQLite (postgres://user:password@host:5432/db): rooms, logs, snapshots, runs and links live there, so several relays can share them. The schema is created and migrated at start. Secrets stay in TANDEM_DATA_DIR. Empty: SQLite in TANDEM_DATA_DIR.',
-    parse: (raw) => {
-      if (raw === '') return null;
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        throw new ConfigError('expected a postgres:// URL');
-      }
-      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw new ConfigError('expected a postgres:// URL');
-      }
-      return raw;
-    },
+    parse: optionalUrl(['postgres:', 'postgresql:']),
+  },
+  {
+    key: 'redisUrl',
+    env: 'REDIS_URL',
+    default: '',
+    description:
+      'Redis (redis://host:6379) through which several relays share rooms: what one stores or hears in a room reaches the others holding it. Needs DATABASE_URL (the relays share their storage). Empty: this relay alone holds its rooms.',
+    parse: optionalUrl(['redis:', 'rediss:']),
   },
   {
     key: 'publicUrl',
@@ -503,6 +500,28 @@ export const OPTIONS: readonly ConfigOption<RelayConfig>[] = [
 ];
 
 /** Reads every option from `env`; throws one ConfigError naming every bad variable. */
+/** Empty: null; else a URL with one of `schemes` (kept as written: it may hold a password). */
+function optionalUrl(schemes: readonly string[]): (raw: string) => string | null {
+  const why = `expected a ${schemes[0]}// URL`;
+  return (raw) => {
+    if (raw === '') return null;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(why);
+    }
+    if (!schemes.includes(url.protocol)) throw new ConfigError(why);
+    return raw;
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
-  return loadOptions(OPTIONS, env);
+  const config = loadOptions(OPTIONS, env);
+  if (config.redisUrl && !config.databaseUrl) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_URL needs DATABASE_URL: relays that share rooms must share their storage',
+    );
+  }
+  return config;
 }

@@ -44,6 +44,7 @@ import { editorSecurityHeaders } from './http/securityHeaders.js';
 import { PreviewServer } from './previews/PreviewServer.js';
 import { previewHeaders } from './previews/previewHeaders.js';
 import { createPreviewsApi } from './http/previewsApi.js';
+import { RedisRoomBus } from './cluster/RoomBus.js';
 import { PostgresStorage } from './storage/PostgresStorage.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
 import type { Storage } from './storage/Storage.js';
@@ -70,6 +71,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   const warmStartedMs = performance.now();
   warmUpYjs();
   log.debug('relay.warmed_up', { ms: Math.round(performance.now() - warmStartedMs) });
+  const bus = config.redisUrl ? await RedisRoomBus.connect(config.redisUrl, log) : null;
   const storage: Storage = config.databaseUrl
     ? await PostgresStorage.open(config.databaseUrl)
     : await SqliteStorage.open(join(config.dataDir, DATABASE_FILE));
@@ -95,6 +97,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       heldMaxItems: HELD_MAX_ITEMS,
     },
     onStored: (seconds) => metrics.stored(seconds),
+    ...(bus && { bus }),
   });
 
   const crypto = EnvCrypto.fromDataDir(config.dataDir);
@@ -258,6 +261,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       await rooms.closeAll();
       for (const conn of connections) conn.ws.terminate();
       wss.close();
+      await bus?.close();
       await storage.close();
       server.closeIdleConnections();
       await stopped;

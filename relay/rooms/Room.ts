@@ -31,6 +31,7 @@ import { RoomKind } from '../../shared/rooms.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import type { Logger } from '../../server/log.js';
 import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
+import { BusKind, type BusMessage } from '../cluster/RoomBus.js';
 import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
 import { asBuffer, type Connection, type QueuedUpdate } from './Connection.js';
 import { HeldUpdates, type HeldUpdate } from './HeldUpdates.js';
@@ -40,6 +41,8 @@ import { RoomControls } from './RoomControls.js';
 const COMPACT_DELAY_MS = 2_000;
 /** Past the size limit by its running estimate, the document is measured exactly at most this often. */
 const SIZE_REMEASURE_MS = 5_000;
+/** The origin of updates another relay stored (RoomBus). */
+const REMOTE = Symbol('remote relay');
 /** A store that failed for want of disk space is tried again after this, doubling up to the max. */
 const STORE_RETRY_MS = 250;
 const STORE_RETRY_MAX_MS = 4_000;
@@ -47,7 +50,8 @@ const STORE_RETRY_MAX_MS = 4_000;
 /** Whether a storage error means the disk (or quota) is full: it passes once space returns. */
 export function isStorageFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+  // PostgreSQL's disk_full (53100) is the database server's disk.
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === '53100';
 }
 
 export interface RoomLimits {
@@ -83,6 +87,11 @@ export interface RoomOptions {
   onBroken: (room: Room) => void;
   /** Has `applyPending` called soon (the manager flushes every dirty room in one turn). */
   scheduleFlush: (room: Room) => void;
+  /**
+   * Relays sharing rooms (relay/cluster/RoomBus.ts): sends what this relay
+   * stored, and its connections' awareness, to the other relays holding the room.
+   */
+  publish?: (message: BusMessage) => void;
   /** How long one pass of updates took to store, in seconds (for metrics). */
   onStored?: (seconds: number) => void;
 }
@@ -213,8 +222,34 @@ export class Room {
   }
 
   broadcastAwareness(entries: readonly AwarenessEntry[], from: Connection | null): void {
-    const bytes = asBuffer(encode({ type: MessageType.Awareness, update: encodeAwarenessUpdate(entries) }));
+    const update = encodeAwarenessUpdate(entries);
+    const bytes = asBuffer(encode({ type: MessageType.Awareness, update }));
     for (const conn of this.connections) if (conn !== from) conn.send(bytes);
+    this.options.publish?.({ kind: BusKind.Awareness, payload: update });
+  }
+
+  /**
+   * What another relay holding this room stored or heard: its updates are
+   * applied and forwarded (not stored again: that relay did), its awareness
+   * forwarded to every connection here.
+   */
+  receiveRemote(message: BusMessage): void {
+    if (this.closed) return;
+    if (message.kind === BusKind.Awareness) {
+      const bytes = asBuffer(encode({ type: MessageType.Awareness, update: message.payload }));
+      for (const conn of this.connections) conn.send(bytes);
+      return;
+    }
+    try {
+      Y.applyUpdate(this.doc, message.payload, REMOTE);
+    } catch (error) {
+      // Its relay applied it; if ours cannot, our copy is not to be trusted: reload from storage.
+      this.options.log.error('room.remote_apply_failed', { room: this.id, err: error });
+      this.options.onBroken(this);
+      return;
+    }
+    this.sizeBytes += message.payload.byteLength;
+    this.broadcastUpdate(message.payload, null);
   }
 
   /** Sends a Tandem frame to every connection that speaks them (said hello), but `except`. */
@@ -270,6 +305,7 @@ export class Room {
         return;
       }
       this.broadcastUpdate(data, null);
+      this.options.publish?.({ kind: BusKind.Update, payload: data });
       this.maybeScheduleCompaction();
     });
     await this.chain;
@@ -294,11 +330,14 @@ export class Room {
       if (covered === 0) return;
       // Updates applied after those stored so far are in the document: wait for them to be stored.
       if (this.unstored > 0) return this.maybeScheduleCompaction(true);
-      // Everything up to lastSeq is in the doc; anything newer in it is applied again
-      // harmlessly on reload (Yjs ignores what it already has).
-      const seq = this.lastSeq;
       const startedMs = Date.now();
-      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      // Everything up to lastSeq is in the doc; anything newer in it is applied again
+      // harmlessly on reload (Yjs ignores what it already has). Sharing the room with
+      // other relays, an update they stored below our lastSeq may still be on its way
+      // here: the snapshot is then built from what the database holds.
+      const { seq, snapshot } = this.options.publish
+        ? await this.storedState()
+        : { seq: this.lastSeq, snapshot: Y.encodeStateAsUpdate(this.doc) };
       await this.options.storage.saveSnapshot(this.id, seq, snapshot);
       this.sinceSnapshot -= covered;
       this.sizeBytes = snapshot.byteLength;
@@ -456,7 +495,10 @@ export class Room {
         }
       }
       for (const { conn, update, statuses } of batches) {
-        if (update) this.broadcastUpdate(update, conn);
+        if (update) {
+          this.broadcastUpdate(update, conn);
+          this.options.publish?.({ kind: BusKind.Update, payload: update });
+        }
         for (const counter of statuses) conn.sendTandem({ type: MessageType.SyncStatus, counter });
       }
       this.maybeScheduleCompaction();
@@ -541,6 +583,19 @@ export class Room {
       return Y.mergeUpdates(updates.map((queued) => queued.update));
     }
     return applied === 1 || !merge ? last : captured;
+  }
+
+  /** The room as the database holds it now: its last seq and the merged state up to it. */
+  private async storedState(): Promise<{ seq: number; snapshot: Uint8Array }> {
+    const state = await this.options.storage.loadState(this.id);
+    const doc = new Y.Doc();
+    try {
+      if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
+      for (const update of state.tail) Y.applyUpdate(doc, update.data);
+      return { seq: state.tail.at(-1)?.seq ?? state.snapshotSeq, snapshot: Y.encodeStateAsUpdate(doc) };
+    } finally {
+      doc.destroy();
+    }
   }
 
   /** Runs `edit` in one transaction of ours; returns the update it made (null: it changed nothing). */

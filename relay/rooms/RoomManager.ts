@@ -17,6 +17,7 @@ import type { Storage } from '../storage/Storage.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { StoredUpdate } from '../storage/Storage.js';
+import type { BusMessage, RoomBus } from '../cluster/RoomBus.js';
 import { FlushScheduler } from './FlushScheduler.js';
 import { Room, type RoomLimits } from './Room.js';
 
@@ -28,6 +29,8 @@ export interface RoomManagerOptions {
   limits: RoomLimits;
   /** How long each pass of a room's updates took to store (metrics). */
   onStored?: (seconds: number) => void;
+  /** Relays sharing rooms over Redis (REDIS_URL); absent: this relay alone holds its rooms. */
+  bus?: RoomBus;
 }
 
 /** A repair that has to set aside more entries than this gives up: something else is wrong. */
@@ -50,6 +53,8 @@ export class RoomManager {
   private readonly loading = new Map<string, Promise<Room | null>>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
   private readonly flushes = new FlushScheduler();
+  /** Each loaded room's RoomBus listener, when rooms are shared. */
+  private readonly subscriptions = new Map<Room, (message: BusMessage) => void>();
 
   constructor(private readonly options: RoomManagerOptions) {}
 
@@ -106,7 +111,35 @@ export class RoomManager {
     await Promise.all([...this.rooms.values()].map((room) => this.unload(room, true)));
   }
 
+  /**
+   * Sharing rooms, the relay subscribes to the room before it reads storage and
+   * keeps what arrives meanwhile, then applies it to the loaded document: an
+   * update another relay stores during the load is either in what was read or
+   * in what arrived (often both: Yjs applies it once), never in neither.
+   */
   private async load(roomId: string): Promise<Room | null> {
+    const { bus } = this.options;
+    if (!bus) return this.loadStored(roomId, null);
+    const early: BusMessage[] = [];
+    let loaded: Room | null = null;
+    const deliver = (message: BusMessage) => (loaded ? loaded.receiveRemote(message) : early.push(message));
+    await bus.join(roomId, deliver);
+    try {
+      loaded = await this.loadStored(roomId, (message) => bus.publish(roomId, message));
+    } finally {
+      if (!loaded) await bus.leave(roomId, deliver);
+    }
+    if (loaded) {
+      this.subscriptions.set(loaded, deliver);
+      for (const message of early) loaded.receiveRemote(message);
+    }
+    return loaded;
+  }
+
+  private async loadStored(
+    roomId: string,
+    publish: ((message: BusMessage) => void) | null,
+  ): Promise<Room | null> {
     const { storage, log } = this.options;
     const record = await storage.getRoom(roomId);
     if (!record) return null;
@@ -134,6 +167,7 @@ export class RoomManager {
       onBroken: (broken) => this.drop(broken),
       scheduleFlush: (dirty) => this.flushes.schedule(dirty),
       ...(this.options.onStored && { onStored: this.options.onStored }),
+      ...(publish && { publish }),
     });
     this.rooms.set(roomId, room);
     log.debug('room.loaded', { room: roomId, ms: Date.now() - startedMs });
@@ -207,7 +241,19 @@ export class RoomManager {
       this.options.log.error('room.unload_compact_failed', { room: room.id, err: error });
     }
     room.destroy();
+    await this.unsubscribe(room);
     this.options.log.debug('room.unloaded', { room: room.id });
+  }
+
+  private async unsubscribe(room: Room): Promise<void> {
+    const deliver = this.subscriptions.get(room);
+    if (!deliver || !this.options.bus) return;
+    this.subscriptions.delete(room);
+    await this.options.bus
+      .leave(room.id, deliver)
+      .catch((error: unknown) =>
+        this.options.log.warn('cluster.leave_failed', { room: room.id, err: error }),
+      );
   }
 
   /** Storing failed: close everyone and forget the room; the next join reloads it from the log. */
@@ -215,6 +261,7 @@ export class RoomManager {
     if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
     for (const conn of room.connections) conn.close(CloseCode.RoomUnavailable);
     room.destroy();
+    void this.unsubscribe(room);
   }
 
   private cancelUnload(roomId: string): void {

@@ -181,8 +181,8 @@ export const LOG_LEAKS: readonly RegExp[] = [
   /[?&]token=(?!\[redacted\])/,
   /Bearer\s+(?!<)[\w.~+/=-]{8,}/i,
   /TANDEM-CANARY/,
-  // A database URL with its password.
-  /postgres(?:ql)?:\/\/[^:/\s]+:[^@\s]+@/,
+  // A database or Redis URL with its password.
+  /(?:postgres(?:ql)?|rediss?):\/\/[^:/\s]*:[^@\s]+@/,
 ];
 
 /** The lines of `output` that leak a secret (LOG_LEAKS). */

@@ -1,0 +1,131 @@
+/**
+ * Relays sharing rooms (REDIS_URL): what one relay stored or heard in a room
+ * reaches every other relay holding that room, over Redis pub/sub, one
+ * channel per room (`tandem:room:<id>`). Like Hocuspocus's Redis extension,
+ * and unlike y-redis, Redis carries messages only: each relay keeps the room's
+ * document in memory and the shared database (DATABASE_URL) is the record.
+ *
+ * An update is published by the relay that received it, after storing it
+ * (the kill -9 rule holds across relays), and applied by the others without
+ * being stored again. Redis delivers one channel's messages in the order they
+ * were published, so an update never arrives before one it builds on that was
+ * published earlier. A relay ignores its own messages.
+ *
+ * Frame: varString(relayId) varUint(kind) varUint8Array(payload).
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { Logger } from '../../server/log.js';
+
+export const BusKind = {
+  /** A Yjs update the sender has stored. */
+  Update: 1,
+  /** A y-protocols awareness update from one of the sender's connections. */
+  Awareness: 2,
+} as const;
+export type BusKind = (typeof BusKind)[keyof typeof BusKind];
+
+export interface BusMessage {
+  kind: BusKind;
+  payload: Uint8Array;
+}
+
+export interface RoomBus {
+  /** Delivers the room's messages from other relays to `deliver`; resolves once subscribed. */
+  join(roomId: string, deliver: (message: BusMessage) => void): Promise<void>;
+  /** Stops delivering the room's messages to `deliver` (a later join's listener stays). */
+  leave(roomId: string, deliver: (message: BusMessage) => void): Promise<void>;
+  /** Sends a message to every other relay holding the room (fire and forget). */
+  publish(roomId: string, message: BusMessage): void;
+  close(): Promise<void>;
+}
+
+const CHANNEL_PREFIX = 'tandem:room:';
+
+export class RedisRoomBus implements RoomBus {
+  readonly relayId = randomUUID();
+  private readonly listeners = new Map<string, (message: BusMessage) => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly log: Logger,
+  ) {
+    sub.on('messageBuffer', (channel: Buffer, frame: Buffer) => this.receive(channel.toString(), frame));
+    for (const [name, client] of [
+      ['publisher', pub],
+      ['subscriber', sub],
+    ] as const) {
+      client.on('error', (error: Error) =>
+        log.warn('cluster.redis_error', { client: name, error: error.message }),
+      );
+    }
+  }
+
+  /** Connects both clients (one publishes, one subscribes: a subscribed Redis connection does nothing else). */
+  static async connect(url: string, log: Logger): Promise<RedisRoomBus> {
+    const options = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true };
+    const pub = new Redis(url, options);
+    const sub = new Redis(url, options);
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+    } catch (error) {
+      pub.disconnect();
+      sub.disconnect();
+      throw new Error(`cannot reach Redis: ${(error as Error).message}`, { cause: error });
+    }
+    return new RedisRoomBus(pub, sub, log);
+  }
+
+  async join(roomId: string, deliver: (message: BusMessage) => void): Promise<void> {
+    this.listeners.set(roomId, deliver);
+    await this.sub.subscribe(CHANNEL_PREFIX + roomId);
+  }
+
+  async leave(roomId: string, deliver: (message: BusMessage) => void): Promise<void> {
+    if (this.listeners.get(roomId) !== deliver) return; // the room was loaded again since
+    this.listeners.delete(roomId);
+    if (!this.closed) await this.sub.unsubscribe(CHANNEL_PREFIX + roomId);
+  }
+
+  publish(roomId: string, message: BusMessage): void {
+    if (this.closed) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, this.relayId);
+    encoding.writeVarUint(encoder, message.kind);
+    encoding.writeVarUint8Array(encoder, message.payload);
+    this.pub
+      .publish(CHANNEL_PREFIX + roomId, Buffer.from(encoding.toUint8Array(encoder)))
+      .catch((error: Error) =>
+        this.log.warn('cluster.publish_failed', { room: roomId, error: error.message }),
+      );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    await Promise.all([this.pub.quit().catch(() => undefined), this.sub.quit().catch(() => undefined)]);
+  }
+
+  private receive(channel: string, frame: Buffer): void {
+    if (!channel.startsWith(CHANNEL_PREFIX)) return;
+    const deliver = this.listeners.get(channel.slice(CHANNEL_PREFIX.length));
+    if (!deliver) return;
+    let message: BusMessage;
+    try {
+      const decoder = decoding.createDecoder(frame);
+      if (decoding.readVarString(decoder) === this.relayId) return;
+      const kind = decoding.readVarUint(decoder);
+      if (kind !== BusKind.Update && kind !== BusKind.Awareness) return;
+      message = { kind, payload: decoding.readVarUint8Array(decoder) };
+    } catch (error) {
+      this.log.warn('cluster.bad_frame', { channel, error: (error as Error).message });
+      return;
+    }
+    deliver(message);
+  }
+}
