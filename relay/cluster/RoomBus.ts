@@ -24,6 +24,8 @@ export const BusKind = {
   Update: 1,
   /** A y-protocols awareness update from one of the sender's connections. */
   Awareness: 2,
+  /** The sender changed the room's settings (stored): read them again. No payload. */
+  Settings: 3,
 } as const;
 export type BusKind = (typeof BusKind)[keyof typeof BusKind];
 
@@ -120,7 +122,7 @@ export class RedisRoomBus implements RoomBus {
       const decoder = decoding.createDecoder(frame);
       if (decoding.readVarString(decoder) === this.relayId) return;
       const kind = decoding.readVarUint(decoder);
-      if (kind !== BusKind.Update && kind !== BusKind.Awareness) return;
+      if (kind !== BusKind.Update && kind !== BusKind.Awareness && kind !== BusKind.Settings) return;
       message = { kind, payload: decoding.readVarUint8Array(decoder) };
     } catch (error) {
       this.log.warn('cluster.bad_frame', { channel, error: (error as Error).message });

@@ -139,6 +139,7 @@ export class Room {
       options.users,
       (patch) => options.storage.updateRoom(record.id, patch),
       () => this.announce(),
+      () => this.options.publish?.({ kind: BusKind.Settings, payload: new Uint8Array(0) }),
     );
     this.held = new HeldUpdates(limits.heldMaxBytes, limits.heldMaxItems);
     this.sizeBytes = options.loadedBytes;
@@ -238,6 +239,12 @@ export class Room {
     if (message.kind === BusKind.Awareness) {
       const bytes = asBuffer(encode({ type: MessageType.Awareness, update: message.payload }));
       for (const conn of this.connections) conn.send(bytes);
+      return;
+    }
+    if (message.kind === BusKind.Settings) {
+      void this.reloadControls().catch((error: unknown) =>
+        this.options.log.error('room.settings_reload_failed', { room: this.id, err: error }),
+      );
       return;
     }
     try {
@@ -583,6 +590,25 @@ export class Room {
       return Y.mergeUpdates(updates.map((queued) => queued.update));
     }
     return applied === 1 || !merge ? last : captured;
+  }
+
+  /**
+   * Another relay changed the room's settings: take them from storage, tell
+   * everyone here their new rights, and close whoever the room no longer
+   * admits (removed, or holding a link the owner replaced), as that relay did.
+   */
+  private async reloadControls(): Promise<void> {
+    const { storage } = this.options;
+    await this.controls.reload(async () => {
+      const [record, users] = await Promise.all([storage.getRoom(this.id), storage.listUsers(this.id)]);
+      return record ? { record, users: users.map((user) => user.uid) } : null;
+    });
+    for (const conn of [...this.connections]) {
+      const admission = this.controls.admits(conn.claims);
+      if (admission === 'removed') conn.close(CloseCode.Removed);
+      else if (admission === 'link_replaced')
+        conn.close(CloseCode.Forbidden, 'the owner replaced this link with a new one');
+    }
   }
 
   /** The room as the database holds it now: its last seq and the merged state up to it. */

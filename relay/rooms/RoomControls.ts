@@ -32,6 +32,8 @@ export class RoomControls {
     users: Iterable<string>,
     private readonly store: (patch: SettingsPatch) => Promise<void>,
     private readonly announce: () => void,
+    /** After a change made here is stored (relays sharing the room are told). */
+    private readonly changed: () => void = () => undefined,
   ) {
     this.users = new Set(users);
     // A driver timer outlives a relay restart (it is stored): keep announcing its handovers.
@@ -83,6 +85,25 @@ export class RoomControls {
       await this.store(patch);
       if (patch.name !== undefined) this.record.name = patch.name;
       if (patch.policy !== undefined) this.record.policy = patch.policy;
+      this.cachedSettings = null;
+      this.announce();
+      this.changed();
+    });
+    this.chain = step.catch(() => undefined);
+    return step;
+  }
+
+  /**
+   * Takes the record and users as stored, after another relay sharing the room
+   * changed them, in turn with changes made here; then announces.
+   */
+  reload(read: () => Promise<{ record: RoomRecord; users: string[] } | null>): Promise<void> {
+    const step = this.chain.then(async () => {
+      const stored = await read();
+      if (!stored || this.stopped) return;
+      this.record.name = stored.record.name;
+      this.record.policy = stored.record.policy;
+      for (const uid of stored.users) this.users.add(uid);
       this.cachedSettings = null;
       this.announce();
     });

@@ -10,8 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addFile, findFile } from '../../shared/schema/project.js';
 import { requireOrSkip } from '../../scripts/requireTool.js';
-import { appendTo, connectSynced, textById, waitConverged, waitFor, type Peer } from './clients.js';
-import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
+import {
+  RawClient,
+  appendTo,
+  claimsOf,
+  connectSynced,
+  frameSyncStep1,
+  isAuthDenied,
+  isRoomState,
+  request,
+  textById,
+  waitConverged,
+  waitFor,
+  yjsUrl,
+  type Peer,
+} from './clients.js';
+import { createRoom, mintToken, removeDataDir, startRelay, type RelayProcess } from './harness.js';
 import { postgresBin, startPostgres, type PostgresServer } from './postgres.js';
 import { redisAvailable, startRedis, type RedisServer } from './redis.js';
 
@@ -120,5 +135,50 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     await waitConverged([a.doc, b.doc, late.doc], 20_000);
     expect(Y.encodeStateVector(late.doc)).toEqual(Y.encodeStateVector(a.doc));
     expect(textById(late.doc, id).length).toBeGreaterThan(10);
+  });
+
+  it('a classroom revoke on relay 1 stops an editor on relay 3 at once; a removal on relay 1 closes the socket on relay 2', async () => {
+    const room = await createRoom(relays[0]!.url, { name: 'classroom' });
+    const owner = await join(relays[0]!, room.roomId, room.token);
+    addFile(owner.doc, 'main.py', '');
+    const studentToken = await mintToken(relays[0]!.url, room.roomId, room.token, {
+      role: 'editor',
+      name: 'Stu',
+    });
+    const otherToken = await mintToken(relays[0]!.url, room.roomId, room.token, {
+      role: 'editor',
+      name: 'Oli',
+    });
+    const student = await RawClient.connect(yjsUrl(relays[2]!.wsUrl, room.roomId, studentToken));
+    const other = await RawClient.connect(yjsUrl(relays[1]!.wsUrl, room.roomId, otherToken));
+    for (const raw of [student, other]) {
+      await raw.hello();
+      raw.send(frameSyncStep1(raw.doc));
+      await raw.waitForFrame((f) => f.kind === 'sync' && f.step === 1, 'sync step 2');
+    }
+
+    const api = `${relays[0]!.url}/api/rooms/${room.roomId}`;
+    expect(
+      (await request(api, { method: 'PATCH', token: room.token, body: { mode: 'classroom' } })).status,
+    ).toBe(200);
+    await student.until(
+      () =>
+        student.frames
+          .filter(isRoomState)
+          .some((f) => f.message.settings.mode === 'classroom' && !f.message.canEdit),
+      'relay 3 tells the student it is read-only',
+    );
+    const from = student.frames.length;
+    student.change((doc) => addFile(doc, 'after-revoke.txt', 'refused'));
+    await student.waitForFrame(isAuthDenied, 'the edit refused on relay 3', { from });
+    expect(findFile(owner.doc, 'after-revoke.txt')).toBeNull();
+
+    const kicked = await request(`${api}/kick`, {
+      method: 'POST',
+      token: room.token,
+      body: { userId: claimsOf(otherToken).uid },
+    });
+    expect(kicked.status).toBe(200);
+    expect((await other.waitClosed()).code).toBe(CloseCode.Removed);
   });
 });
