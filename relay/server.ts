@@ -175,7 +175,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.onError(errorHandler(log));
   app.use(...requestLog(log));
   app.use(editorSecurityHeaders(config.clientDir, previews.origins));
-  const deps = { config, storage, rooms, signer, log, stats };
+  const deps = { config, storage, rooms, signer, log, stats, ...(bus && { clusterUp: () => bus.connected }) };
   // Pages of another site may not change anything (nor open sockets: upgrade.ts).
   app.use('/api/*', originCheck(config), bodyCap(), jsonOnly());
   // Every route of a room: the token, and the right the route needs (one table, roomAccess.ts).

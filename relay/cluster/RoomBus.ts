@@ -41,6 +41,10 @@ export interface RoomBus {
   leave(roomId: string, deliver: (message: BusMessage) => void): Promise<void>;
   /** Sends a message to every other relay holding the room (fire and forget). */
   publish(roomId: string, message: BusMessage): void;
+  /** False while Redis cannot be reached: rooms go on here, unshared. */
+  readonly connected: boolean;
+  /** Called when Redis is back after an outage: what others stored meanwhile never arrived. */
+  onReconnected(callback: () => void): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +53,10 @@ const CHANNEL_PREFIX = 'tandem:room:';
 export class RedisRoomBus implements RoomBus {
   readonly relayId = randomUUID();
   private readonly listeners = new Map<string, (message: BusMessage) => void>();
+  private readonly reconnected: (() => void)[] = [];
   private closed = false;
+  /** An outage is under way (logged once, ended by the subscriber's reconnection). */
+  private down = false;
 
   private constructor(
     private readonly pub: Redis,
@@ -57,21 +64,45 @@ export class RedisRoomBus implements RoomBus {
     private readonly log: Logger,
   ) {
     sub.on('messageBuffer', (channel: Buffer, frame: Buffer) => this.receive(channel.toString(), frame));
-    for (const [name, client] of [
-      ['publisher', pub],
-      ['subscriber', sub],
-    ] as const) {
-      client.on('error', (error: Error) =>
-        log.warn('cluster.redis_error', { client: name, error: error.message }),
-      );
+    // Errors repeat while Redis is away: the outage is logged once, when it starts and ends.
+    for (const client of [pub, sub]) {
+      client.on('error', () => undefined);
+      client.on('close', () => this.lost());
     }
+    // ioredis subscribes again by itself; messages sent meanwhile are gone, so rooms resynchronise.
+    sub.on('ready', () => {
+      if (!this.down || this.closed) return;
+      this.down = false;
+      log.info('cluster.redis_back');
+      for (const callback of this.reconnected) callback();
+    });
+  }
+
+  get connected(): boolean {
+    return !this.down && this.pub.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  onReconnected(callback: () => void): void {
+    this.reconnected.push(callback);
+  }
+
+  private lost(): void {
+    if (this.down || this.closed) return;
+    this.down = true;
+    this.log.error('cluster.redis_down', { note: 'rooms go on, unshared, until Redis is back' });
   }
 
   /** Connects both clients (one publishes, one subscribes: a subscribed Redis connection does nothing else). */
   static async connect(url: string, log: Logger): Promise<RedisRoomBus> {
-    const options = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true };
-    const pub = new Redis(url, options);
-    const sub = new Redis(url, options);
+    const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
+    // Publishing during an outage fails at once (nothing piles up); the resync after it covers the gap.
+    const pub = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy,
+    });
+    const sub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy });
     try {
       await Promise.all([pub.connect(), sub.connect()]);
     } catch (error) {
@@ -99,11 +130,10 @@ export class RedisRoomBus implements RoomBus {
     encoding.writeVarString(encoder, this.relayId);
     encoding.writeVarUint(encoder, message.kind);
     encoding.writeVarUint8Array(encoder, message.payload);
+    if (this.down) return;
     this.pub
       .publish(CHANNEL_PREFIX + roomId, Buffer.from(encoding.toUint8Array(encoder)))
-      .catch((error: Error) =>
-        this.log.warn('cluster.publish_failed', { room: roomId, error: error.message }),
-      );
+      .catch(() => this.lost());
   }
 
   async close(): Promise<void> {

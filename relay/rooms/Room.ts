@@ -36,6 +36,7 @@ import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sy
 import { asBuffer, type Connection, type QueuedUpdate } from './Connection.js';
 import { HeldUpdates, type HeldUpdate } from './HeldUpdates.js';
 import { RoomControls } from './RoomControls.js';
+import { buildStoredDoc } from './storedDoc.js';
 
 /** Wait after the log passes the compaction threshold, so a burst finishes first. */
 const COMPACT_DELAY_MS = 2_000;
@@ -611,14 +612,31 @@ export class Room {
     }
   }
 
+  /**
+   * After an outage of the relays' bus: what other relays stored meanwhile
+   * never arrived here. The database has it: whatever it holds that this
+   * document lacks is applied and sent to everyone here, and the settings are
+   * read again.
+   */
+  async resynchronise(): Promise<void> {
+    const { doc } = buildStoredDoc(await this.options.storage.loadState(this.id));
+    try {
+      if (this.closed) return;
+      this.receiveRemote({
+        kind: BusKind.Update,
+        payload: Y.encodeStateAsUpdate(doc, Y.encodeStateVector(this.doc)),
+      });
+    } finally {
+      doc.destroy();
+    }
+    await this.reloadControls();
+  }
+
   /** The room as the database holds it now: its last seq and the merged state up to it. */
   private async storedState(): Promise<{ seq: number; snapshot: Uint8Array }> {
-    const state = await this.options.storage.loadState(this.id);
-    const doc = new Y.Doc();
+    const { doc, lastSeq } = buildStoredDoc(await this.options.storage.loadState(this.id));
     try {
-      if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
-      for (const update of state.tail) Y.applyUpdate(doc, update.data);
-      return { seq: state.tail.at(-1)?.seq ?? state.snapshotSeq, snapshot: Y.encodeStateAsUpdate(doc) };
+      return { seq: lastSeq, snapshot: Y.encodeStateAsUpdate(doc) };
     } finally {
       doc.destroy();
     }

@@ -19,6 +19,7 @@ import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { StoredUpdate } from '../storage/Storage.js';
 import type { BusMessage, RoomBus } from '../cluster/RoomBus.js';
 import { FlushScheduler } from './FlushScheduler.js';
+import { buildStoredDoc, type StoredDoc } from './storedDoc.js';
 import { Room, type RoomLimits } from './Room.js';
 
 export interface RoomManagerOptions {
@@ -37,12 +38,7 @@ export interface RoomManagerOptions {
 const QUARANTINE_MAX = 20;
 const LOG_PAGE_ENTRIES = 5_000;
 
-interface Built {
-  doc: Y.Doc;
-  lastSeq: number;
-  sinceSnapshot: number;
-  bytes: number;
-}
+type Built = StoredDoc;
 
 export class RoomLoadError extends Error {
   override name = 'RoomLoadError';
@@ -56,7 +52,15 @@ export class RoomManager {
   /** Each loaded room's RoomBus listener, when rooms are shared. */
   private readonly subscriptions = new Map<Room, (message: BusMessage) => void>();
 
-  constructor(private readonly options: RoomManagerOptions) {}
+  constructor(private readonly options: RoomManagerOptions) {
+    options.bus?.onReconnected(() => {
+      for (const room of this.rooms.values()) {
+        room
+          .resynchronise()
+          .catch((error: unknown) => options.log.error('room.resync_failed', { room: room.id, err: error }));
+      }
+    });
+  }
 
   get loadedCount(): number {
     return this.rooms.size;
@@ -146,7 +150,7 @@ export class RoomManager {
     const startedMs = Date.now();
     let built: Built;
     try {
-      built = build(await storage.loadState(roomId));
+      built = buildStoredDoc(await storage.loadState(roomId));
     } catch (error) {
       log.error('room.load_failed', { room: roomId, err: error });
       try {
@@ -269,24 +273,4 @@ export class RoomManager {
     if (timer) clearTimeout(timer);
     this.unloadTimers.delete(roomId);
   }
-}
-
-/** The document from a snapshot and the log after it; throws (and frees it) if Yjs cannot apply them. */
-function build(state: Awaited<ReturnType<Storage['loadState']>>): Built {
-  const doc = new Y.Doc();
-  let bytes = state.snapshot?.byteLength ?? 0;
-  try {
-    doc.transact(() => {
-      if (state.snapshot) Y.applyUpdate(doc, state.snapshot);
-      for (const update of state.tail) {
-        Y.applyUpdate(doc, update.data);
-        bytes += update.data.byteLength;
-      }
-    });
-  } catch (error) {
-    doc.destroy();
-    throw error;
-  }
-  const lastSeq = state.tail.at(-1)?.seq ?? state.snapshotSeq;
-  return { doc, lastSeq, sinceSnapshot: state.tail.length, bytes };
 }

@@ -155,6 +155,7 @@ export interface Health {
   heapUsedBytes: number;
   droppedSignals: number;
   heldUpdateBytes: number;
+  cluster?: { redis: 'up' | 'down' };
 }
 
 export async function health(url: string): Promise<{ status: number; body: Health }> {

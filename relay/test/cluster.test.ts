@@ -18,6 +18,7 @@ import {
   connectSynced,
   frameSyncStep1,
   isAuthDenied,
+  health,
   isRoomState,
   request,
   textById,
@@ -180,5 +181,40 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     });
     expect(kicked.status).toBe(200);
     expect((await other.waitClosed()).code).toBe(CloseCode.Removed);
+  });
+
+  it('Redis restarted while people type: each relay goes on alone, says so, and both catch up when it is back', async () => {
+    const room = await createRoom(relays[0]!.url, { name: 'redis outage' });
+    const a = await join(relays[0]!, room.roomId, room.token);
+    const b = await join(relays[1]!, room.roomId, room.token);
+    const id = addFile(a.doc, 'outage.txt', '');
+    await waitConverged([a.doc, b.doc]);
+    expect((await health(relays[0]!.url)).body.cluster).toEqual({ redis: 'up' });
+
+    await redis.stop();
+    await waitFor(
+      async () => (await health(relays[0]!.url)).body.cluster?.redis === 'down',
+      'relay 1 reports Redis down',
+    );
+    await waitFor(
+      async () => (await health(relays[1]!.url)).body.cluster?.redis === 'down',
+      'relay 2 reports Redis down',
+    );
+    appendTo(a.doc, id, 'typed on relay 1 while Redis was down\n');
+    appendTo(b.doc, id, 'typed on relay 2 while Redis was down\n');
+    // Each relay still serves its own people: a second client on relay 1 sees A's line.
+    const a2 = await join(relays[0]!, room.roomId, room.token);
+    await waitFor(() => textById(a2.doc, id).includes('typed on relay 1'), 'relay 1 still serves');
+
+    redis = await startRedis(redis.port);
+    await waitFor(
+      async () => (await health(relays[0]!.url)).body.cluster?.redis === 'up',
+      'relay 1 reports Redis back',
+      20_000,
+    );
+    await waitConverged([a.doc, b.doc, a2.doc], 20_000);
+    const text = textById(a.doc, id);
+    expect(text).toContain('typed on relay 1 while Redis was down');
+    expect(text).toContain('typed on relay 2 while Redis was down');
   });
 });

@@ -34,6 +34,8 @@ export const HealthAnswer = v.object({
   rssBytes: count,
   heapUsedBytes: count,
   droppedSignals: count,
+  /** With REDIS_URL: whether the relays' bus is up (down: rooms go on here, unshared). */
+  cluster: v.optional(v.object({ redis: v.picklist(['up', 'down']) })),
 });
 
 /** `GET /api/templates` */
