@@ -185,7 +185,11 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.on(
     'POST',
     ['/api/rooms', '/api/rooms/:roomId/fork', '/api/rooms/:roomId/history/fork'],
-    rateLimit(config.roomsPerMinute, 'new rooms'),
+    rateLimit(
+      config.roomsPerMinute,
+      'new rooms',
+      bus ? (key, windowSeconds) => bus.countInWindow(key, windowSeconds) : undefined,
+    ),
   );
   app.route('/', createRoomAdminApi(deps));
   app.route('/', createRunsApi({ ...deps, runs, hub, crypto, workspaces }));

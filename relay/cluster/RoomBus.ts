@@ -26,12 +26,16 @@ export const BusKind = {
   Awareness: 2,
   /** The sender changed the room's settings (stored): read them again. No payload. */
   Settings: 3,
+  /** How many connections the sender holds in the room: varUint. Sent on change and every few seconds. */
+  Presence: 4,
 } as const;
 export type BusKind = (typeof BusKind)[keyof typeof BusKind];
 
 export interface BusMessage {
   kind: BusKind;
   payload: Uint8Array;
+  /** The relay that sent it (set on delivery). */
+  from?: string;
 }
 
 export interface RoomBus {
@@ -45,10 +49,17 @@ export interface RoomBus {
   readonly connected: boolean;
   /** Called when Redis is back after an outage: what others stored meanwhile never arrived. */
   onReconnected(callback: () => void): void;
+  /**
+   * Counts one more under `key` in the current window of `windowSeconds`, for
+   * every relay together; resolves with the count so far, or null while Redis
+   * cannot be reached (the caller counts alone).
+   */
+  countInWindow(key: string, windowSeconds: number): Promise<number | null>;
   close(): Promise<void>;
 }
 
 const CHANNEL_PREFIX = 'tandem:room:';
+const KINDS = new Set<number>(Object.values(BusKind));
 
 export class RedisRoomBus implements RoomBus {
   readonly relayId = randomUUID();
@@ -84,6 +95,23 @@ export class RedisRoomBus implements RoomBus {
 
   onReconnected(callback: () => void): void {
     this.reconnected.push(callback);
+  }
+
+  async countInWindow(key: string, windowSeconds: number): Promise<number | null> {
+    if (this.down || this.closed) return null;
+    const window = Math.floor(Date.now() / 1000 / windowSeconds);
+    const counter = `tandem:count:${key}:${window}`;
+    try {
+      const results = await this.pub
+        .multi()
+        .incr(counter)
+        .expire(counter, windowSeconds * 2)
+        .exec();
+      const count = results?.[0]?.[1];
+      return typeof count === 'number' ? count : null;
+    } catch {
+      return null;
+    }
   }
 
   private lost(): void {
@@ -150,10 +178,11 @@ export class RedisRoomBus implements RoomBus {
     let message: BusMessage;
     try {
       const decoder = decoding.createDecoder(frame);
-      if (decoding.readVarString(decoder) === this.relayId) return;
+      const from = decoding.readVarString(decoder);
+      if (from === this.relayId) return;
       const kind = decoding.readVarUint(decoder);
-      if (kind !== BusKind.Update && kind !== BusKind.Awareness && kind !== BusKind.Settings) return;
-      message = { kind, payload: decoding.readVarUint8Array(decoder) };
+      if (!KINDS.has(kind)) return;
+      message = { kind: kind as BusKind, payload: decoding.readVarUint8Array(decoder), from };
     } catch (error) {
       this.log.warn('cluster.bad_frame', { channel, error: (error as Error).message });
       return;

@@ -54,12 +54,30 @@ export class RateLimitError extends HttpError {
   }
 }
 
-/** The limiter as middleware, for requests that create something that stays (rooms). */
-export function rateLimit(perMinute: number, what: string): MiddlewareHandler {
+/** Counts shared by every relay (RoomBus.countInWindow): one more in this minute, or null to count alone. */
+export type SharedCount = (key: string, windowSeconds: number) => Promise<number | null>;
+
+/**
+ * The limiter as middleware, for requests that create something that stays
+ * (rooms). With `shared` (relays sharing rooms) an address's requests are
+ * counted on every relay together, per minute window (approximate: a burst
+ * may straddle two windows); while those counts cannot be reached, each relay
+ * counts alone.
+ */
+export function rateLimit(perMinute: number, what: string, shared?: SharedCount): MiddlewareHandler {
   const limiter = new AddressLimiter(perMinute, what);
   return async (c, next) => {
     try {
-      limiter.take(clientAddress(c));
+      const address = clientAddress(c);
+      const count = shared && perMinute > 0 ? await shared(`${what}:${address}`, MINUTE_MS / 1000) : null;
+      if (count === null) limiter.take(address);
+      else if (count > perMinute) {
+        const waitSeconds = Math.max(1, Math.ceil((MINUTE_MS - (Date.now() % MINUTE_MS)) / 1000));
+        throw new RateLimitError(
+          `too many ${what}: at most ${perMinute} a minute from one address; try again in ${waitSeconds} s`,
+          waitSeconds,
+        );
+      }
     } catch (error) {
       if (error instanceof RateLimitError) c.header('Retry-After', String(error.retryAfterSeconds));
       throw error;

@@ -100,7 +100,8 @@ async function admit(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, he
   }
   if (!room) throw new HttpError(404, ErrorCode.RoomNotFound, 'no such room');
   const limit = roomLimit(claims.role, deps.config.maxConnectionsPerRoom);
-  if (room.connections.size >= limit) {
+  // Counted on every relay sharing the room (approximate there: a few seconds old).
+  if (room.connectionsEverywhere >= limit) {
     throw new HttpError(429, ErrorCode.RoomFull, `room full: at most ${limit} connections`);
   }
   const address = req.socket.remoteAddress ?? 'unknown';

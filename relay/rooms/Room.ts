@@ -21,6 +21,8 @@
  * transaction's own update), which is what lets the relay keep up with a typist
  * faster than a relay that forwards every frame.
  */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { encode } from '../../shared/protocol/codec.js';
@@ -42,6 +44,10 @@ import { buildStoredDoc } from './storedDoc.js';
 const COMPACT_DELAY_MS = 2_000;
 /** Past the size limit by its running estimate, the document is measured exactly at most this often. */
 const SIZE_REMEASURE_MS = 5_000;
+/** Relays sharing a room say how many connections they hold in it this often, and on every change... */
+const PRESENCE_EVERY_MS = 2_000;
+/** ...and a count older than this (its relay died) no longer counts. */
+const PRESENCE_STALE_MS = 3 * PRESENCE_EVERY_MS;
 /** The origin of updates another relay stored (RoomBus). */
 const REMOTE = Symbol('remote relay');
 /** A store that failed for want of disk space is tried again after this, doubling up to the max. */
@@ -123,6 +129,9 @@ export class Room {
   private closed = false;
   /** The storage's disk is full: nothing is acknowledged or sent on until a retry stores. */
   private notSaving = false;
+  /** Connections other relays sharing the room hold, as they last said (Presence), and when. */
+  private readonly elsewhere = new Map<string, { count: number; at: number }>();
+  private presenceTimer: NodeJS.Timeout | null = null;
   /** Set when shutting down: a store waiting out a full disk gives up. */
   private givingUp = false;
   private wakeRetry: (() => void) | null = null;
@@ -189,6 +198,7 @@ export class Room {
   /** Greets a new connection: sync step 1 (editors only: a viewer's answer would be dropped) and who is here. */
   join(conn: Connection): void {
     this.connections.add(conn);
+    this.sayPresence();
     conn.editing = this.controls.mayEdit(conn.claims);
     if (conn.editing) this.requestState(conn);
     const live = this.awareness.encodeLive();
@@ -197,6 +207,7 @@ export class Room {
 
   leave(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.sayPresence();
     conn.dispose();
     // What it held waits for changes that may never come; a real client sends it again when it reconnects.
     this.held.drop(conn);
@@ -240,6 +251,13 @@ export class Room {
     if (message.kind === BusKind.Awareness) {
       const bytes = asBuffer(encode({ type: MessageType.Awareness, update: message.payload }));
       for (const conn of this.connections) conn.send(bytes);
+      return;
+    }
+    if (message.kind === BusKind.Presence) {
+      if (!message.from) return;
+      const count = decoding.readVarUint(decoding.createDecoder(message.payload));
+      if (count === 0) this.elsewhere.delete(message.from);
+      else this.elsewhere.set(message.from, { count, at: Date.now() });
       return;
     }
     if (message.kind === BusKind.Settings) {
@@ -362,6 +380,7 @@ export class Room {
   /** Stops timers; the caller has settled and compacted what it wanted. */
   destroy(): void {
     this.closed = true;
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.controls.stop();
     this.doc.destroy();
@@ -398,6 +417,37 @@ export class Room {
         });
         this.wakeRetry = null;
       }
+    }
+  }
+
+  /**
+   * Connections to this room on every relay sharing it: exact here, as the
+   * others last said elsewhere (at most a few seconds old; a relay that died
+   * stops counting within PRESENCE_STALE_MS). Limits count these.
+   */
+  get connectionsEverywhere(): number {
+    let count = this.connections.size;
+    const now = Date.now();
+    for (const [relay, said] of this.elsewhere) {
+      if (now - said.at > PRESENCE_STALE_MS) this.elsewhere.delete(relay);
+      else count += said.count;
+    }
+    return count;
+  }
+
+  /** Tells the other relays sharing the room how many connections this one holds, now and every few seconds. */
+  private sayPresence(): void {
+    const { publish } = this.options;
+    if (!publish || this.closed) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, this.connections.size);
+    publish({ kind: BusKind.Presence, payload: encoding.toUint8Array(encoder) });
+    if (this.connections.size === 0) {
+      if (this.presenceTimer) clearInterval(this.presenceTimer);
+      this.presenceTimer = null;
+    } else if (!this.presenceTimer) {
+      this.presenceTimer = setInterval(() => this.sayPresence(), PRESENCE_EVERY_MS);
+      this.presenceTimer.unref();
     }
   }
 
