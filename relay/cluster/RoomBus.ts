@@ -59,6 +59,7 @@ export interface RoomBus {
 }
 
 const CHANNEL_PREFIX = 'tandem:room:';
+const QUIT_WAIT_MS = 1_000;
 const KINDS = new Set<number>(Object.values(BusKind));
 
 export class RedisRoomBus implements RoomBus {
@@ -168,7 +169,11 @@ export class RedisRoomBus implements RoomBus {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
-    await Promise.all([this.pub.quit().catch(() => undefined), this.sub.quit().catch(() => undefined)]);
+    // QUIT politely, but never wait on a Redis that is away: shutdown must not hang.
+    const quit = Promise.all([this.pub.quit(), this.sub.quit()]).catch(() => undefined);
+    await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, QUIT_WAIT_MS).unref())]);
+    this.pub.disconnect();
+    this.sub.disconnect();
   }
 
   private receive(channel: string, frame: Buffer): void {
