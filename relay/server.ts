@@ -98,6 +98,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     },
     onStored: (seconds) => metrics.stored(seconds),
     ...(bus && { bus }),
+    sharedStorage: config.databaseUrl !== null,
   });
 
   const crypto = EnvCrypto.fromDataDir(config.dataDir);

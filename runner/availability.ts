@@ -7,13 +7,14 @@
 import type Docker from 'dockerode';
 import { LANGUAGES, type LanguageId } from '../shared/languages.js';
 import { resolveImage } from './languages.js';
+import { withTimeout } from '../server/timeout.js';
 
 export const CHECK_INTERVAL_MS = 1_000;
 const CHECK_TIMEOUT_MS = 900;
 
 export async function availableLanguages(docker: Docker): Promise<LanguageId[]> {
   try {
-    await withTimeout(docker.ping());
+    await withTimeout(docker.ping(), CHECK_TIMEOUT_MS, 'Docker did not answer in time');
   } catch {
     return [];
   }
@@ -21,7 +22,11 @@ export async function availableLanguages(docker: Docker): Promise<LanguageId[]> 
   const present = (image: string) => {
     let found = images.get(image);
     if (!found) {
-      found = withTimeout(docker.getImage(image).inspect()).then(
+      found = withTimeout(
+        docker.getImage(image).inspect(),
+        CHECK_TIMEOUT_MS,
+        'Docker did not answer in time',
+      ).then(
         () => true,
         () => false,
       );
@@ -53,7 +58,7 @@ export function watchAvailability(docker: Docker, onChange: (languages: Language
 /** Calls `onChange` with whether `image` is present (and Docker answers), now and on every change. */
 export function watchImage(docker: Docker, image: string, onChange: (present: boolean) => void): () => void {
   const present = () =>
-    withTimeout(docker.getImage(image).inspect()).then(
+    withTimeout(docker.getImage(image).inspect(), CHECK_TIMEOUT_MS, 'Docker did not answer in time').then(
       () => true,
       () => false,
     );
@@ -82,20 +87,4 @@ function watch<T>(
     stopped = true;
     if (timer) clearTimeout(timer);
   };
-}
-
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Docker did not answer in time')), CHECK_TIMEOUT_MS);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

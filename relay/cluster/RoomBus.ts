@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Logger } from '../../server/log.js';
+import { withTimeout } from '../../server/timeout.js';
 
 export const BusKind = {
   /** A Yjs update the sender has stored. */
@@ -28,6 +29,8 @@ export const BusKind = {
   Settings: 3,
   /** How many connections the sender holds in the room: varUint. Sent on change and every few seconds. */
   Presence: 4,
+  /** The sender was cut off from the others for a while: read what it stored meanwhile. No payload. */
+  Resync: 5,
 } as const;
 export type BusKind = (typeof BusKind)[keyof typeof BusKind];
 
@@ -60,6 +63,9 @@ export interface RoomBus {
 
 const CHANNEL_PREFIX = 'tandem:room:';
 const QUIT_WAIT_MS = 1_000;
+/** A subscribe or unsubscribe unanswered this long means Redis is away. */
+const COMMAND_WAIT_MS = 2_000;
+
 const KINDS = new Set<number>(Object.values(BusKind));
 
 export class RedisRoomBus implements RoomBus {
@@ -81,13 +87,16 @@ export class RedisRoomBus implements RoomBus {
       client.on('error', () => undefined);
       client.on('close', () => this.lost());
     }
-    // ioredis subscribes again by itself; messages sent meanwhile are gone, so rooms resynchronise.
-    sub.on('ready', () => {
-      if (!this.down || this.closed) return;
-      this.down = false;
-      log.info('cluster.redis_back');
-      for (const callback of this.reconnected) callback();
-    });
+    // ioredis subscribes again by itself; messages sent meanwhile are gone, so rooms
+    // resynchronise. Back means both clients are ready again, whichever was last.
+    for (const client of [pub, sub]) client.on('ready', () => this.maybeBack());
+  }
+
+  private maybeBack(): void {
+    if (!this.down || this.closed || this.pub.status !== 'ready' || this.sub.status !== 'ready') return;
+    this.down = false;
+    this.log.info('cluster.redis_back');
+    for (const callback of this.reconnected) callback();
   }
 
   get connected(): boolean {
@@ -142,15 +151,30 @@ export class RedisRoomBus implements RoomBus {
     return new RedisRoomBus(pub, sub, log);
   }
 
+  /**
+   * While Redis is away the room loads unshared: the subscription is sent when
+   * it is back (ioredis queues it), and the resync then covers the gap.
+   */
   async join(roomId: string, deliver: (message: BusMessage) => void): Promise<void> {
     this.listeners.set(roomId, deliver);
-    await this.sub.subscribe(CHANNEL_PREFIX + roomId);
+    const subscribed = this.sub.subscribe(CHANNEL_PREFIX + roomId);
+    if (this.down) {
+      subscribed.catch(() => undefined);
+      return;
+    }
+    await withTimeout(subscribed, COMMAND_WAIT_MS, 'Redis did not answer').catch(() => this.lost());
   }
 
   async leave(roomId: string, deliver: (message: BusMessage) => void): Promise<void> {
     if (this.listeners.get(roomId) !== deliver) return; // the room was loaded again since
     this.listeners.delete(roomId);
-    if (!this.closed) await this.sub.unsubscribe(CHANNEL_PREFIX + roomId);
+    // Away, there is nothing to tell it: a subscription it brings back only delivers to no one.
+    if (this.closed || this.down || this.sub.status !== 'ready') return;
+    await withTimeout(
+      this.sub.unsubscribe(CHANNEL_PREFIX + roomId),
+      COMMAND_WAIT_MS,
+      'Redis did not answer',
+    ).catch(() => undefined);
   }
 
   publish(roomId: string, message: BusMessage): void {
@@ -160,9 +184,10 @@ export class RedisRoomBus implements RoomBus {
     encoding.writeVarUint(encoder, message.kind);
     encoding.writeVarUint8Array(encoder, message.payload);
     if (this.down) return;
-    this.pub
-      .publish(CHANNEL_PREFIX + roomId, Buffer.from(encoding.toUint8Array(encoder)))
-      .catch(() => this.lost());
+    this.pub.publish(CHANNEL_PREFIX + roomId, Buffer.from(encoding.toUint8Array(encoder))).catch(() => {
+      // A failed publish is an outage only if the publisher is not connected.
+      if (this.pub.status !== 'ready') this.lost();
+    });
   }
 
   async close(): Promise<void> {

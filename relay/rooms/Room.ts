@@ -99,6 +99,12 @@ export interface RoomOptions {
    * stored, and its connections' awareness, to the other relays holding the room.
    */
   publish?: (message: BusMessage) => void;
+  /**
+   * Other relays may write this room's log (PostgreSQL): snapshots are then
+   * built from the database, never from this relay's copy, which may lack an
+   * update another relay stored below this one's last seq.
+   */
+  sharedStorage?: boolean;
   /** How long one pass of updates took to store, in seconds (for metrics). */
   onStored?: (seconds: number) => void;
 }
@@ -260,6 +266,12 @@ export class Room {
       else this.elsewhere.set(message.from, { count, at: Date.now() });
       return;
     }
+    if (message.kind === BusKind.Resync) {
+      void this.resynchronise().catch((error: unknown) =>
+        this.options.log.error('room.resync_failed', { room: this.id, err: error }),
+      );
+      return;
+    }
     if (message.kind === BusKind.Settings) {
       void this.reloadControls().catch((error: unknown) =>
         this.options.log.error('room.settings_reload_failed', { room: this.id, err: error }),
@@ -276,6 +288,11 @@ export class Room {
     }
     this.sizeBytes += message.payload.byteLength;
     this.broadcastUpdate(message.payload, null);
+    // It may be what an update held here was waiting for.
+    if (this.held.items > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      this.options.scheduleFlush(this);
+    }
   }
 
   /** Sends a Tandem frame to every connection that speaks them (said hello), but `except`. */
@@ -310,6 +327,8 @@ export class Room {
    * rejects if storing failed.
    */
   async change(author: string, edit: (doc: Y.Doc) => void): Promise<number | null> {
+    // Waiting for disk space could take hours: the caller is told now instead.
+    if (this.notSaving) throw new Error('the server cannot store changes right now (its disk is full)');
     this.applyPending();
     const data = this.capture(() => edit(this.doc));
     if (!data) return null;
@@ -361,7 +380,7 @@ export class Room {
       // harmlessly on reload (Yjs ignores what it already has). Sharing the room with
       // other relays, an update they stored below our lastSeq may still be on its way
       // here: the snapshot is then built from what the database holds.
-      const { seq, snapshot } = this.options.publish
+      const { seq, snapshot } = this.options.sharedStorage
         ? await this.storedState()
         : { seq: this.lastSeq, snapshot: Y.encodeStateAsUpdate(this.doc) };
       await this.options.storage.saveSnapshot(this.id, seq, snapshot);

@@ -17,7 +17,7 @@ import type { Storage } from '../storage/Storage.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { StoredUpdate } from '../storage/Storage.js';
-import type { BusMessage, RoomBus } from '../cluster/RoomBus.js';
+import { BusKind, type BusMessage, type RoomBus } from '../cluster/RoomBus.js';
 import { FlushScheduler } from './FlushScheduler.js';
 import { buildStoredDoc, type StoredDoc } from './storedDoc.js';
 import { Room, type RoomLimits } from './Room.js';
@@ -32,6 +32,8 @@ export interface RoomManagerOptions {
   onStored?: (seconds: number) => void;
   /** Relays sharing rooms over Redis (REDIS_URL); absent: this relay alone holds its rooms. */
   bus?: RoomBus;
+  /** Other relays may write the same storage (PostgreSQL). */
+  sharedStorage?: boolean;
 }
 
 /** A repair that has to set aside more entries than this gives up: something else is wrong. */
@@ -53,8 +55,12 @@ export class RoomManager {
   private readonly subscriptions = new Map<Room, (message: BusMessage) => void>();
 
   constructor(private readonly options: RoomManagerOptions) {
-    options.bus?.onReconnected(() => {
+    const { bus } = options;
+    // Back from an outage (of Redis, or only of this relay's link to it): each room
+    // takes what others stored meanwhile, and asks them to take what it stored.
+    bus?.onReconnected(() => {
       for (const room of this.rooms.values()) {
+        bus.publish(room.id, { kind: BusKind.Resync, payload: new Uint8Array(0) });
         room
           .resynchronise()
           .catch((error: unknown) => options.log.error('room.resync_failed', { room: room.id, err: error }));
@@ -172,6 +178,7 @@ export class RoomManager {
       scheduleFlush: (dirty) => this.flushes.schedule(dirty),
       ...(this.options.onStored && { onStored: this.options.onStored }),
       ...(publish && { publish }),
+      sharedStorage: this.options.sharedStorage === true,
     });
     this.rooms.set(roomId, room);
     log.debug('room.loaded', { room: roomId, ms: Date.now() - startedMs });

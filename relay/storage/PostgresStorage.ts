@@ -38,6 +38,8 @@ const LOCK_MIGRATE = 0x74616e;
 const LOCK_APPEND = 1;
 const LOCK_SNAPSHOT = 2;
 const POOL_SIZE = 8;
+const CONNECT_TIMEOUT_MS = 10_000;
+const STATEMENT_TIMEOUT_MS = 30_000;
 
 /** Schema steps, applied in order; `tandem_schema.version` records how many have run. Never edit a shipped one. */
 const MIGRATIONS: readonly string[] = [
@@ -143,7 +145,18 @@ export class PostgresStorage implements Storage {
 
   /** Connects, applies the schema steps this database lacks, and returns the store. */
   static async open(connectionString: string): Promise<PostgresStorage> {
-    const pool = new pg.Pool({ connectionString, max: POOL_SIZE, types: TYPES });
+    const pool = new pg.Pool({
+      connectionString,
+      max: POOL_SIZE,
+      types: TYPES,
+      // A database that went away must fail writes (the room's failure path), not hang them:
+      // a partitioned relay holding a room's append lock would otherwise stall every other.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      lock_timeout: STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS,
+    });
     // An idle client's error (the server restarted) must not crash the relay; the next query reconnects.
     pool.on('error', () => undefined);
     const storage = new PostgresStorage(pool);
@@ -177,16 +190,25 @@ export class PostgresStorage implements Storage {
   private async transaction<T>(body: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     this.requireOpen();
     const client = await this.pool.connect();
+    // While checked out, the pool no longer listens for this client's errors: a connection
+    // lost mid-transaction (a restart, a failover) would otherwise throw from an emitter.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let failure: Error | undefined;
     try {
       await client.query(begin);
       const result = await body(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      // The server refusing a statement leaves the connection fine; anything else may not.
+      if (!(error instanceof pg.DatabaseError))
+        failure = error instanceof Error ? error : new Error(String(error));
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', ignore);
+      client.release(failure); // with an error: discarded, not reused
     }
   }
 
