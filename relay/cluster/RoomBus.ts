@@ -27,10 +27,12 @@ export const BusKind = {
   Awareness: 2,
   /** The sender changed the room's settings (stored): read them again. No payload. */
   Settings: 3,
-  /** How many connections the sender holds in the room: varUint. Sent on change and every few seconds. */
+  /** What the sender holds in the room (cluster/presence.ts). Sent on change and every few seconds. */
   Presence: 4,
   /** The sender was cut off from the others for a while: read what it stored meanwhile. No payload. */
   Resync: 5,
+  /** A WebRTC signal for a peer the receiver holds: varString(target peer) varUint8Array(signal frame). */
+  Signal: 6,
 } as const;
 export type BusKind = (typeof BusKind)[keyof typeof BusKind];
 

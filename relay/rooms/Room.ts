@@ -25,16 +25,28 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
-import { encode } from '../../shared/protocol/codec.js';
+import { decode, encode } from '../../shared/protocol/codec.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType, SyncStep } from '../../shared/protocol/table.js';
+import { Direction, MessageType, SyncStep, type PeerInfo } from '../../shared/protocol/table.js';
 import { canReadNotes } from '../../shared/roles.js';
 import { RoomKind } from '../../shared/rooms.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import type { Logger } from '../../server/log.js';
-import type { NewUpdate, RoomRecord, Storage } from '../storage/Storage.js';
+import {
+  storageTrouble,
+  type NewUpdate,
+  type RoomRecord,
+  type Storage,
+  type StorageTrouble,
+} from '../storage/Storage.js';
 import { BusKind, type BusMessage } from '../cluster/RoomBus.js';
-import { RoomAwareness, encodeAwarenessUpdate, type AwarenessEntry } from '../sync/awareness.js';
+import { RemotePresence, decodePresence, encodePresence, type Presence } from '../cluster/presence.js';
+import {
+  RoomAwareness,
+  decodeAwarenessUpdate,
+  encodeAwarenessUpdate,
+  type AwarenessEntry,
+} from '../sync/awareness.js';
 import { asBuffer, type Connection, type QueuedUpdate } from './Connection.js';
 import { HeldUpdates, type HeldUpdate } from './HeldUpdates.js';
 import { RoomControls } from './RoomControls.js';
@@ -44,22 +56,16 @@ import { buildStoredDoc } from './storedDoc.js';
 const COMPACT_DELAY_MS = 2_000;
 /** Past the size limit by its running estimate, the document is measured exactly at most this often. */
 const SIZE_REMEASURE_MS = 5_000;
-/** Relays sharing a room say how many connections they hold in it this often, and on every change... */
-const PRESENCE_EVERY_MS = 2_000;
-/** ...and a count older than this (its relay died) no longer counts. */
-const PRESENCE_STALE_MS = 3 * PRESENCE_EVERY_MS;
+/** Why storing waits, in the sentence everyone in the room is told. */
+const TROUBLE: Record<StorageTrouble, string> = {
+  full: 'its disk is full',
+  unreachable: 'its database cannot be reached',
+};
 /** The origin of updates another relay stored (RoomBus). */
 const REMOTE = Symbol('remote relay');
 /** A store that failed for want of disk space is tried again after this, doubling up to the max. */
 const STORE_RETRY_MS = 250;
 const STORE_RETRY_MAX_MS = 4_000;
-
-/** Whether a storage error means the disk (or quota) is full: it passes once space returns. */
-export function isStorageFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  // PostgreSQL's disk_full (53100) is the database server's disk.
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === '53100';
-}
 
 export interface RoomLimits {
   /** Deepest nesting of shared types an update may create. */
@@ -133,11 +139,18 @@ export class Room {
   private shrunk = false;
   private compactTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** The storage's disk is full: nothing is acknowledged or sent on until a retry stores. */
-  private notSaving = false;
-  /** Connections other relays sharing the room hold, as they last said (Presence), and when. */
-  private readonly elsewhere = new Map<string, { count: number; at: number }>();
-  private presenceTimer: NodeJS.Timeout | null = null;
+  /** Storing fails for now (disk full, database away): nothing is acknowledged or sent on until a retry stores. */
+  private notSaving: StorageTrouble | null = null;
+  /** Connections and peers other relays sharing the room hold, as they last said (Presence). */
+  private readonly elsewhere = new RemotePresence({
+    joined: (peer) => this.broadcastTandem(encode({ type: MessageType.PeerJoined, peer })),
+    left: (peerId) => this.broadcastTandem(encode({ type: MessageType.PeerLeft, peerId })),
+    // Its connections' cursors go with it (they never said goodbye if it was killed).
+    gone: (relayId) => {
+      const removed = this.awareness.removeAll(relayId);
+      if (removed.length > 0) this.sendAwareness(encodeAwarenessUpdate(removed), null);
+    },
+  });
   /** Set when shutting down: a store waiting out a full disk gives up. */
   private givingUp = false;
   private wakeRetry: (() => void) | null = null;
@@ -242,9 +255,14 @@ export class Room {
 
   broadcastAwareness(entries: readonly AwarenessEntry[], from: Connection | null): void {
     const update = encodeAwarenessUpdate(entries);
-    const bytes = asBuffer(encode({ type: MessageType.Awareness, update }));
-    for (const conn of this.connections) if (conn !== from) conn.send(bytes);
+    this.sendAwareness(update, from);
     this.options.publish?.({ kind: BusKind.Awareness, payload: update });
+  }
+
+  /** To the connections here only, but `except`. */
+  private sendAwareness(update: Uint8Array, except: Connection | null): void {
+    const bytes = asBuffer(encode({ type: MessageType.Awareness, update }));
+    for (const conn of this.connections) if (conn !== except) conn.send(bytes);
   }
 
   /**
@@ -254,16 +272,23 @@ export class Room {
    */
   receiveRemote(message: BusMessage): void {
     if (this.closed) return;
-    if (message.kind === BusKind.Awareness) {
-      const bytes = asBuffer(encode({ type: MessageType.Awareness, update: message.payload }));
-      for (const conn of this.connections) conn.send(bytes);
-      return;
-    }
-    if (message.kind === BusKind.Presence) {
+    if (
+      message.kind === BusKind.Awareness ||
+      message.kind === BusKind.Presence ||
+      message.kind === BusKind.Signal
+    ) {
       if (!message.from) return;
-      const count = decoding.readVarUint(decoding.createDecoder(message.payload));
-      if (count === 0) this.elsewhere.delete(message.from);
-      else this.elsewhere.set(message.from, { count, at: Date.now() });
+      try {
+        if (message.kind === BusKind.Signal) this.deliverSignal(message);
+        else if (message.kind === BusKind.Presence)
+          this.heardPresence(message.from, decodePresence(message.payload));
+        else {
+          const news = this.awareness.applyRemote(message.from, decodeAwarenessUpdate(message.payload));
+          if (news.length > 0) this.sendAwareness(encodeAwarenessUpdate(news), null);
+        }
+      } catch (error) {
+        this.options.log.warn('cluster.bad_frame', { room: this.id, kind: message.kind, err: error });
+      }
       return;
     }
     if (message.kind === BusKind.Resync) {
@@ -328,7 +353,8 @@ export class Room {
    */
   async change(author: string, edit: (doc: Y.Doc) => void): Promise<number | null> {
     // Waiting for disk space could take hours: the caller is told now instead.
-    if (this.notSaving) throw new Error('the server cannot store changes right now (its disk is full)');
+    if (this.notSaving)
+      throw new Error(`the server cannot store changes right now (${TROUBLE[this.notSaving]})`);
     this.applyPending();
     const data = this.capture(() => edit(this.doc));
     if (!data) return null;
@@ -399,14 +425,14 @@ export class Room {
   /** Stops timers; the caller has settled and compacted what it wanted. */
   destroy(): void {
     this.closed = true;
-    if (this.presenceTimer) clearInterval(this.presenceTimer);
     if (this.compactTimer) clearTimeout(this.compactTimer);
     this.controls.stop();
     this.doc.destroy();
   }
 
   /**
-   * Stores updates, waiting out a full disk: everyone in the room is told their
+   * Stores updates, waiting out a full disk or a database that is away
+   * (storageTrouble): everyone in the room is told their
    * changes are not saved, and the store is tried again with a growing pause
    * until it succeeds (then acknowledgements and broadcasts go on in order) or
    * the relay shuts down. Any other failure throws at once.
@@ -416,15 +442,19 @@ export class Room {
       try {
         const seqs = await this.options.storage.appendUpdates(this.id, updates);
         if (this.notSaving) {
-          this.notSaving = false;
+          this.notSaving = null;
           this.options.log.info('room.store_resumed', { room: this.id, attempts: attempt });
         }
         return seqs;
       } catch (error) {
-        if (!isStorageFull(error) || this.closed || this.givingUp) throw error;
+        const trouble = storageTrouble(error);
+        if (!trouble || this.closed || this.givingUp) throw error;
         if (!this.notSaving) {
-          this.notSaving = true;
-          this.options.log.error('room.store_full', { room: this.id, err: error });
+          this.notSaving = trouble;
+          this.options.log.error(trouble === 'full' ? 'room.store_full' : 'room.store_unreachable', {
+            room: this.id,
+            err: error,
+          });
           for (const conn of this.connections) this.tellNotSaved(conn);
         }
         await new Promise<void>((resume) => {
@@ -445,29 +475,76 @@ export class Room {
    * stops counting within PRESENCE_STALE_MS). Limits count these.
    */
   get connectionsEverywhere(): number {
-    let count = this.connections.size;
-    const now = Date.now();
-    for (const [relay, said] of this.elsewhere) {
-      if (now - said.at > PRESENCE_STALE_MS) this.elsewhere.delete(relay);
-      else count += said.count;
-    }
-    return count;
+    return this.connections.size + this.elsewhere.connections;
   }
 
-  /** Tells the other relays sharing the room how many connections this one holds, now and every few seconds. */
-  private sayPresence(): void {
+  /** The peers (connections that said hello) here and on the other relays sharing the room. */
+  peersEverywhere(except: Connection): PeerInfo[] {
+    const here = [...this.connections].filter((other) => other.tandem && other !== except);
+    return [...here.map((other) => other.peer), ...this.elsewhere.peers];
+  }
+
+  /**
+   * Tells the other relays sharing the room what this one holds in it: on every
+   * join, hello and leave, and on the relay's presence tick (see RoomManager).
+   */
+  sayPresence(): void {
     const { publish } = this.options;
     if (!publish || this.closed) return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, this.connections.size);
-    publish({ kind: BusKind.Presence, payload: encoding.toUint8Array(encoder) });
-    if (this.connections.size === 0) {
-      if (this.presenceTimer) clearInterval(this.presenceTimer);
-      this.presenceTimer = null;
-    } else if (!this.presenceTimer) {
-      this.presenceTimer = setInterval(() => this.sayPresence(), PRESENCE_EVERY_MS);
-      this.presenceTimer.unref();
+    const peers = [...this.connections].filter((conn) => conn.tandem).map((conn) => conn.peer);
+    publish({
+      kind: BusKind.Presence,
+      payload: encodePresence({ connections: this.connections.size, peers }),
+    });
+  }
+
+  /**
+   * A relay said what it holds. One heard for the first time is told at once
+   * who is here and where their cursors are: its newcomers see them now, not
+   * at their next renewal (up to 15 s).
+   */
+  private heardPresence(relayId: string, presence: Presence): void {
+    if (!this.elsewhere.heard(relayId, presence) || this.connections.size === 0) return;
+    this.sayPresence();
+    const live = this.awareness.encodeLive(true);
+    if (live) this.options.publish?.({ kind: BusKind.Awareness, payload: live });
+  }
+
+  /** The presence tick: relays gone silent are forgotten, and this one says it is still here. */
+  presenceTick(): void {
+    this.elsewhere.prune();
+    if (this.connections.size > 0) this.sayPresence();
+  }
+
+  /**
+   * Passes a WebRTC signal from `from` to the peer `to`, on this relay or on
+   * another sharing the room; false if no relay holds that peer.
+   */
+  signal(from: Connection, to: string, data: string): boolean {
+    const frame = encode({ type: MessageType.Signal, peer: from.peerId, data });
+    const target = this.peer(to);
+    if (target) {
+      if (target === from) return false;
+      target.send(frame);
+      return true;
     }
+    const { publish } = this.options;
+    if (!publish || this.elsewhere.relayOf(to) === null) return false;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, to);
+    encoding.writeVarUint8Array(encoder, frame);
+    publish({ kind: BusKind.Signal, payload: encoding.toUint8Array(encoder) });
+    return true;
+  }
+
+  /** A signal another relay passed on: to our peer it names, if that sender is one that relay holds. */
+  private deliverSignal(message: BusMessage): void {
+    const decoder = decoding.createDecoder(message.payload);
+    const to = decoding.readVarString(decoder);
+    const frame = decoding.readVarUint8Array(decoder);
+    const signal = decode(Direction.RelayToClient, frame);
+    if (signal.type !== MessageType.Signal || this.elsewhere.relayOf(signal.peer) !== message.from) return;
+    this.peer(to)?.send(frame);
   }
 
   /** Tells a newcomer (on its hello) if storing waits for disk space. */
@@ -479,8 +556,7 @@ export class Room {
     conn.sendTandem({
       type: MessageType.Error,
       code: ErrorCode.NotSaved,
-      message:
-        'The server cannot store changes right now (its disk is full). Yours are kept in this browser and saved when it can.',
+      message: `The server cannot store changes right now (${TROUBLE[this.notSaving ?? 'full']}). Yours are kept in this browser and saved when it can.`,
     });
   }
 

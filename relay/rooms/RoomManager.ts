@@ -18,6 +18,7 @@ import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
 import { validateUpdate } from '../../shared/sync/validateUpdate.js';
 import type { StoredUpdate } from '../storage/Storage.js';
 import { BusKind, type BusMessage, type RoomBus } from '../cluster/RoomBus.js';
+import { PRESENCE_EVERY_MS } from '../cluster/presence.js';
 import { FlushScheduler } from './FlushScheduler.js';
 import { buildStoredDoc, type StoredDoc } from './storedDoc.js';
 import { Room, type RoomLimits } from './Room.js';
@@ -53,6 +54,8 @@ export class RoomManager {
   private readonly flushes = new FlushScheduler();
   /** Each loaded room's RoomBus listener, when rooms are shared. */
   private readonly subscriptions = new Map<Room, (message: BusMessage) => void>();
+  /** One presence tick for every shared room (not a timer per room). */
+  private readonly presenceTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: RoomManagerOptions) {
     const { bus } = options;
@@ -66,6 +69,12 @@ export class RoomManager {
           .catch((error: unknown) => options.log.error('room.resync_failed', { room: room.id, err: error }));
       }
     });
+    if (bus) {
+      this.presenceTimer = setInterval(() => {
+        for (const room of this.rooms.values()) room.presenceTick();
+      }, PRESENCE_EVERY_MS);
+      this.presenceTimer.unref();
+    }
   }
 
   get loadedCount(): number {
@@ -117,6 +126,7 @@ export class RoomManager {
 
   /** Stores everything and drops every room (shutdown). */
   async closeAll(): Promise<void> {
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     await Promise.all([...this.loading.values()].map((p) => p.catch(() => null)));
     await Promise.all([...this.rooms.values()].map((room) => this.unload(room, true)));
   }

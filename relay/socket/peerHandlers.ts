@@ -1,6 +1,7 @@
 /**
  * WebRTC signaling and the owner's media mutes. A signal reaches one
- * connection of the sender's room that said hello, with the sender's peer id
+ * connection of the sender's room that said hello (on this relay or another
+ * sharing the room), with the sender's peer id
  * in place of the target's, so a sender cannot be forged and nothing crosses
  * rooms; anything else is dropped and counted. Mutes stand per user.
  */
@@ -20,12 +21,7 @@ export function handleSignal(
   stats: RelayStats,
 ): void {
   requireHello(conn, 'signals');
-  const target = room.peer(signal.peer);
-  if (!target || target === conn) {
-    stats.droppedSignals++;
-    return;
-  }
-  target.send(encode({ type: MessageType.Signal, peer: conn.peerId, data: signal.data }));
+  if (!room.signal(conn, signal.peer, signal.data)) stats.droppedSignals++;
 }
 
 /** Only the owner mutes others; the state goes to everyone and is kept for newcomers. */

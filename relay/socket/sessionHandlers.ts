@@ -31,11 +31,13 @@ export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hell
     name,
     role,
   });
-  const others = [...room.connections].filter((other) => other.tandem && other !== conn);
-  conn.send(encode({ type: MessageType.PeerList, self: conn.peer, peers: others.map((o) => o.peer) }));
+  conn.send(encode({ type: MessageType.PeerList, self: conn.peer, peers: room.peersEverywhere(conn) }));
   conn.send(room.stateFor(conn));
   room.tellIfNotSaving(conn);
-  if (first) room.broadcastTandem(encode({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
+  if (first) {
+    room.broadcastTandem(encode({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
+    room.sayPresence();
+  }
   // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
   for (const other of room.connections) {
     const mute = other.tandem ? room.controls.mediaMuted.get(other.claims.uid) : undefined;

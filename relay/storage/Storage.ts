@@ -140,3 +140,43 @@ export interface Storage {
   /** Releases the backend; pending writes are durable when it resolves. */
   close(): Promise<void>;
 }
+
+/**
+ * Why storing failed, when it is a failure that passes: the disk (or quota) is
+ * full, or the database cannot be reached now (restarting, failing over, a
+ * connection cut). A room then keeps what it has, tells everyone, and tries
+ * again; anything else is a fault and throws. Retrying an append that may
+ * have been stored after all is safe: applying a Yjs update twice changes
+ * nothing.
+ */
+export type StorageTrouble = 'full' | 'unreachable';
+
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', '53100']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  // PostgreSQL: connection exceptions (08...), shutting down or starting (57P01-03), a statement cut by its timeout.
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '57014',
+]);
+/** node-postgres says these without a code. */
+const UNREACHABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+export function storageTrouble(error: unknown): StorageTrouble | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && FULL_CODES.has(code)) return 'full';
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return 'unreachable';
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string' && UNREACHABLE_MESSAGES.test(message)) return 'unreachable';
+  return null;
+}

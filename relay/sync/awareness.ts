@@ -31,9 +31,12 @@ export interface AwarenessSender {
   readonly claims: TokenClaims;
 }
 
+/** Who holds an entry: a connection here, or (by its id) another relay sharing the room. */
+type Owner = AwarenessSender | string;
+
 interface Known extends AwarenessEntry {
-  /** The connection that holds it now; null once its socket closed or it was removed. */
-  owner: AwarenessSender | null;
+  /** The connection or relay that holds it now; null once its socket closed or it was removed. */
+  owner: Owner | null;
   /** The user it belongs to, kept after removal so nobody else can take the id over. */
   ownerUid: string;
   /** UTF-8 bytes of the (stamped) state; 0 once it is gone. */
@@ -154,13 +157,39 @@ export class RoomAwareness {
     return { accepted, refused, tooLarge };
   }
 
+  /**
+   * Entries another relay sharing the room accepted and stamped: kept, so a
+   * newcomer here sees those cursors at once, until that relay removes them
+   * or is itself gone (removeAll with its id). Returns the ones that are news.
+   */
+  applyRemote(relayId: string, entries: readonly AwarenessEntry[]): AwarenessEntry[] {
+    const accepted: AwarenessEntry[] = [];
+    for (const entry of entries) {
+      if (entry.oversize) continue;
+      const previous = this.known.get(entry.clientId);
+      if (previous && !isNewer(entry, previous)) continue;
+      const bytes = entry.state === null ? 0 : Buffer.byteLength(entry.state);
+      this.liveBytes += bytes - (previous?.bytes ?? 0);
+      const next = { clientId: entry.clientId, clock: entry.clock, state: entry.state };
+      this.known.set(entry.clientId, {
+        ...next,
+        owner: entry.state === null ? null : relayId,
+        ownerUid: previous?.ownerUid ?? stampedUid(entry.state),
+        bytes,
+      });
+      accepted.push(next);
+    }
+    if (this.known.size > FORGOTTEN_MAX) this.prune();
+    return accepted;
+  }
+
   /** UTF-8 bytes of every live state together. */
   get bytes(): number {
     return this.liveBytes;
   }
 
-  /** Removes every state `sender` owns (its socket closed); returns the removals to forward. */
-  removeAll(sender: AwarenessSender): AwarenessEntry[] {
+  /** Removes every state `sender` owns (its socket closed, or its relay gone); returns the removals to forward. */
+  removeAll(sender: Owner): AwarenessEntry[] {
     const removed: AwarenessEntry[] = [];
     for (const entry of this.known.values()) {
       if (entry.owner !== sender) continue;
@@ -174,9 +203,15 @@ export class RoomAwareness {
     return removed;
   }
 
-  /** Every live state, for a newcomer or a query-awareness; null when there is none. */
-  encodeLive(): Uint8Array | null {
-    const live = [...this.known.values()].filter((entry) => entry.state !== null);
+  /**
+   * Every live state, for a newcomer or a query-awareness; with `localOnly`,
+   * only those of connections here (for a relay that has just loaded the
+   * room). Null when there is none.
+   */
+  encodeLive(localOnly = false): Uint8Array | null {
+    const live = [...this.known.values()].filter(
+      (entry) => entry.state !== null && !(localOnly && typeof entry.owner === 'string'),
+    );
     return live.length === 0 ? null : encodeAwarenessUpdate(live);
   }
 
@@ -197,6 +232,17 @@ export class RoomAwareness {
       if (entry.state === null) this.known.delete(clientId);
       if (this.known.size <= FORGOTTEN_MAX / 2) return;
     }
+  }
+}
+
+/** The user id the relay that accepted a state stamped into it ('' if none). */
+function stampedUid(state: string | null): string {
+  if (state === null) return '';
+  try {
+    const user = (JSON.parse(state) as { user?: { id?: unknown } }).user;
+    return typeof user?.id === 'string' ? user.id : '';
+  } catch {
+    return '';
   }
 }
 

@@ -578,6 +578,13 @@ export class RawClient {
     return frame.message as Extract<TandemMessage, { type: 101 }>;
   }
 
+  /** hello, then sync: resolves once the relay has answered its sync step 1 (the client is an editor in step). */
+  async helloAndSync(): Promise<void> {
+    await this.hello();
+    this.send(frameSyncStep1(this.doc));
+    await this.waitForFrame((f) => f.kind === 'sync' && f.step === 1, 'sync step 2');
+  }
+
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
   }
@@ -589,6 +596,13 @@ export class RawClient {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** The peer messages (peerList, peerJoined, peerLeft, signal, mediaControl) a client received, in order. */
+export function peerMessages(client: RawClient): PeerMessage[] {
+  return client.frames
+    .filter((f): f is Extract<Frame, { kind: 'peer' }> => f.kind === 'peer')
+    .map((f) => f.message);
 }
 
 export function isAuthDenied(frame: Frame): frame is Extract<Frame, { kind: 'auth' }> {

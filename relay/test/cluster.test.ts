@@ -3,23 +3,26 @@
  * PostgreSQL database, with official y-websocket clients spread over them:
  * concurrent edits converge, cursors (awareness) cross relays, a relay that
  * loads the room while others type misses nothing, and each update is stored
- * once, by the relay that received it.
+ * once, by the relay that received it. People on different relays see each
+ * other in the call list and signal each other; a relay killed with kill -9
+ * takes its people and their cursors out of every other relay's room.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addFile, findFile } from '../../shared/schema/project.js';
-import { requireOrSkip } from '../../scripts/requireTool.js';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
+import { encode } from '../../shared/protocol/codec.js';
+import { MessageType } from '../../shared/protocol/table.js';
 import {
   RawClient,
   appendTo,
   claimsOf,
   connectSynced,
-  frameSyncStep1,
   isAuthDenied,
   health,
   isRoomState,
+  peerMessages,
   request,
   textById,
   waitConverged,
@@ -27,18 +30,17 @@ import {
   yjsUrl,
   type Peer,
 } from './clients.js';
-import { createRoom, mintToken, removeDataDir, startRelay, type RelayProcess } from './harness.js';
-import { postgresBin, startPostgres, type PostgresServer } from './postgres.js';
-import { redisAvailable, startRedis, type RedisServer } from './redis.js';
+import { skipCluster, startCluster, type Cluster } from './cluster.js';
+import { startRedis } from './redis.js';
+import { createRoom, mintToken, type RelayProcess } from './harness.js';
 
-const skip = requireOrSkip('PostgreSQL and Redis', postgresBin() !== null && redisAvailable());
+const skip = skipCluster();
 
 describe.skipIf(skip)('relays sharing rooms over Redis', () => {
-  let postgres: PostgresServer;
-  let redis: RedisServer;
-  let databaseUrl: string;
-  const relays: RelayProcess[] = [];
+  let cluster: Cluster;
+  let relays: RelayProcess[];
   const peers: Peer[] = [];
+  const raws: RawClient[] = [];
 
   const join = async (relay: RelayProcess, roomId: string, token: string) => {
     const peer = await connectSynced(relay.wsUrl, roomId, token);
@@ -47,21 +49,14 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
   };
 
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    databaseUrl = await postgres.database();
-    const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
-    // The first makes the secrets; the others share its data directory for them.
-    relays.push(await startRelay({ env }));
-    const { dataDir } = relays[0]!;
-    relays.push(...(await Promise.all([startRelay({ env, dataDir }), startRelay({ env, dataDir })])));
+    cluster = await startCluster(3);
+    relays = cluster.relays;
   });
 
   afterAll(async () => {
     for (const peer of peers) peer.destroy();
-    for (const relay of relays) await relay.stop();
-    if (relays[0]) removeDataDir(relays[0].dataDir);
-    await redis?.stop();
-    await postgres?.stop();
+    for (const raw of raws) raw.close();
+    await cluster?.stop();
   });
 
   it('three people on three relays type at once into one file and converge, each update stored once', async () => {
@@ -85,7 +80,7 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     for (const ch of 'abc') expect(text.split(ch)).toHaveLength(EDITS + 1);
 
     // Stored once: the log holds at most one entry per edit (merged frames make it fewer), not three.
-    const db = new pg.Client({ connectionString: databaseUrl });
+    const db = new pg.Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     try {
       const { rows } = await db.query('SELECT count(*)::int AS n FROM updates WHERE room_id = $1', [
@@ -153,9 +148,7 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     const student = await RawClient.connect(yjsUrl(relays[2]!.wsUrl, room.roomId, studentToken));
     const other = await RawClient.connect(yjsUrl(relays[1]!.wsUrl, room.roomId, otherToken));
     for (const raw of [student, other]) {
-      await raw.hello();
-      raw.send(frameSyncStep1(raw.doc));
-      await raw.waitForFrame((f) => f.kind === 'sync' && f.step === 1, 'sync step 2');
+      await raw.helloAndSync();
     }
 
     const api = `${relays[0]!.url}/api/rooms/${room.roomId}`;
@@ -183,6 +176,117 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     expect((await other.waitClosed()).code).toBe(CloseCode.Removed);
   });
 
+  it('people on different relays see each other in the call list and signal each other; a stranger peer is dropped', async () => {
+    const room = await createRoom(relays[0]!.url, { name: 'call', ownerName: 'Ann' });
+    const viewerToken = await mintToken(relays[0]!.url, room.roomId, room.token, {
+      role: 'viewer',
+      name: 'Vic',
+    });
+    const ann = await RawClient.connect(yjsUrl(relays[0]!.wsUrl, room.roomId, room.token));
+    const vic = await RawClient.connect(yjsUrl(relays[2]!.wsUrl, room.roomId, viewerToken));
+    raws.push(ann, vic);
+    await ann.hello();
+    await vic.hello();
+    const selfOf = (client: RawClient) => {
+      const list = peerMessages(client).find((m) => m.type === MessageType.PeerList);
+      return list?.type === MessageType.PeerList ? list.self : null;
+    };
+    const knows = (client: RawClient, peerId: string) =>
+      peerMessages(client).some(
+        (m) =>
+          (m.type === MessageType.PeerList && m.peers.some((p) => p.peerId === peerId)) ||
+          (m.type === MessageType.PeerJoined && m.peer.peerId === peerId),
+      );
+    await ann.until(() => selfOf(ann) !== null, 'Ann’s peer list');
+    await vic.until(() => selfOf(vic) !== null, 'Vic’s peer list');
+    const annId = selfOf(ann)!.peerId;
+    const vicId = selfOf(vic)!.peerId;
+    await ann.until(() => knows(ann, vicId), 'relay 1 announces Vic from relay 3');
+    await vic.until(() => knows(vic, annId), 'relay 3 announces Ann from relay 1');
+    expect(
+      peerMessages(ann).find((m) => m.type === MessageType.PeerJoined && m.peer.peerId === vicId),
+    ).toMatchObject({ peer: { name: 'Vic', role: 'viewer' } });
+
+    const offer = JSON.stringify({ type: 'offer', sdp: 'v=0 from Ann' });
+    ann.send(encode({ type: MessageType.Signal, peer: vicId, data: offer }));
+    await vic.until(
+      () => peerMessages(vic).some((m) => m.type === MessageType.Signal && m.data === offer),
+      'the offer on relay 3',
+    );
+    // The relay stamps the sender: Vic sees Ann's peer id, whatever Ann claimed.
+    expect(peerMessages(vic).find((m) => m.type === MessageType.Signal)).toMatchObject({ peer: annId });
+    const answer = JSON.stringify({ type: 'answer', sdp: 'v=0 from Vic' });
+    vic.send(encode({ type: MessageType.Signal, peer: annId, data: answer }));
+    await ann.until(
+      () =>
+        peerMessages(ann).some((m) => m.type === MessageType.Signal && m.peer === vicId && m.data === answer),
+      'the answer on relay 1',
+    );
+
+    // A peer no relay holds: dropped and counted, nobody receives it.
+    const before = (await health(relays[0]!.url)).body.droppedSignals;
+    ann.send(encode({ type: MessageType.Signal, peer: 'nobody-at-all', data: offer }));
+    await ann.fence();
+    expect((await health(relays[0]!.url)).body.droppedSignals).toBe(before + 1);
+
+    vic.close();
+    await ann.until(
+      () => peerMessages(ann).some((m) => m.type === MessageType.PeerLeft && m.peerId === vicId),
+      'Vic leaves Ann’s list',
+    );
+  });
+
+  it('a relay killed with kill -9: its people leave the call list and their cursors go, everywhere; a newcomer saw them at once', async () => {
+    const room = await createRoom(relays[0]!.url, { name: 'doomed relay' });
+    const doomed = await cluster.addRelay();
+    const ann = await RawClient.connect(yjsUrl(relays[0]!.wsUrl, room.roomId, room.token));
+    const ken = await RawClient.connect(yjsUrl(doomed.wsUrl, room.roomId, room.token));
+    raws.push(ann, ken);
+    await ann.hello();
+    await ken.hello();
+    const kenList = await ken.waitForFrame(
+      (f) => f.kind === 'peer' && f.message.type === MessageType.PeerList,
+      'list',
+    );
+    const kenId =
+      kenList.kind === 'peer' && kenList.message.type === MessageType.PeerList
+        ? kenList.message.self.peerId
+        : '';
+    await ann.until(
+      () => peerMessages(ann).some((m) => m.type === MessageType.PeerJoined && m.peer.peerId === kenId),
+      'Ken from the doomed relay',
+    );
+    // Ken's cursor, set through the doomed relay.
+    const cursor = await join(doomed, room.roomId, room.token);
+    cursor.awareness.setLocalStateField('cursor', { line: 3 });
+    const seesCursor = (peer: Peer) =>
+      (peer.awareness.getStates().get(cursor.doc.clientID) as { cursor?: { line: number } } | undefined)
+        ?.cursor?.line === 3;
+    const watcher = await join(relays[0]!, room.roomId, room.token);
+    await waitFor(() => seesCursor(watcher), 'the cursor across relays');
+    // Relay 2 never held the room: a newcomer there sees the cursor as it loads the room,
+    // without waiting for the cursor's owner to renew it (every 15 s).
+    const newcomer = await join(relays[1]!, room.roomId, room.token);
+    await waitFor(
+      () => seesCursor(newcomer),
+      'the cursor for a newcomer on a relay that just loaded the room',
+      8_000,
+    );
+
+    await doomed.kill9();
+    await ann.until(
+      () => peerMessages(ann).some((m) => m.type === MessageType.PeerLeft && m.peerId === kenId),
+      'Ken gone from Ann’s list',
+      20_000,
+    );
+    // Sooner than the clients' own 30 s awareness timeout: the relays remove them.
+    await waitFor(
+      () => !seesCursor(watcher) && !seesCursor(newcomer),
+      'the cursor gone on both relays',
+      20_000,
+    );
+  });
+
   it('Redis restarted while people type: each relay goes on alone, says so, and both catch up when it is back', async () => {
     const room = await createRoom(relays[0]!.url, { name: 'redis outage' });
     const a = await join(relays[0]!, room.roomId, room.token);
@@ -191,7 +295,7 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     await waitConverged([a.doc, b.doc]);
     expect((await health(relays[0]!.url)).body.cluster).toEqual({ redis: 'up' });
 
-    await redis.stop();
+    await cluster.redis.stop();
     await waitFor(
       async () => (await health(relays[0]!.url)).body.cluster?.redis === 'down',
       'relay 1 reports Redis down',
@@ -206,7 +310,7 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     const a2 = await join(relays[0]!, room.roomId, room.token);
     await waitFor(() => textById(a2.doc, id).includes('typed on relay 1'), 'relay 1 still serves');
 
-    redis = await startRedis(redis.port);
+    cluster.redis = await startRedis(cluster.redis.port);
     await waitFor(
       async () => (await health(relays[0]!.url)).body.cluster?.redis === 'up',
       'relay 1 reports Redis back',

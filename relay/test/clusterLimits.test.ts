@@ -7,52 +7,31 @@
  * fourth room created in a minute is refused, wherever each was created.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireOrSkip } from '../../scripts/requireTool.js';
 import { RawClient, attemptUpgrade, waitFor, yjsUrl } from './clients.js';
-import {
-  createRoom,
-  mintToken,
-  type CreatedRoom,
-  removeDataDir,
-  startRelay,
-  type RelayProcess,
-} from './harness.js';
-import { postgresBin, startPostgres, type PostgresServer } from './postgres.js';
-import { redisAvailable, startRedis, type RedisServer } from './redis.js';
+import { skipCluster, startCluster, type Cluster } from './cluster.js';
+import { createRoom, mintToken, type CreatedRoom, type RelayProcess } from './harness.js';
 
-const skip = requireOrSkip('PostgreSQL and Redis', postgresBin() !== null && redisAvailable());
+const skip = skipCluster();
 const MINUTE_MS = 60_000;
 
 describe.skipIf(skip)('limits across relays', () => {
-  let postgres: PostgresServer;
-  let redis: RedisServer;
-  const relays: RelayProcess[] = [];
+  let cluster: Cluster;
+  let relays: RelayProcess[];
   const clients: RawClient[] = [];
   let full: CreatedRoom;
   /** The minute window the room above was created in (it counts against this address). */
   let fullWindow: number;
 
   beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-    const env = {
-      DATABASE_URL: await postgres.database(),
-      REDIS_URL: redis.url,
-      TANDEM_MAX_CONNECTIONS_PER_ROOM: '2',
-      TANDEM_ROOMS_PER_MINUTE: '3',
-    };
-    relays.push(await startRelay({ env }));
-    const { dataDir } = relays[0]!;
-    relays.push(...(await Promise.all([startRelay({ env, dataDir }), startRelay({ env, dataDir })])));
+    cluster = await startCluster(3, { TANDEM_MAX_CONNECTIONS_PER_ROOM: '2', TANDEM_ROOMS_PER_MINUTE: '3' });
+    relays = cluster.relays;
     fullWindow = Math.floor(Date.now() / MINUTE_MS);
     full = await createRoom(relays[0]!.url, { name: 'full' });
   });
 
   afterAll(async () => {
     for (const client of clients) client.close();
-    for (const relay of relays) await relay.stop();
-    if (relays[0]) removeDataDir(relays[0].dataDir);
-    await redis?.stop();
-    await postgres?.stop();
+    await cluster?.stop();
   });
 
   it('the fourth room in a minute from one address is refused, wherever the three were created', async () => {

@@ -13,24 +13,12 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../shared/protocol/errors.js';
-import { MessageType } from '../../shared/protocol/table.js';
 import { addFile } from '../../shared/schema/project.js';
 import { requireOrSkip } from '../../scripts/requireTool.js';
 import { AppendJournal, type JournalRecord } from '../storage/AppendJournal.js';
-import {
-  RawClient,
-  connectSynced,
-  frameSyncStep1,
-  frameTandem,
-  health,
-  isTandem,
-  textOf,
-  waitFor,
-  yjsUrl,
-  type Peer,
-} from './clients.js';
+import { connectSynced, textOf, waitFor, type Peer } from './clients.js';
 import { createRoom, startRelay, type RelayProcess } from './harness.js';
+import { BIG, typeThroughTrouble } from './notSaved.js';
 
 /** Mounts a tmpfs of `bytes` (root only); null where that is not possible. */
 function mountSmallDisk(bytes: number): string | null {
@@ -89,9 +77,6 @@ const probe = mountSmallDisk(1 << 20);
 if (probe) unmount(probe);
 const skip = requireOrSkip('root, to mount a small tmpfs', probe !== null);
 
-/** More than a tmpfs page, so no write of it fits in what a file's last page has left. */
-const BIG = `${'a full disk must not lose this line\n'.repeat(400)}`;
-
 describe.skipIf(skip)('a full disk', () => {
   let dir: string;
   let relay: RelayProcess;
@@ -109,52 +94,13 @@ describe.skipIf(skip)('a full disk', () => {
   });
 
   it('stops acknowledging, says "not saved", sends nobody what it has not stored, and saves by itself when space returns', async () => {
-    const room = await createRoom(relay.url, { name: 'full' });
-    const writer = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
-    await writer.hello();
-    writer.send(frameSyncStep1(writer.doc));
-    await writer.waitForFrame((f) => f.kind === 'sync' && f.step === 1, 'sync step 2');
-    writer.change((doc) => addFile(doc, 'before.txt', 'acknowledged\n'));
-    await writer.fence();
-    const reader = await connectSynced(relay.wsUrl, room.roomId, room.token);
-    peers.push(reader);
-    await waitFor(() => textOf(reader.doc, 'before.txt') === 'acknowledged\n', 'the reader has before.txt');
-
-    await whileFull(dir, async (free) => {
-      const from = writer.frames.length;
-      writer.change((doc) => addFile(doc, 'during.txt', BIG));
-      writer.send(frameTandem({ type: MessageType.SyncStatus, counter: 7 }));
-      const refusal = await writer.waitForFrame(isTandem(MessageType.Error), 'the not-saved error', { from });
-      expect(refusal.message.code).toBe(ErrorCode.NotSaved);
-      expect(refusal.message.message).toMatch(/disk is full/);
-
-      // It keeps serving: health answers, someone joins and is told too; but nobody
-      // gets the unsaved change, the joiner not even a document that has it.
-      expect((await health(relay.url)).status).toBe(200);
-      const joiner = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
-      await joiner.hello();
-      joiner.send(frameSyncStep1(joiner.doc));
-      const told = await joiner.waitForFrame(isTandem(MessageType.Error), 'the joiner told');
-      expect(told.message.code).toBe(ErrorCode.NotSaved);
-      const acked = (client: RawClient) =>
-        client.frames.some(
-          (f) => f.kind === 'tandem' && f.message.type === MessageType.SyncStatus && f.message.counter === 7,
-        );
-      expect(acked(writer)).toBe(false);
-      expect(textOf(reader.doc, 'during.txt')).toBeUndefined();
-      expect(textOf(joiner.doc, 'during.txt')).toBeUndefined();
-
-      free();
-      await writer.waitForFrame(
-        (f) => f.kind === 'tandem' && f.message.type === MessageType.SyncStatus && f.message.counter === 7,
-        'the acknowledgement once space returned',
-        { from, timeoutMs: 20_000 },
-      );
-      await waitFor(() => textOf(reader.doc, 'during.txt') === BIG, 'the reader gets during.txt');
-      await waitFor(() => textOf(joiner.doc, 'during.txt') === BIG, 'the joiner gets during.txt');
-      expect(writer.closeInfo).toBeNull();
-      joiner.close();
-      writer.close();
+    let filler = '';
+    const room = await typeThroughTrouble(relay, peers, {
+      begin: async () => {
+        filler = fill(dir);
+      },
+      end: async () => rmSync(filler, { force: true }),
+      reason: /disk is full/,
     });
 
     // All of it is stored: a restarted relay has both files.

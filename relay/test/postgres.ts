@@ -30,6 +30,10 @@ export interface PostgresServer {
   database(): Promise<string>;
   /** Drops a database made by `database()`. */
   drop(url: string): Promise<void>;
+  /** Stops the server (a fast shutdown: connections are cut), keeping its data for `start`. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt`, on the same port and data; resolves once it takes connections. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,39 +53,49 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
   );
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    join(bin, 'postgres'),
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      '-k',
-      root,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=200',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], ...ids },
-  );
+  let child: ChildProcess;
+  let exited: Promise<void>;
   let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = `postgres://tandem@127.0.0.1:${port}/postgres`;
-  for (let attempt = 0; ; attempt++) {
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      if (attempt > 100 || child.exitCode !== null)
-        throw new Error(`PostgreSQL did not start: ${log}`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  const launch = async () => {
+    child = spawn(
+      join(bin, 'postgres'),
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        root,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=200',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], ...ids },
+    );
+    child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
+    const started = child;
+    exited = new Promise<void>((done) => started.once('exit', () => done()));
+    for (let attempt = 0; ; attempt++) {
+      const client = new pg.Client({ connectionString: url });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        if (attempt > 100 || child.exitCode !== null)
+          throw new Error(`PostgreSQL did not start: ${log}`, { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
-  }
+  };
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT'); // fast shutdown
+    await exited;
+  };
+  const url = `postgres://tandem@127.0.0.1:${port}/postgres`;
+  await launch();
   let databases = 0;
   const admin = async <T>(body: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ connectionString: url });
@@ -103,9 +117,10 @@ export async function startPostgres(): Promise<PostgresServer> {
       const name = new URL(databaseUrl).pathname.slice(1);
       await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
+    halt,
+    start: launch,
     async stop() {
-      if (child.exitCode === null) child.kill('SIGINT'); // fast shutdown
-      await exited;
+      await halt();
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,8 @@
  * A relay on PostgreSQL (DATABASE_URL) instead of SQLite, against a real
  * server: official y-websocket clients edit a room; an update whose
  * syncStatus was echoed survives kill -9; a second relay process on the same
- * database (and the same secrets) serves the room whole; the database URL's
+ * database (and the same secrets) serves the room whole; a database restarted
+ * while someone types means "not saved" and a retry, never a lost edit; the database URL's
  * password never reaches a log line (the harness checks every line on stop).
  */
 import { existsSync } from 'node:fs';
@@ -15,7 +16,6 @@ import { requireOrSkip } from '../../scripts/requireTool.js';
 import {
   RawClient,
   connectSynced,
-  frameSyncStep1,
   frameTandem,
   getFileText,
   isTandem,
@@ -25,6 +25,7 @@ import {
   type Peer,
 } from './clients.js';
 import { createRoom, removeDataDir, startRelay, type RelayProcess } from './harness.js';
+import { BIG, typeThroughTrouble } from './notSaved.js';
 import { postgresBin, startPostgres, type PostgresServer } from './postgres.js';
 
 const skip = requireOrSkip('PostgreSQL', postgresBin() !== null);
@@ -61,9 +62,7 @@ describe.skipIf(skip)('a relay on PostgreSQL', () => {
     expect(textOf(b.doc, 'notes.md')).toBe('typed by A\n');
 
     const raw = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, room.token));
-    await raw.hello();
-    raw.send(frameSyncStep1(raw.doc));
-    await raw.waitForFrame((f) => f.kind === 'sync' && f.step === 1, 'sync step 2');
+    await raw.helloAndSync();
     raw.change((doc) => addFile(doc, 'acked.txt', 'committed before the echo\n'));
     raw.send(frameTandem({ type: MessageType.SyncStatus, counter: 5 }));
     await raw.waitForFrame(isTandem(MessageType.SyncStatus), 'syncStatus echo');
@@ -91,5 +90,22 @@ describe.skipIf(skip)('a relay on PostgreSQL', () => {
     expect(await getFileText(relay.url, room.roomId, room.token, 'acked.txt')).toBe(
       'committed before the echo\n',
     );
+  });
+
+  it('PostgreSQL restarted while someone types: "not saved" (the database is away), nothing acknowledged or sent on meanwhile, all of it stored once it is back', async () => {
+    const room = await typeThroughTrouble(relay, peers, {
+      begin: () => server.halt(),
+      end: () => server.start(),
+      reason: /database cannot be reached/,
+    });
+
+    // Stored, not only relayed: a relay killed now and started again has all of it.
+    const { dataDir } = relay;
+    await relay.kill9();
+    relay = await startRelay({ dataDir, env: { DATABASE_URL: databaseUrl } });
+    const fresh = await connectSynced(relay.wsUrl, room.roomId, room.token);
+    peers.push(fresh);
+    expect(textOf(fresh.doc, 'before.txt')).toBe('acknowledged\n');
+    expect(textOf(fresh.doc, 'during.txt')).toBe(BIG);
   });
 });

@@ -24,7 +24,6 @@ import {
   attemptUpgrade,
   claimsOf,
   connectSynced,
-  frameSyncStep1,
   frameSyncStep2,
   frameTandem,
   frameUpdate,
@@ -90,9 +89,7 @@ function storedDoc(roomId: string): Y.Doc {
 async function typist(room: CreatedRoom, token: string): Promise<{ raw: RawClient; doc: Y.Doc }> {
   const raw = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, token));
   raws.push(raw);
-  await raw.hello();
-  raw.send(frameSyncStep1(raw.doc));
-  await raw.waitForFrame((f) => f.kind === 'sync' && f.step === 1, 'sync step 2');
+  await raw.helloAndSync();
   raw.doc.on('update', (update: Uint8Array, origin: unknown) => {
     if (origin !== 'relay') raw.send(frameUpdate(update));
   });

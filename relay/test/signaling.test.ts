@@ -8,7 +8,7 @@
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { health, RawClient, yjsUrl, type Frame } from './clients.js';
+import { health, peerMessages, RawClient, yjsUrl } from './clients.js';
 import {
   createRoom,
   mintToken,
@@ -22,12 +22,6 @@ import { MessageType, type PeerMessage, SIGNAL_MAX_CHARS } from '../../shared/pr
 
 type Peer = Extract<PeerMessage, { type: typeof MessageType.PeerList }>['self'];
 
-function peerFrames(client: RawClient): PeerMessage[] {
-  return client.frames
-    .filter((f): f is Extract<Frame, { kind: 'peer' }> => f.kind === 'peer')
-    .map((f) => f.message);
-}
-
 async function join(
   relay: RelayProcess,
   room: CreatedRoom,
@@ -35,8 +29,8 @@ async function join(
 ): Promise<{ client: RawClient; self: Peer }> {
   const client = await RawClient.connect(yjsUrl(relay.wsUrl, room.roomId, token));
   await client.hello();
-  await client.until(() => peerFrames(client).some((m) => m.type === MessageType.PeerList), 'peer list');
-  const list = peerFrames(client).find((m) => m.type === MessageType.PeerList)!;
+  await client.until(() => peerMessages(client).some((m) => m.type === MessageType.PeerList), 'peer list');
+  const list = peerMessages(client).find((m) => m.type === MessageType.PeerList)!;
   return { client, self: list.type === MessageType.PeerList ? list.self : (undefined as never) };
 }
 
@@ -62,22 +56,25 @@ describe('signaling through the relay', () => {
   it('lists the room, announces arrivals and departures with relay-stamped identities', async () => {
     const a = await join(relay, room);
     expect(a.self).toMatchObject({ name: 'Ann', role: 'owner' });
-    const list = peerFrames(a.client).find((m) => m.type === MessageType.PeerList);
+    const list = peerMessages(a.client).find((m) => m.type === MessageType.PeerList);
     expect(list).toMatchObject({ peers: [] });
 
     const viewerToken = await mintToken(relay.url, room.roomId, room.token, { role: 'viewer', name: 'Vic' });
     const v = await join(relay, room, viewerToken);
-    expect(peerFrames(v.client).find((m) => m.type === MessageType.PeerList)).toMatchObject({
+    expect(peerMessages(v.client).find((m) => m.type === MessageType.PeerList)).toMatchObject({
       self: { name: 'Vic', role: 'viewer' },
       peers: [{ peerId: a.self.peerId, name: 'Ann', role: 'owner' }],
     });
-    await a.client.until(() => peerFrames(a.client).some((m) => m.type === MessageType.PeerJoined), 'joined');
-    expect(peerFrames(a.client).find((m) => m.type === MessageType.PeerJoined)).toMatchObject({
+    await a.client.until(
+      () => peerMessages(a.client).some((m) => m.type === MessageType.PeerJoined),
+      'joined',
+    );
+    expect(peerMessages(a.client).find((m) => m.type === MessageType.PeerJoined)).toMatchObject({
       peer: { peerId: v.self.peerId, name: 'Vic', role: 'viewer' },
     });
     v.client.close();
-    await a.client.until(() => peerFrames(a.client).some((m) => m.type === MessageType.PeerLeft), 'left');
-    expect(peerFrames(a.client).find((m) => m.type === MessageType.PeerLeft)).toMatchObject({
+    await a.client.until(() => peerMessages(a.client).some((m) => m.type === MessageType.PeerLeft), 'left');
+    expect(peerMessages(a.client).find((m) => m.type === MessageType.PeerLeft)).toMatchObject({
       peerId: v.self.peerId,
     });
     a.client.close();
@@ -93,21 +90,21 @@ describe('signaling through the relay', () => {
     const c = await join(relay, room);
     a.client.send(signal(b.self.peerId, { type: 'offer', sdp: 'v=0' }));
     await b.client.until(
-      () => peerFrames(b.client).some((m) => m.type === MessageType.Signal),
+      () => peerMessages(b.client).some((m) => m.type === MessageType.Signal),
       'signal to b',
     );
-    expect(peerFrames(b.client).find((m) => m.type === MessageType.Signal)).toEqual({
+    expect(peerMessages(b.client).find((m) => m.type === MessageType.Signal)).toEqual({
       type: MessageType.Signal,
       peer: a.self.peerId,
       data: JSON.stringify({ type: 'offer', sdp: 'v=0' }),
     });
     b.client.send(signal(a.self.peerId, { type: 'answer', sdp: 'v=0' }));
     await a.client.until(
-      () => peerFrames(a.client).some((m) => m.type === MessageType.Signal),
+      () => peerMessages(a.client).some((m) => m.type === MessageType.Signal),
       'answer to a',
     );
     await c.client.fence();
-    expect(peerFrames(c.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
+    expect(peerMessages(c.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
     for (const p of [a, b, c]) p.client.close();
   });
 
@@ -121,7 +118,7 @@ describe('signaling through the relay', () => {
     await a.client.fence(); // the three are handled
     expect((await health(relay.url)).body.droppedSignals).toBe(before + 3);
     await elsewhere.client.fence();
-    expect(peerFrames(elsewhere.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
+    expect(peerMessages(elsewhere.client).filter((m) => m.type === MessageType.Signal)).toEqual([]);
     expect(a.client.isOpen).toBe(true);
     a.client.close();
     elsewhere.client.close();
@@ -153,7 +150,7 @@ describe('signaling through the relay', () => {
       await mintToken(relay.url, fresh.roomId, fresh.token, { role: 'viewer' }),
     );
     const controls = (client: RawClient) =>
-      peerFrames(client).filter((m) => m.type === MessageType.MediaControl);
+      peerMessages(client).filter((m) => m.type === MessageType.MediaControl);
     const mute = (peer: string, audio: boolean, video: boolean) =>
       encode({ type: MessageType.MediaControl, peer, mute: { audio, video } });
 
@@ -225,7 +222,7 @@ describe('signaling through the relay', () => {
       peer.on('signal', (data) => me.client.send(signal(target, data)));
       let seen = 0;
       const pump = setInterval(() => {
-        const signals = peerFrames(me.client).filter((m) => m.type === MessageType.Signal);
+        const signals = peerMessages(me.client).filter((m) => m.type === MessageType.Signal);
         for (const m of signals.slice(seen))
           if (m.type === MessageType.Signal) peer.signal(JSON.parse(m.data));
         seen = signals.length;
