@@ -45,6 +45,7 @@ import { PreviewServer } from './previews/PreviewServer.js';
 import { previewHeaders } from './previews/previewHeaders.js';
 import { createPreviewsApi } from './http/previewsApi.js';
 import { RedisRoomBus } from './cluster/RoomBus.js';
+import { RunRouter } from './cluster/RunRouter.js';
 import { PostgresStorage } from './storage/PostgresStorage.js';
 import { SqliteStorage } from './storage/SqliteStorage.js';
 import type { Storage } from './storage/Storage.js';
@@ -106,8 +107,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
     config.runnerToken ??
     readOrCreateSecret(config.dataDir, RUNNER_TOKEN_FILE, RUNNER_TOKEN_BYTES).toString('base64');
   const hub = new RunnerHub(log, { startupWaitMs: config.runnerStartupWaitMs });
-  const runs = new RunService(
-    hub,
+  // Sharing rooms, runs go to any relay's runners (the environment is opened where it runs).
+  const router: RunRouter | null = bus
+    ? new RunRouter(hub, bus, (roomId): Promise<Record<string, string>> => runs.openEnv(roomId), log)
+    : null;
+  const runs: RunService = new RunService(
+    router ?? hub,
     storage,
     crypto,
     {
@@ -176,7 +181,22 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
   app.onError(errorHandler(log));
   app.use(...requestLog(log));
   app.use(editorSecurityHeaders(config.clientDir, previews.origins));
-  const deps = { config, storage, rooms, signer, log, stats, ...(bus && { clusterUp: () => bus.connected }) };
+  const deps = {
+    config,
+    storage,
+    rooms,
+    signer,
+    log,
+    stats,
+    ...(bus &&
+      router && {
+        cluster: () => ({
+          redis: bus.connected ? ('up' as const) : ('down' as const),
+          runsAway: router.counts.away,
+          runsHosted: router.counts.hosted,
+        }),
+      }),
+  };
   // Pages of another site may not change anything (nor open sockets: upgrade.ts).
   app.use('/api/*', originCheck(config), bodyCap(), jsonOnly());
   // Every route of a room: the token, and the right the route needs (one table, roomAccess.ts).
@@ -266,6 +286,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Runn
       await rooms.closeAll();
       for (const conn of connections) conn.ws.terminate();
       wss.close();
+      await router?.close();
       await bus?.close();
       await storage.close();
       server.closeIdleConnections();

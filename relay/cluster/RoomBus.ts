@@ -33,6 +33,17 @@ export const BusKind = {
   Resync: 5,
   /** A WebRTC signal for a peer the receiver holds: varString(target peer) varUint8Array(signal frame). */
   Signal: 6,
+  /** A frame for every connection of the room that said hello (a run's frames): the frame. */
+  Broadcast: 7,
+  /** A client's runInput or runStop, checked by the relay it came through: the frame, for the relay running it. */
+  RunControl: 8,
+  // Relay to relay (sendDirect), for runs executed on another relay's runners (cluster/RunRouter.ts).
+  /** varString(roomId) varUint(queueMax) varUint(activeMax) runnerJob frame (without the environment). */
+  JobSubmit: 20,
+  /** runInput or runStop frame, from the relay the run belongs to. */
+  JobControl: 21,
+  /** runOutput, runExit or (varUint position after runQueued's type) runQueued frame, back to that relay. */
+  JobReport: 22,
 } as const;
 export type BusKind = (typeof BusKind)[keyof typeof BusKind];
 
@@ -60,10 +71,24 @@ export interface RoomBus {
    * cannot be reached (the caller counts alone).
    */
   countInWindow(key: string, windowSeconds: number): Promise<number | null>;
+  /** This relay's id (what `from` says of its messages). */
+  readonly relayId: string;
+  /** Delivers messages sent to this relay alone (sendDirect) to `deliver`. */
+  onDirect(deliver: (message: BusMessage) => void): void;
+  /** Sends a message to one relay; resolves with whether it was subscribed (it is alive), or null while Redis is away. */
+  sendDirect(relayId: string, message: BusMessage): Promise<boolean | null>;
+  /** Says (value) or unsays (null) something about this relay under `topic`, for the others to read. */
+  advertise(topic: string, value: string | null): Promise<void>;
+  /** What every relay said under `topic`, by relay id; null while Redis is away. */
+  advertised(topic: string): Promise<Map<string, string> | null>;
+  /** Removes what a relay long gone said under `topic`. */
+  forget(topic: string, relayId: string): Promise<void>;
   close(): Promise<void>;
 }
 
 const CHANNEL_PREFIX = 'tandem:room:';
+const DIRECT_PREFIX = 'tandem:relay:';
+const ADVERTISED_PREFIX = 'tandem:advertised:';
 const QUIT_WAIT_MS = 1_000;
 /** A subscribe or unsubscribe unanswered this long means Redis is away. */
 const COMMAND_WAIT_MS = 2_000;
@@ -74,6 +99,7 @@ export class RedisRoomBus implements RoomBus {
   readonly relayId = randomUUID();
   private readonly listeners = new Map<string, (message: BusMessage) => void>();
   private readonly reconnected: (() => void)[] = [];
+  private direct: ((message: BusMessage) => void) | null = null;
   private closed = false;
   /** An outage is under way (logged once, ended by the subscriber's reconnection). */
   private down = false;
@@ -180,16 +206,56 @@ export class RedisRoomBus implements RoomBus {
   }
 
   publish(roomId: string, message: BusMessage): void {
-    if (this.closed) return;
+    void this.send(CHANNEL_PREFIX + roomId, message);
+  }
+
+  onDirect(deliver: (message: BusMessage) => void): void {
+    this.direct = deliver;
+    // Subscribed for the relay's life: ioredis subscribes again after an outage by itself.
+    this.sub.subscribe(DIRECT_PREFIX + this.relayId).catch(() => this.lost());
+  }
+
+  async sendDirect(relayId: string, message: BusMessage): Promise<boolean | null> {
+    const receivers = await this.send(DIRECT_PREFIX + relayId, message);
+    return receivers === null ? null : receivers > 0;
+  }
+
+  async advertise(topic: string, value: string | null): Promise<void> {
+    if (this.down || this.closed) return;
+    const key = ADVERTISED_PREFIX + topic;
+    await (value === null ? this.pub.hdel(key, this.relayId) : this.pub.hset(key, this.relayId, value)).catch(
+      () => undefined,
+    );
+  }
+
+  async forget(topic: string, relayId: string): Promise<void> {
+    if (this.down || this.closed) return;
+    await this.pub.hdel(ADVERTISED_PREFIX + topic, relayId).catch(() => undefined);
+  }
+
+  async advertised(topic: string): Promise<Map<string, string> | null> {
+    if (this.down || this.closed) return null;
+    try {
+      return new Map(Object.entries(await this.pub.hgetall(ADVERTISED_PREFIX + topic)));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Publishes a frame; resolves with how many subscribers got it, or null if it could not be sent. */
+  private async send(channel: string, message: BusMessage): Promise<number | null> {
+    if (this.closed || this.down) return null;
     const encoder = encoding.createEncoder();
     encoding.writeVarString(encoder, this.relayId);
     encoding.writeVarUint(encoder, message.kind);
     encoding.writeVarUint8Array(encoder, message.payload);
-    if (this.down) return;
-    this.pub.publish(CHANNEL_PREFIX + roomId, Buffer.from(encoding.toUint8Array(encoder))).catch(() => {
+    try {
+      return await this.pub.publish(channel, Buffer.from(encoding.toUint8Array(encoder)));
+    } catch {
       // A failed publish is an outage only if the publisher is not connected.
       if (this.pub.status !== 'ready') this.lost();
-    });
+      return null;
+    }
   }
 
   async close(): Promise<void> {
@@ -204,8 +270,11 @@ export class RedisRoomBus implements RoomBus {
   }
 
   private receive(channel: string, frame: Buffer): void {
-    if (!channel.startsWith(CHANNEL_PREFIX)) return;
-    const deliver = this.listeners.get(channel.slice(CHANNEL_PREFIX.length));
+    const deliver = channel.startsWith(CHANNEL_PREFIX)
+      ? this.listeners.get(channel.slice(CHANNEL_PREFIX.length))
+      : channel === DIRECT_PREFIX + this.relayId
+        ? this.direct
+        : null;
     if (!deliver) return;
     let message: BusMessage;
     try {

@@ -47,11 +47,11 @@ export interface ApiDeps {
   rooms: RoomManager;
   signer: TokenSigner;
   log: Logger;
-  /** With REDIS_URL: whether the relays' bus is up. */
-  clusterUp?: () => boolean;
+  /** With REDIS_URL: whether the relays' bus is up, and runs crossing relays. */
+  cluster?: () => { redis: 'up' | 'down'; runsAway: number; runsHosted: number };
 }
 
-export function createApi({ config, storage, rooms, signer, log, stats, clusterUp }: ApiDeps): Hono<RoomEnv> {
+export function createApi({ config, storage, rooms, signer, log, stats, cluster }: ApiDeps): Hono<RoomEnv> {
   const app = new Hono<RoomEnv>();
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const issue = (claims: Omit<TokenClaims, 'exp'>, ttlSeconds = config.tokenTtlSeconds) =>
@@ -69,7 +69,7 @@ export function createApi({ config, storage, rooms, signer, log, stats, clusterU
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       droppedSignals: stats.droppedSignals,
-      ...(clusterUp && { cluster: { redis: clusterUp() ? ('up' as const) : ('down' as const) } }),
+      ...(cluster && { cluster: cluster() }),
     });
   });
 

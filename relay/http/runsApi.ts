@@ -64,7 +64,7 @@ export function createRunsApi({ storage, runs, hub, crypto, workspaces }: RunsAp
       // In the relay's first seconds a run waits for a runner still connecting: offer it.
       languages: LANGUAGES.map((l) => ({
         ...l,
-        available: hub.accepts(l.id),
+        available: runs.accepts(l.id),
         preparing: hub.preparing(l.id),
       })),
     }),

@@ -27,7 +27,14 @@ import * as Y from 'yjs';
 import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import { decode, encode } from '../../shared/protocol/codec.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
-import { Direction, MessageType, SyncStep, type PeerInfo } from '../../shared/protocol/table.js';
+import {
+  Direction,
+  MessageType,
+  SyncStep,
+  type PeerInfo,
+  type RunInput,
+  type RunStop,
+} from '../../shared/protocol/table.js';
 import { canReadNotes } from '../../shared/roles.js';
 import { RoomKind } from '../../shared/rooms.js';
 import { inspectUpdate } from '../../shared/sync/inspectUpdate.js';
@@ -61,6 +68,13 @@ const TROUBLE: Record<StorageTrouble, string> = {
   full: 'its disk is full',
   unreachable: 'its database cannot be reached',
 };
+/** Frames another relay may have this one broadcast to the room (BusKind.Broadcast): a run's. */
+const RUN_FRAMES = new Set<number>([
+  MessageType.RunStarted,
+  MessageType.RunOutput,
+  MessageType.RunExit,
+  MessageType.RunQueued,
+]);
 /** The origin of updates another relay stored (RoomBus). */
 const REMOTE = Symbol('remote relay');
 /** A store that failed for want of disk space is tried again after this, doubling up to the max. */
@@ -141,6 +155,8 @@ export class Room {
   private closed = false;
   /** Storing fails for now (disk full, database away): nothing is acknowledged or sent on until a retry stores. */
   private notSaving: StorageTrouble | null = null;
+  /** Applies runInput and runStop other relays pass on (RunService sets it). */
+  private runControl: ((message: RunInput | RunStop) => void) | null = null;
   /** Connections and peers other relays sharing the room hold, as they last said (Presence). */
   private readonly elsewhere = new RemotePresence({
     joined: (peer) => this.broadcastTandem(encode({ type: MessageType.PeerJoined, peer })),
@@ -273,19 +289,13 @@ export class Room {
   receiveRemote(message: BusMessage): void {
     if (this.closed) return;
     if (
-      message.kind === BusKind.Awareness ||
-      message.kind === BusKind.Presence ||
-      message.kind === BusKind.Signal
+      message.kind !== BusKind.Update &&
+      message.kind !== BusKind.Resync &&
+      message.kind !== BusKind.Settings
     ) {
       if (!message.from) return;
       try {
-        if (message.kind === BusKind.Signal) this.deliverSignal(message);
-        else if (message.kind === BusKind.Presence)
-          this.heardPresence(message.from, decodePresence(message.payload));
-        else {
-          const news = this.awareness.applyRemote(message.from, decodeAwarenessUpdate(message.payload));
-          if (news.length > 0) this.sendAwareness(encodeAwarenessUpdate(news), null);
-        }
+        this.receiveFrame(message.from, message);
       } catch (error) {
         this.options.log.warn('cluster.bad_frame', { room: this.id, kind: message.kind, err: error });
       }
@@ -498,6 +508,47 @@ export class Room {
     });
   }
 
+  /** What another relay heard from its people or sends them: checked here before anyone gets it. */
+  private receiveFrame(from: string, { kind, payload }: BusMessage): void {
+    switch (kind) {
+      case BusKind.Signal:
+        return this.deliverSignal(from, payload);
+      case BusKind.Presence:
+        return this.heardPresence(from, decodePresence(payload));
+      case BusKind.Awareness: {
+        const news = this.awareness.applyRemote(from, decodeAwarenessUpdate(payload));
+        if (news.length > 0) this.sendAwareness(encodeAwarenessUpdate(news), null);
+        return;
+      }
+      case BusKind.Broadcast: {
+        const { type } = decode(Direction.RelayToClient, payload);
+        if (RUN_FRAMES.has(type)) this.broadcastTandem(payload);
+        return;
+      }
+      case BusKind.RunControl: {
+        const message = decode(Direction.ClientToRelay, payload);
+        if (message.type === MessageType.RunInput || message.type === MessageType.RunStop)
+          this.runControl?.(message);
+        return;
+      }
+    }
+  }
+
+  /** A run's frame, to every connection of the room on every relay sharing it. */
+  broadcastRun(message: Uint8Array): void {
+    this.broadcastTandem(message);
+    this.options.publish?.({ kind: BusKind.Broadcast, payload: message });
+  }
+
+  /** A runInput or runStop (its sender's right checked here) for the relay the run belongs to. */
+  relayRunControl(message: Uint8Array): void {
+    this.options.publish?.({ kind: BusKind.RunControl, payload: message });
+  }
+
+  onRelayedRunControl(apply: (message: RunInput | RunStop) => void): void {
+    this.runControl = apply;
+  }
+
   /**
    * A relay said what it holds. One heard for the first time is told at once
    * who is here and where their cursors are: its newcomers see them now, not
@@ -538,12 +589,12 @@ export class Room {
   }
 
   /** A signal another relay passed on: to our peer it names, if that sender is one that relay holds. */
-  private deliverSignal(message: BusMessage): void {
-    const decoder = decoding.createDecoder(message.payload);
+  private deliverSignal(from: string, payload: Uint8Array): void {
+    const decoder = decoding.createDecoder(payload);
     const to = decoding.readVarString(decoder);
     const frame = decoding.readVarUint8Array(decoder);
     const signal = decode(Direction.RelayToClient, frame);
-    if (signal.type !== MessageType.Signal || this.elsewhere.relayOf(signal.peer) !== message.from) return;
+    if (signal.type !== MessageType.Signal || this.elsewhere.relayOf(signal.peer) !== from) return;
     this.peer(to)?.send(frame);
   }
 

@@ -13,17 +13,19 @@ import type * as Y from 'yjs';
 import type { Storage } from '../storage/Storage.js';
 import type { EnvCrypto } from './envCrypto.js';
 import { OutputLog } from './outputLog.js';
-import { exitOf, unavailable, type RunnerHub } from './RunnerHub.js';
+import { exitOf, unavailable, type JobExecutor } from './RunnerHub.js';
 import { encode } from '../../shared/protocol/codec.js';
 import {
   MessageType,
   OutputStream,
   type RunExit,
+  type RunInput,
   type RunLimits,
   RunMode,
   type RunnerJob,
   type RunOutput,
   type RunStarted,
+  type RunStop,
 } from '../../shared/protocol/table.js';
 
 /**
@@ -35,8 +37,15 @@ export interface RunRoom {
   readonly doc: Y.Doc;
   /** Applies updates still queued, so the snapshot holds every acknowledged edit. */
   applyPending(): void;
-  /** Sends an encoded message to every connection of the room. */
-  broadcastTandem(message: Uint8Array): void;
+  /** Sends a run's encoded frame to every connection of the room, on every relay sharing it. */
+  broadcastRun(message: Uint8Array): void;
+  /**
+   * Passes a runInput or runStop (checked here) to the other relays sharing
+   * the room, for the one the run belongs to; and sets who applies those that
+   * come from them.
+   */
+  relayRunControl(message: Uint8Array): void;
+  onRelayedRunControl(apply: (message: RunInput | RunStop) => void): void;
 }
 
 export interface RunRequest {
@@ -73,7 +82,7 @@ export class RunService {
   private readonly active = new Map<string, { roomId: string; echo: ((bytes: Uint8Array) => void) | null }>();
 
   constructor(
-    private readonly hub: RunnerHub,
+    private readonly hub: JobExecutor,
     private readonly storage: Storage,
     private readonly crypto: EnvCrypto,
     private readonly settings: RunSettings,
@@ -81,6 +90,11 @@ export class RunService {
     /** Every run's end: its language, exit reason and duration (metrics). */
     private readonly onEnded: (language: string, reason: string, durationMs: number) => void = () => {},
   ) {}
+
+  /** Whether a run in this language may start now (some runner serves it, here or, sharing rooms, on another relay). */
+  accepts(language: LanguageId): boolean {
+    return this.hub.accepts(language);
+  }
 
   /** Starts a run; the outcome always arrives as exactly one exit (to the room and `observer`). */
   async start(
@@ -92,7 +106,7 @@ export class RunService {
     const { runId, language, mode } = request;
     const finishEarly = (message: string) => {
       const exit = exitOf(runId, 'error', message, 0);
-      room.broadcastTandem(encode(exit));
+      room.broadcastRun(encode(exit));
       observer?.exit(exit);
     };
     if (this.active.has(runId)) return finishEarly('a run with this id is already running');
@@ -109,6 +123,12 @@ export class RunService {
     }
     const active = { roomId: room.id, echo: null as ((bytes: Uint8Array) => void) | null };
     this.active.set(runId, active);
+    // People on other relays steer it too: what they type or stop comes here.
+    room.onRelayedRunControl((message) =>
+      message.type === MessageType.RunInput
+        ? this.input(room, message.runId, message.bytes, message.eof, true)
+        : this.stop(room, message.runId, true),
+    );
 
     let env: Record<string, string>;
     try {
@@ -129,7 +149,7 @@ export class RunService {
       name: claims.name,
       startedAt,
     };
-    room.broadcastTandem(encode(started));
+    room.broadcastRun(encode(started));
     observer?.started?.(started);
 
     const limits =
@@ -156,7 +176,7 @@ export class RunService {
         stoppedForOutput = true;
         return;
       }
-      room.broadcastTandem(encode(message));
+      room.broadcastRun(encode(message));
       observer?.output(message);
     };
     if (mode !== RunMode.Terminal) {
@@ -171,30 +191,39 @@ export class RunService {
         exit: (message) => {
           this.active.delete(runId);
           const exit: RunExit = stoppedForOutput ? { ...message, reason: 'output-limit' } : message;
-          room.broadcastTandem(encode(exit));
+          room.broadcastRun(encode(exit));
           observer?.exit(exit);
           this.store(room.id, started, exit, log);
         },
-        queued: (position) => room.broadcastTandem(encode({ type: MessageType.RunQueued, runId, position })),
+        queued: (position) => room.broadcastRun(encode({ type: MessageType.RunQueued, runId, position })),
       },
       { queueMaxPerRoom: this.settings.queueMaxPerRoom, activeMaxPerRoom: this.settings.activeMaxPerRoom },
     );
     if (request.stdin !== undefined) this.hub.input(runId, Buffer.from(request.stdin, 'utf8'), true);
   }
 
-  /** Stdin from an editor of the run's room. */
-  input(room: RunRoom, runId: string, bytes: Uint8Array, eof: boolean): void {
+  /**
+   * Stdin from an editor of the run's room. A run started through another
+   * relay sharing the room is that relay's: the input goes there (`relayed`:
+   * it came from there, and goes nowhere else).
+   */
+  input(room: RunRoom, runId: string, bytes: Uint8Array, eof: boolean, relayed = false): void {
     const run = this.active.get(runId);
-    if (run?.roomId !== room.id) return;
+    if (run?.roomId !== room.id) {
+      if (!relayed) room.relayRunControl(encode({ type: MessageType.RunInput, runId, bytes, eof }));
+      return;
+    }
     if (bytes.length > 0) run.echo?.(bytes);
     this.hub.input(runId, bytes, eof);
   }
 
-  stop(room: RunRoom, runId: string): void {
+  stop(room: RunRoom, runId: string, relayed = false): void {
     if (this.active.get(runId)?.roomId === room.id) this.hub.stop(runId);
+    else if (!relayed) room.relayRunControl(encode({ type: MessageType.RunStop, runId }));
   }
 
-  private async openEnv(roomId: string): Promise<Record<string, string>> {
+  /** The room's environment, opened (also for a relay executing another's run: cluster/RunRouter). */
+  async openEnv(roomId: string): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
     for (const { name, sealed } of await this.storage.listEnv(roomId))
       env[name] = this.crypto.open(roomId, name, sealed);

@@ -25,6 +25,8 @@ import {
   type RunOutput,
 } from '../../shared/protocol/table.js';
 
+/** Input kept for a job still in the queue, at most (past it, typing ahead is dropped). */
+const EARLY_INPUT_MAX_BYTES = 64 * 1024;
 /** A runner that stays silent this long past a job's time limit has lost it. */
 const RUNNER_GRACE_MS = 15_000;
 
@@ -45,6 +47,8 @@ interface Job {
   watchdog: NodeJS.Timeout | null;
   startedMs: number;
   ended: boolean;
+  /** Input typed (or an HTTP run's stdin) while it waited in the queue, for the runner that takes it. */
+  early: { bytes: Uint8Array; eof: boolean }[];
 }
 
 export interface RunnerLink {
@@ -59,13 +63,23 @@ export interface RunnerLink {
 
 export type ImageBuild = RunnerStatus['preparing'][number];
 
+/** Who executes jobs: this relay's runners (RunnerHub), or any relay's (cluster/RunRouter). */
+export interface JobExecutor {
+  /** Whether a job in this language may be submitted now. */
+  accepts(language: LanguageId): boolean;
+  /** Ends, whatever happens, with exactly one `sink.exit`. */
+  submit(roomId: string, message: RunnerJob, sink: JobSink, options: SubmitOptions): void;
+  input(runId: string, bytes: Uint8Array, eof: boolean): void;
+  stop(runId: string): void;
+}
+
 export interface SubmitOptions {
   queueMaxPerRoom: number;
   /** Jobs of one room running at once; the room's next ones wait for one of them. */
   activeMaxPerRoom: number;
 }
 
-export class RunnerHub {
+export class RunnerHub implements JobExecutor {
   private readonly runners = new Set<RunnerLink>();
   private readonly jobs = new Map<string, Job>();
   /** Waiting jobs per room, rooms in arrival order; dispatch takes one per room in turn. */
@@ -204,6 +218,7 @@ export class RunnerHub {
       watchdog: null,
       startedMs: Date.now(),
       ended: false,
+      early: [],
     };
     if (this.jobs.has(message.runId)) {
       return this.end(job, exitOf(message.runId, 'error', 'a run with this id is already running', 0));
@@ -235,6 +250,11 @@ export class RunnerHub {
   input(runId: string, bytes: Uint8Array, eof: boolean): void {
     const job = this.jobs.get(runId);
     if (job?.runner) sendToRunner(job.runner, { type: MessageType.RunInput, runId, bytes, eof });
+    else if (
+      job &&
+      job.early.reduce((sum, e) => sum + e.bytes.byteLength, bytes.byteLength) <= EARLY_INPUT_MAX_BYTES
+    )
+      job.early.push({ bytes, eof });
   }
 
   stop(runId: string): void {
@@ -287,6 +307,9 @@ export class RunnerHub {
     );
     job.watchdog.unref();
     sendToRunner(runner, job.message);
+    for (const { bytes, eof } of job.early.splice(0)) {
+      sendToRunner(runner, { type: MessageType.RunInput, runId: job.message.runId, bytes, eof });
+    }
   }
 
   private fail(job: Job, message: string): void {

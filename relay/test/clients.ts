@@ -155,7 +155,7 @@ export interface Health {
   heapUsedBytes: number;
   droppedSignals: number;
   heldUpdateBytes: number;
-  cluster?: { redis: 'up' | 'down' };
+  cluster?: { redis: 'up' | 'down'; runsAway: number; runsHosted: number };
 }
 
 export async function health(url: string): Promise<{ status: number; body: Health }> {

@@ -29,6 +29,8 @@ const METRICS_TOKEN = 'metrics-token-for-runs-test';
 class ScriptedRunner {
   readonly jobs: RunnerJob[] = [];
   readonly stops: string[] = [];
+  /** Input it received: run id and text. */
+  readonly inputs: string[] = [];
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const bytes = data as Buffer;
@@ -38,6 +40,10 @@ class ScriptedRunner {
       );
       if (message.type === MessageType.RunnerJob) this.jobs.push(message);
       if (message.type === MessageType.RunStop) this.stops.push(message.runId);
+      if (message.type === MessageType.RunInput)
+        this.inputs.push(
+          `${message.runId}:${Buffer.from(message.bytes).toString()}${message.eof ? ':eof' : ''}`,
+        );
     });
   }
 
@@ -192,6 +198,33 @@ describe('run queue and dispatch (scripted runner)', () => {
     runner.finish('busy');
     await a.until(() => exitOf(a, 'busy') !== undefined, 'busy exit');
     expect(runner.jobs.some((j) => j.runId === 'waiting')).toBe(false);
+  });
+
+  it('input typed while a run waits in the queue reaches the runner once it takes the run, in order', async () => {
+    start(a, 'holding');
+    await waitFor(() => runner.jobs.some((j) => j.runId === 'holding'), 'holding job');
+    start(a, 'typed-ahead');
+    await a.until(
+      () => runFrames(a).some((m) => m.type === MessageType.RunQueued && m.runId === 'typed-ahead'),
+      'queued',
+    );
+    for (const [text, eof] of [
+      ['first\n', false],
+      ['second\n', true],
+    ] as const) {
+      a.send(encode({ type: MessageType.RunInput, runId: 'typed-ahead', bytes: Buffer.from(text), eof }));
+    }
+    await a.fence();
+    expect(runner.inputs.filter((i) => i.startsWith('typed-ahead:'))).toEqual([]);
+    runner.finish('holding');
+    await waitFor(() => runner.jobs.some((j) => j.runId === 'typed-ahead'), 'the queued job taken');
+    await waitFor(() => runner.inputs.filter((i) => i.startsWith('typed-ahead:')).length === 2, 'its input');
+    expect(runner.inputs.filter((i) => i.startsWith('typed-ahead:'))).toEqual([
+      'typed-ahead:first\n',
+      'typed-ahead:second\n:eof',
+    ]);
+    runner.finish('typed-ahead');
+    await a.until(() => exitOf(a, 'typed-ahead') !== undefined, 'typed-ahead exit');
   });
 
   it('a runner that sends garbage is dropped and its running job ends with reason error', async () => {

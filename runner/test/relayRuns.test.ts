@@ -15,13 +15,11 @@ import type * as Y from 'yjs';
 import {
   RawClient,
   frameSyncStep1,
-  frameTandem,
   frameUpdate,
   request,
   updateAddingFile,
   waitFor,
   yjsUrl,
-  type Frame,
 } from '../../relay/test/clients.js';
 import {
   createRoom,
@@ -32,62 +30,13 @@ import {
   type RelayProcess,
   type RunnerProcess,
 } from '../../relay/test/harness.js';
+import { runFrames, setMain, stdoutOf, waitExit } from '../../relay/test/runs.js';
 import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
 import { encode } from '../../shared/protocol/codec.js';
-import { MessageType, OutputStream, type RunMessage, RunMode } from '../../shared/protocol/table.js';
+import { MessageType, RunMode } from '../../shared/protocol/table.js';
 
 const skip = requireOrSkip('docker', await dockerAvailable());
 const CANARY = 'canary-7f3c1d9e-secret-value';
-
-type RunFrame<T extends RunMessage['type']> = Extract<RunMessage, { type: T }>;
-
-function runFrames(client: RawClient, runId: string): RunMessage[] {
-  return client.frames
-    .filter((f): f is Extract<Frame, { kind: 'run' }> => f.kind === 'run')
-    .map((f) => f.message)
-    .filter((m) => 'runId' in m && m.runId === runId);
-}
-
-async function waitExit(client: RawClient, runId: string): Promise<RunFrame<typeof MessageType.RunExit>> {
-  await client.until(
-    () => runFrames(client, runId).some((m) => m.type === MessageType.RunExit),
-    `exit of ${runId}`,
-    30_000,
-  );
-  return runFrames(client, runId).find((m) => m.type === MessageType.RunExit) as RunFrame<
-    typeof MessageType.RunExit
-  >;
-}
-
-function stdoutOf(client: RawClient, runId: string): string {
-  return Buffer.concat(
-    runFrames(client, runId)
-      .filter((m): m is RunFrame<typeof MessageType.RunOutput> => m.type === MessageType.RunOutput)
-      .filter((m) => m.stream === OutputStream.Stdout)
-      .map((m) => m.bytes),
-  ).toString('utf8');
-}
-
-/** Replaces main.py's text through the document, as an editor would, and waits for the relay to store it. */
-async function setMain(client: RawClient, code: string): Promise<void> {
-  client.change((doc) => {
-    for (const [, entry] of doc.getMap('files')) {
-      const map = entry as Y.Map<unknown>;
-      if (map.get('path') !== 'main.py') continue;
-      const text = map.get('text') as Y.Text;
-      text.delete(0, text.length);
-      text.insert(0, code);
-    }
-  });
-  const counter = Math.floor(Math.random() * 1e9);
-  const from = client.frames.length;
-  client.send(frameTandem({ type: MessageType.SyncStatus, counter }));
-  await client.waitForFrame(
-    (f) => f.kind === 'tandem' && f.message.type === MessageType.SyncStatus && f.message.counter === counter,
-    'the edit to be stored',
-    { from },
-  );
-}
 
 async function api(relay: RelayProcess, method: string, path: string, token: string, body?: unknown) {
   return request(`${relay.url}${path}`, { method, token, ...(body === undefined ? {} : { body }) });

@@ -35,7 +35,14 @@ export const HealthAnswer = v.object({
   heapUsedBytes: count,
   droppedSignals: count,
   /** With REDIS_URL: whether the relays' bus is up (down: rooms go on here, unshared). */
-  cluster: v.optional(v.object({ redis: v.picklist(['up', 'down']) })),
+  cluster: v.optional(
+    v.object({
+      redis: v.picklist(['up', 'down']),
+      /** Runs of this relay's rooms executing on another relay's runners, and others' executing here. */
+      runsAway: v.pipe(v.number(), v.integer()),
+      runsHosted: v.pipe(v.number(), v.integer()),
+    }),
+  ),
 });
 
 /** `GET /api/templates` */

@@ -1,0 +1,313 @@
+/**
+ * Runs across relays sharing rooms (REDIS_URL): any relay accepts a run, and
+ * the runners of any relay may execute it.
+ *
+ * Each relay with runners says so every ADVERTISE_EVERY_MS under the topic
+ * `runners` (the languages they serve, and a heartbeat). A run goes to one
+ * relay among those serving its language, chosen by rendezvous hashing on
+ * the room id: every run of a room goes to the same relay while the set of
+ * relays holds, so its runner hub keeps the room's turns and its queue cap
+ * for the whole cluster. The chosen relay may be this one (its own hub then
+ * takes the job, as without Redis).
+ *
+ * A job crosses once (JobSubmit to one relay, never retried elsewhere: a job
+ * is never executed twice) without its environment: the executing relay reads
+ * and opens it from the shared database itself, so secrets never cross Redis.
+ * Its frames come back (JobReport) to the relay the run belongs to, which
+ * stores it and broadcasts it to the room. A job sent to a relay that is not
+ * there ends at once; one whose relay stops saying it is alive for
+ * ADVERTISED_STALE_MS (killed) or whose relay this one loses touch with
+ * (Redis away) ends with a sentence saying so; a run whose own relay is gone
+ * is stopped where it executes.
+ */
+import { createHash } from 'node:crypto';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { LANGUAGES, type LanguageId } from '../../shared/languages.js';
+import { decode, encode } from '../../shared/protocol/codec.js';
+import {
+  Direction,
+  MessageType,
+  type RunInput,
+  type RunnerJob,
+  type RunStop,
+} from '../../shared/protocol/table.js';
+import type { Logger } from '../../server/log.js';
+import {
+  exitOf,
+  type JobExecutor,
+  type JobSink,
+  type RunnerHub,
+  type SubmitOptions,
+} from '../runs/RunnerHub.js';
+import { BusKind, type BusMessage, type RoomBus } from './RoomBus.js';
+
+const TOPIC = 'runners';
+export const ADVERTISE_EVERY_MS = 2_000;
+/** A relay whose heartbeat has not moved for this long is gone. */
+export const ADVERTISED_STALE_MS = 3 * ADVERTISE_EVERY_MS;
+/** A gone relay's line is removed (by whoever reads it) after this long. */
+const FORGET_AFTER_MS = 60_000;
+const KNOWN_LANGUAGES = new Set<string>(LANGUAGES.map((l) => l.id));
+
+interface Offer {
+  languages: Set<LanguageId>;
+  beat: number;
+  /** When this relay last saw the beat move (its own clock: relays' clocks may differ). */
+  seenAt: number;
+}
+
+export class RunRouter implements JobExecutor {
+  private offers = new Map<string, Offer>();
+  /** Runs of this relay's rooms executing on another relay: where, and who wants the frames. */
+  private readonly away = new Map<string, { relayId: string; sink: JobSink }>();
+  /**
+   * Runs of other relays' rooms executing here: the relay each belongs to, and
+   * the input or stop that came while its environment was being opened.
+   */
+  private readonly hosted = new Map<string, { origin: string; early: (RunInput | RunStop)[] | null }>();
+  private beat = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly hub: RunnerHub,
+    private readonly bus: RoomBus,
+    /** The room's environment, opened from the shared database (secrets never cross Redis). */
+    private readonly openEnv: (roomId: string) => Promise<Record<string, string>>,
+    private readonly log: Logger,
+  ) {
+    bus.onDirect((message) => this.receive(message));
+    this.timer = setInterval(() => void this.tick(), ADVERTISE_EVERY_MS);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  accepts(language: LanguageId): boolean {
+    return this.hub.accepts(language) || this.serving(language).length > 0;
+  }
+
+  submit(roomId: string, job: RunnerJob, sink: JobSink, options: SubmitOptions): void {
+    const target = this.relayFor(roomId, job.language);
+    if (target === null || target === this.bus.relayId) return this.hub.submit(roomId, job, sink, options);
+    const { runId } = job;
+    if (this.away.has(runId)) {
+      return sink.exit(exitOf(runId, 'error', 'a run with this id is already running', 0));
+    }
+    this.away.set(runId, { relayId: target, sink });
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, roomId);
+    encoding.writeVarUint(encoder, options.queueMaxPerRoom);
+    encoding.writeVarUint(encoder, options.activeMaxPerRoom);
+    encoding.writeVarUint8Array(encoder, encode({ ...job, env: {} }));
+    void this.bus
+      .sendDirect(target, { kind: BusKind.JobSubmit, payload: encoding.toUint8Array(encoder) })
+      .then((alive) => {
+        if (alive !== true)
+          this.endAway(runId, 'the relay whose runners were to take this run is gone: run it again');
+      });
+  }
+
+  input(runId: string, bytes: Uint8Array, eof: boolean): void {
+    const away = this.away.get(runId);
+    if (!away) return this.hub.input(runId, bytes, eof);
+    const payload = encode({ type: MessageType.RunInput, runId, bytes, eof });
+    void this.bus.sendDirect(away.relayId, { kind: BusKind.JobControl, payload });
+  }
+
+  stop(runId: string): void {
+    const away = this.away.get(runId);
+    if (!away) return this.hub.stop(runId);
+    void this.bus.sendDirect(away.relayId, {
+      kind: BusKind.JobControl,
+      payload: encode({ type: MessageType.RunStop, runId }),
+    });
+  }
+
+  /** Runs of this relay's rooms executing elsewhere, and runs of others' executing here. */
+  get counts(): { away: number; hosted: number } {
+    return { away: this.away.size, hosted: this.hosted.size };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const runId of [...this.away.keys()]) this.endAway(runId, 'the relay is shutting down');
+    await this.bus.advertise(TOPIC, null);
+  }
+
+  /** Relays (this one too) whose runners serve `language` now. */
+  private serving(language: LanguageId): string[] {
+    const relays: string[] = [];
+    const now = Date.now();
+    for (const [relayId, offer] of this.offers) {
+      if (
+        relayId !== this.bus.relayId &&
+        now - offer.seenAt <= ADVERTISED_STALE_MS &&
+        offer.languages.has(language)
+      )
+        relays.push(relayId);
+    }
+    if (this.hub.serves(language)) relays.push(this.bus.relayId);
+    return relays;
+  }
+
+  /** Rendezvous hashing: the same relay for a room while the relays serving the language stay the same. */
+  private relayFor(roomId: string, language: LanguageId): string | null {
+    if (!this.bus.connected) return null;
+    let best: string | null = null;
+    let bestScore = '';
+    for (const relayId of this.serving(language)) {
+      const score = createHash('sha256').update(`${roomId}\n${relayId}`).digest('hex');
+      if (score > bestScore) [best, bestScore] = [relayId, score];
+    }
+    return best;
+  }
+
+  private endAway(runId: string, message: string): void {
+    const away = this.away.get(runId);
+    if (!away) return;
+    this.away.delete(runId);
+    away.sink.exit(exitOf(runId, 'error', message, 0));
+  }
+
+  /** Says what this relay's runners serve, reads what the others' do, and ends runs on relays gone. */
+  private async tick(): Promise<void> {
+    // Said even with no runner: the heartbeat also tells the relays whose runs execute here that it lives.
+    const languages = this.hub.runnerCount > 0 ? this.hub.languages() : [];
+    this.beat++;
+    await this.bus.advertise(TOPIC, JSON.stringify({ languages, beat: this.beat }));
+    const said = await this.bus.advertised(TOPIC);
+    const now = Date.now();
+    if (said === null) {
+      for (const runId of [...this.away.keys()]) {
+        this.endAway(runId, 'lost touch with the relay running it (Redis cannot be reached)');
+      }
+      return;
+    }
+    const offers = new Map<string, Offer>();
+    for (const [relayId, text] of said) {
+      const offer = parseOffer(text);
+      if (!offer) continue;
+      const before = this.offers.get(relayId);
+      const seenAt = before && before.beat === offer.beat ? before.seenAt : now;
+      if (now - seenAt > FORGET_AFTER_MS) {
+        void this.bus.forget(TOPIC, relayId);
+        continue;
+      }
+      offers.set(relayId, { ...offer, seenAt });
+    }
+    this.offers = offers;
+    for (const [runId, away] of [...this.away]) {
+      const offer = offers.get(away.relayId);
+      if (!offer || now - offer.seenAt > ADVERTISED_STALE_MS) {
+        this.endAway(runId, 'the relay running it went away (its runner’s work is lost): run it again');
+      }
+    }
+  }
+
+  private receive(message: BusMessage): void {
+    const from = message.from;
+    if (!from) return;
+    try {
+      if (message.kind === BusKind.JobSubmit) void this.host(from, message.payload);
+      else if (message.kind === BusKind.JobControl) this.control(from, message.payload);
+      else if (message.kind === BusKind.JobReport) this.report(from, message.payload);
+    } catch (error) {
+      this.log.warn('cluster.bad_frame', { kind: message.kind, err: error });
+    }
+  }
+
+  /** A run of another relay's room, for the runners here. */
+  private async host(origin: string, payload: Uint8Array): Promise<void> {
+    const decoder = decoding.createDecoder(payload);
+    const roomId = decoding.readVarString(decoder);
+    const queueMaxPerRoom = decoding.readVarUint(decoder);
+    const activeMaxPerRoom = decoding.readVarUint(decoder);
+    const job = decode(Direction.RelayToRunner, decoding.readVarUint8Array(decoder));
+    if (job.type !== MessageType.RunnerJob) throw new Error('jobSubmit holds a frame that is not runnerJob');
+    const { runId } = job;
+    const back = (frame: Uint8Array) =>
+      void this.bus.sendDirect(origin, { kind: BusKind.JobReport, payload: frame }).then((alive) => {
+        // The relay the run belongs to is gone: nobody will see its output.
+        if (alive === false && this.hosted.has(runId)) this.hub.stop(runId);
+      });
+    if (this.hosted.has(runId)) return;
+    const hosted = { origin, early: [] as (RunInput | RunStop)[] | null };
+    this.hosted.set(runId, hosted);
+    let env: Record<string, string>;
+    try {
+      env = await this.openEnv(roomId);
+    } catch (error) {
+      this.hosted.delete(runId);
+      this.log.error('run.env_failed', { room: roomId, err: error });
+      back(encode(exitOf(runId, 'error', 'the project environment could not be read', 0)));
+      return;
+    }
+    this.hub.submit(
+      roomId,
+      { ...job, env },
+      {
+        output: (output) => back(encode(output)),
+        exit: (exit) => {
+          this.hosted.delete(runId);
+          back(encode(exit));
+        },
+        queued: (position) => back(encode({ type: MessageType.RunQueued, runId, position })),
+      },
+      { queueMaxPerRoom, activeMaxPerRoom },
+    );
+    const early = hosted.early ?? [];
+    hosted.early = null;
+    for (const message of early) this.apply(message);
+  }
+
+  /** Typed input or a stop, from the relay the run belongs to. */
+  private control(origin: string, payload: Uint8Array): void {
+    const message = decode(Direction.RelayToRunner, payload);
+    if (message.type !== MessageType.RunInput && message.type !== MessageType.RunStop) return;
+    const hosted = this.hosted.get(message.runId);
+    if (hosted?.origin !== origin) return;
+    if (hosted.early) hosted.early.push(message);
+    else this.apply(message);
+  }
+
+  private apply(message: RunInput | RunStop): void {
+    if (message.type === MessageType.RunInput) this.hub.input(message.runId, message.bytes, message.eof);
+    else this.hub.stop(message.runId);
+  }
+
+  /** A frame of a run of ours, from the relay executing it. */
+  private report(from: string, payload: Uint8Array): void {
+    const type = decoding.readVarUint(decoding.createDecoder(payload));
+    const message =
+      type === MessageType.RunQueued
+        ? decode(Direction.RelayToClient, payload)
+        : decode(Direction.RunnerToRelay, payload);
+    if (
+      message.type !== MessageType.RunOutput &&
+      message.type !== MessageType.RunExit &&
+      message.type !== MessageType.RunQueued
+    )
+      return;
+    const away = this.away.get(message.runId);
+    if (!away || away.relayId !== from) return;
+    if (message.type === MessageType.RunOutput) away.sink.output(message);
+    else if (message.type === MessageType.RunQueued) away.sink.queued(message.position);
+    else {
+      this.away.delete(message.runId);
+      away.sink.exit(message);
+    }
+  }
+}
+
+function parseOffer(text: string): Omit<Offer, 'seenAt'> | null {
+  try {
+    const value = JSON.parse(text) as { languages?: unknown; beat?: unknown };
+    if (!Array.isArray(value.languages) || typeof value.beat !== 'number') return null;
+    const languages = value.languages.filter(
+      (l): l is LanguageId => typeof l === 'string' && KNOWN_LANGUAGES.has(l),
+    );
+    return { languages: new Set(languages), beat: value.beat };
+  } catch {
+    return null;
+  }
+}
