@@ -5,8 +5,10 @@
  * loads the room while others type misses nothing, and each update is stored
  * once, by the relay that received it. People on different relays see each
  * other in the call list and signal each other; a relay killed with kill -9
- * takes its people and their cursors out of every other relay's room.
+ * takes its people and their cursors out of every other relay's room; a real
+ * keystroke trace typed through a relay killed half-way ends whole everywhere.
  */
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -18,6 +20,7 @@ import {
   RawClient,
   appendTo,
   claimsOf,
+  connectPeer,
   connectSynced,
   isAuthDenied,
   health,
@@ -27,14 +30,20 @@ import {
   textById,
   waitConverged,
   waitFor,
+  waitSynced,
   yjsUrl,
   type Peer,
 } from './clients.js';
 import { skipCluster, startCluster, type Cluster } from './cluster.js';
 import { startRedis } from './redis.js';
+import { applyTxn, loadTrace } from '../../bench/lib/trace.js';
 import { createRoom, mintToken, type RelayProcess } from './harness.js';
 
 const skip = skipCluster();
+const FRIENDS_FOREVER = resolve(
+  import.meta.dirname,
+  '../../../shared/traces/sequential_friendsforever_flat.json.gz',
+);
 
 describe.skipIf(skip)('relays sharing rooms over Redis', () => {
   let cluster: Cluster;
@@ -285,6 +294,38 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
       'the cursor gone on both relays',
       20_000,
     );
+  });
+
+  it('a real keystroke trace typed through a relay killed half-way: the typist moves to another relay and every relay ends with the trace’s text', async () => {
+    const trace = loadTrace(FRIENDS_FOREVER);
+    const room = await createRoom(relays[0]!.url, { name: 'trace through a kill' });
+    const doomed = await cluster.addRelay();
+    const typist = connectPeer(doomed.wsUrl, room.roomId, room.token);
+    await waitSynced(typist);
+    const observer = await join(relays[2]!, room.roomId, room.token);
+    const id = addFile(typist.doc, 'trace.txt', trace.startContent);
+    const text = findFile(typist.doc, 'trace.txt')!.text;
+    await waitFor(() => findFile(observer.doc, 'trace.txt') !== null, 'the file on relay 3');
+    const half = Math.floor(trace.txns.length / 2);
+    const type = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        typist.doc.transact(() => applyTxn(text, trace.txns[i]!));
+        if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await type(0, half);
+    // Killed while what was just typed may still be on its way: no flush, no goodbye.
+    await doomed.kill9();
+    typist.provider.destroy();
+    // The load balancer sends the typist elsewhere; its client still holds every keystroke.
+    const moved = connectPeer(relays[1]!.wsUrl, room.roomId, room.token, { doc: typist.doc });
+    peers.push(moved);
+    await waitSynced(moved);
+    await type(half, trace.txns.length);
+    const fresh = await join(relays[0]!, room.roomId, room.token);
+    await waitConverged([typist.doc, observer.doc, fresh.doc], 30_000);
+    expect(textById(observer.doc, id)).toBe(trace.endContent);
+    expect(textById(fresh.doc, id)).toBe(trace.endContent);
   });
 
   it('Redis restarted while people type: each relay goes on alone, says so, and both catch up when it is back', async () => {
