@@ -35,7 +35,7 @@ interface Load {
 }
 
 /** Connects a fresh client and times it until it is synced and shows the whole text. */
-async function load(server: Server, room: Room, trace: Trace): Promise<Load> {
+export async function load(server: Server, room: Room, trace: Trace): Promise<Load> {
   const doc = new Y.Doc();
   const start = performance.now();
   const provider = connectProvider(server, room, doc);
@@ -50,7 +50,7 @@ async function load(server: Server, room: Room, trace: Trace): Promise<Load> {
   }
 }
 
-async function seed(server: Server, trace: Trace): Promise<Room> {
+export async function seed(server: Server, trace: Trace): Promise<Room> {
   const room = await server.newRoom();
   const doc = new Y.Doc();
   const provider = connectProvider(server, room, doc);

@@ -4,6 +4,7 @@
  */
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { churn } from './churn.js';
+import { clusterBench } from './cluster.js';
 import { coldLoad } from './coldLoad.js';
 import { fanout } from './fanout.js';
 import { killServers } from './lib/servers.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   replay: replayBench,
   workspace: workspaceBench,
   preview: previewBench,
+  cluster: clusterBench,
 };
 
 function pick(names: string[]): string[] {

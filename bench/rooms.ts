@@ -24,18 +24,21 @@ import { median, summarize } from './lib/stats.js';
 
 const STEPS = (process.env.BENCH_ROOMS ?? '50,100,250,500').split(',').map(Number);
 const CLIENTS_PER_ROOM = 4;
-const EDITS_PER_SECOND = 2;
+export const EDITS_PER_SECOND = 2;
 const LOAD_GENERATORS = 2;
-const WARMUP_MS = 4_000;
-const MEASURE_MS = 15_000;
-const GOAL_P99_MS = 50;
+export const WARMUP_MS = 4_000;
+export const MEASURE_MS = 15_000;
+export const GOAL_P99_MS = 50;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WORKER = resolve(import.meta.dirname, 'lib/roomsWorker.ts');
+const sum = (values: (number | undefined)[]) => values.reduce<number>((total, v) => total + (v ?? 0), 0);
 
-interface Measured {
+export interface Measured {
   rooms: number;
   server: Server;
   latencies: number[];
+  /** Between clients on different servers of a setup (none with one server). */
+  crossLatencies: number[];
   expected: number;
   delivered: number;
   closed: number;
@@ -44,19 +47,32 @@ interface Measured {
   rss: number | undefined;
 }
 
-async function measure(server: Server, rooms: number): Promise<Measured> {
-  const urls: { url: string }[] = [];
-  for (let i = 0; i < rooms; i++) urls.push({ url: roomUrl(server, await server.newRoom()) });
+/**
+ * One measurement of `rooms` rooms. With `spread` (servers sharing rooms, the
+ * first among them), a room is created on the first and client c of each room
+ * connects to spread[c % spread.length]; CPU and RSS are their sums.
+ */
+export async function measure(
+  server: Server,
+  rooms: number,
+  options: { clientsPerRoom?: number; spread?: Server[] } = {},
+): Promise<Measured> {
+  const spread = options.spread ?? [server];
+  const urls: { urls: string[] }[] = [];
+  for (let i = 0; i < rooms; i++) {
+    const room = await server.newRoom();
+    urls.push({ urls: spread.map((s) => roomUrl(s, room)) });
+  }
   const jobs = Array.from({ length: LOAD_GENERATORS }, (_, g): RoomsJob => ({
     rooms: urls.filter((_, i) => i % LOAD_GENERATORS === g),
-    clientsPerRoom: CLIENTS_PER_ROOM,
+    clientsPerRoom: options.clientsPerRoom ?? CLIENTS_PER_ROOM,
     editsPerSecond: EDITS_PER_SECOND,
     handshake: speaksSync(server),
     warmupMs: WARMUP_MS,
     measureMs: MEASURE_MS,
   }));
-  let cpu: (() => number | undefined) | undefined;
-  const started = setTimeout(() => (cpu = cpuMeter(server.pid)), WARMUP_MS);
+  let cpu: (() => number | undefined)[] = [];
+  const started = setTimeout(() => (cpu = spread.map((s) => cpuMeter(s.pid))), WARMUP_MS);
   const results = await Promise.all(
     jobs.map(
       (job) =>
@@ -69,17 +85,20 @@ async function measure(server: Server, rooms: number): Promise<Measured> {
     ),
   );
   clearTimeout(started);
-  const serverCpuMs = cpu?.();
+  const cpuMs = cpu.map((read) => read());
+  const serverCpuMs = cpuMs.length > 0 && cpuMs.every((v) => v !== undefined) ? sum(cpuMs) : undefined;
+  const rss = spread.map((s) => rssMiB(s.pid));
   return {
     rooms,
     server,
     latencies: results.flatMap((r) => r.latencies),
+    crossLatencies: results.flatMap((r) => r.crossLatencies),
     expected: results.reduce((sum, r) => sum + r.expected, 0),
     delivered: results.reduce((sum, r) => sum + r.delivered, 0),
     closed: results.reduce((sum, r) => sum + r.closed, 0),
     serverCpu: serverCpuMs === undefined ? undefined : (serverCpuMs / (MEASURE_MS + 1_000)) * 100,
     loadCpu: (results.reduce((sum, r) => sum + r.cpuMs, 0) / (WARMUP_MS + MEASURE_MS)) * 100,
-    rss: rssMiB(server.pid),
+    rss: rss.every((v) => v !== undefined) ? sum(rss) : undefined,
   };
 }
 

@@ -18,7 +18,8 @@ import * as syncProtocol from 'y-protocols/sync';
 import { MessageType, SyncStep } from '../../shared/protocol/table.js';
 
 export interface RoomsJob {
-  rooms: { url: string }[];
+  /** Each room's URLs: client c of a room connects to urls[c % urls.length] (one relay each, for a cluster). */
+  rooms: { urls: string[] }[];
   clientsPerRoom: number;
   editsPerSecond: number;
   /** Speak the sync handshake (a server that answers it) or not (the bare relay). */
@@ -28,7 +29,10 @@ export interface RoomsJob {
 }
 
 export interface RoomsResult {
+  /** Delivery latencies between clients on the same server (all of them, with one URL a room). */
   latencies: number[];
+  /** Between clients on different servers of a room's URLs. */
+  crossLatencies: number[];
   /** Edits typed in the measured window, and deliveries expected / seen of them. */
   typed: number;
   expected: number;
@@ -55,17 +59,22 @@ function encodeFrame(write: (encoder: encoding.Encoder) => void): Uint8Array {
 
 async function run(job: RoomsJob): Promise<RoomsResult> {
   const latencies: number[] = [];
+  const crossLatencies: number[] = [];
+  /** Per client id: the index of the URL it connected to. */
+  const serverOf = new Map<number, number>();
   let measuring = false;
   let typed = 0;
   let delivered = 0;
   let closed = 0;
   /** Per sender client id: send time of each measured clock. */
   const sentAt = new Map<number, Map<number, number>>();
-  const rooms: Client[][] = job.rooms.map(({ url }) => {
+  const rooms: Client[][] = job.rooms.map(({ urls }) => {
     const clients: Client[] = [];
     for (let c = 0; c < job.clientsPerRoom; c++) {
       const doc = new Y.Doc();
-      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const server = c % urls.length;
+      serverOf.set(doc.clientID, server);
+      const socket = new WebSocket(urls[server]!, { perMessageDeflate: false });
       socket.binaryType = 'nodebuffer';
       const client: Client = { doc, socket, ready: Promise.resolve(), seen: new Map() };
       client.ready = new Promise<void>((resolve, reject) => {
@@ -104,10 +113,11 @@ async function run(job: RoomsJob): Promise<RoomsResult> {
             const times = sentAt.get(sender);
             if (!times) continue;
             const from = client.seen.get(sender) ?? 0;
+            const into = serverOf.get(sender) === server ? latencies : crossLatencies;
             for (let clock = from + 1; clock <= to; clock++) {
               const at = times.get(clock);
               if (at === undefined) continue;
-              latencies.push(receivedAt - at);
+              into.push(receivedAt - at);
               delivered++;
             }
             if (to > from) client.seen.set(sender, to);
@@ -157,6 +167,7 @@ async function run(job: RoomsJob): Promise<RoomsResult> {
   for (const client of rooms.flat()) client.socket.terminate();
   return {
     latencies,
+    crossLatencies,
     typed,
     expected: typed * (job.clientsPerRoom - 1),
     delivered,
