@@ -35,6 +35,8 @@ export const BusKind = {
   Signal: 6,
   /** A frame for every connection of the room that said hello (a run's frames): the frame. */
   Broadcast: 7,
+  /** The owner muted or let speak a user: varString(user id) varUint(1 audio | 2 video). */
+  Mute: 9,
   /** A client's runInput or runStop, checked by the relay it came through: the frame, for the relay running it. */
   RunControl: 8,
   // Relay to relay (sendDirect), for runs executed on another relay's runners (cluster/RunRouter.ts).

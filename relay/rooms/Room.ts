@@ -31,6 +31,7 @@ import {
   Direction,
   MessageType,
   SyncStep,
+  type MessageOf,
   type PeerInfo,
   type RunInput,
   type RunStop,
@@ -75,6 +76,8 @@ const RUN_FRAMES = new Set<number>([
   MessageType.RunExit,
   MessageType.RunQueued,
 ]);
+/** A gap left by a remote update is filled from storage if it is still there after this. */
+const GAP_WAIT_MS = 250;
 /** The origin of updates another relay stored (RoomBus). */
 const REMOTE = Symbol('remote relay');
 /** A store that failed for want of disk space is tried again after this, doubling up to the max. */
@@ -152,6 +155,7 @@ export class Room {
   /** Something was deleted since the last exact measure: the estimate may be far too high. */
   private shrunk = false;
   private compactTimer: NodeJS.Timeout | null = null;
+  private gapTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Storing fails for now (disk full, database away): nothing is acknowledged or sent on until a retry stores. */
   private notSaving: StorageTrouble | null = null;
@@ -159,12 +163,18 @@ export class Room {
   private runControl: ((message: RunInput | RunStop) => void) | null = null;
   /** Connections and peers other relays sharing the room hold, as they last said (Presence). */
   private readonly elsewhere = new RemotePresence({
-    joined: (peer) => this.broadcastTandem(encode({ type: MessageType.PeerJoined, peer })),
+    joined: (peer) => {
+      this.broadcastTandem(encode({ type: MessageType.PeerJoined, peer }));
+      const mute = this.controls.mediaMuted.get(peer.userId);
+      if (mute) this.broadcastTandem(encode({ type: MessageType.MediaControl, peer: peer.peerId, mute }));
+    },
     left: (peerId) => this.broadcastTandem(encode({ type: MessageType.PeerLeft, peerId })),
-    // Its connections' cursors go with it (they never said goodbye if it was killed).
+    // Its connections' cursors go with it (they never said goodbye if it was killed),
+    // and what it stored but never published (killed in between) is read from the database.
     gone: (relayId) => {
       const removed = this.awareness.removeAll(relayId);
       if (removed.length > 0) this.sendAwareness(encodeAwarenessUpdate(removed), null);
+      this.resynchroniseLogged();
     },
   });
   /** Set when shutting down: a store waiting out a full disk gives up. */
@@ -323,6 +333,8 @@ export class Room {
     }
     this.sizeBytes += message.payload.byteLength;
     this.broadcastUpdate(message.payload, null);
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if (pendingStructs !== null || pendingDs !== null) this.healGapSoon();
     // It may be what an update held here was waiting for.
     if (this.held.items > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -436,6 +448,7 @@ export class Room {
   destroy(): void {
     this.closed = true;
     if (this.compactTimer) clearTimeout(this.compactTimer);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
     this.controls.stop();
     this.doc.destroy();
   }
@@ -489,7 +502,7 @@ export class Room {
   }
 
   /** The peers (connections that said hello) here and on the other relays sharing the room. */
-  peersEverywhere(except: Connection): PeerInfo[] {
+  peersEverywhere(except: Connection | null): PeerInfo[] {
     const here = [...this.connections].filter((other) => other.tandem && other !== except);
     return [...here.map((other) => other.peer), ...this.elsewhere.peers];
   }
@@ -525,6 +538,12 @@ export class Room {
         if (RUN_FRAMES.has(type)) this.broadcastTandem(payload);
         return;
       }
+      case BusKind.Mute: {
+        const decoder = decoding.createDecoder(payload);
+        const uid = decoding.readVarString(decoder);
+        const bits = decoding.readVarUint(decoder);
+        return this.mute(uid, { audio: (bits & 1) !== 0, video: (bits & 2) !== 0 }, true);
+      }
       case BusKind.RunControl: {
         const message = decode(Direction.ClientToRelay, payload);
         if (message.type === MessageType.RunInput || message.type === MessageType.RunStop)
@@ -532,6 +551,29 @@ export class Room {
         return;
       }
     }
+  }
+
+  /**
+   * The owner muted (or let speak) a user: every peer of that user, on every
+   * relay sharing the room, is told to everyone (a second tab is the same
+   * person), and the state is kept for newcomers. `fromRemote`: another relay
+   * said so, and has told the others.
+   */
+  mute(uid: string, mute: MessageOf<'MediaControl'>['mute'], fromRemote = false): void {
+    if (mute.audio || mute.video) this.controls.mediaMuted.set(uid, mute);
+    else this.controls.mediaMuted.delete(uid);
+    for (const peer of this.peersEverywhere(null)) {
+      if (peer.userId !== uid) continue;
+      this.broadcastTandem(encode({ type: MessageType.MediaControl, peer: peer.peerId, mute }));
+    }
+    if (!fromRemote) this.publishMute(uid, mute);
+  }
+
+  private publishMute(uid: string, mute: MessageOf<'MediaControl'>['mute']): void {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, uid);
+    encoding.writeVarUint(encoder, (mute.audio ? 1 : 0) | (mute.video ? 2 : 0));
+    this.options.publish?.({ kind: BusKind.Mute, payload: encoding.toUint8Array(encoder) });
   }
 
   /** A run's frame, to every connection of the room on every relay sharing it. */
@@ -551,14 +593,15 @@ export class Room {
 
   /**
    * A relay said what it holds. One heard for the first time is told at once
-   * who is here and where their cursors are: its newcomers see them now, not
-   * at their next renewal (up to 15 s).
+   * who is here, where their cursors are and who is muted: its newcomers see
+   * them now, not at their next renewal (up to 15 s).
    */
   private heardPresence(relayId: string, presence: Presence): void {
     if (!this.elsewhere.heard(relayId, presence) || this.connections.size === 0) return;
     this.sayPresence();
     const live = this.awareness.encodeLive(true);
     if (live) this.options.publish?.({ kind: BusKind.Awareness, payload: live });
+    for (const [uid, mute] of this.controls.mediaMuted) this.publishMute(uid, mute);
   }
 
   /** The presence tick: relays gone silent are forgotten, and this one says it is still here. */
@@ -814,6 +857,30 @@ export class Room {
    * document lacks is applied and sent to everyone here, and the settings are
    * read again.
    */
+  /**
+   * A remote update that builds on one this relay never got: the relay that
+   * stored that one died before publishing it. If the gap is still there a
+   * moment later (updates from several relays may cross), the database fills it.
+   */
+  private healGapSoon(): void {
+    if (this.gapTimer || this.closed) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      const { pendingStructs, pendingDs } = this.doc.store;
+      if (this.closed || (pendingStructs === null && pendingDs === null)) return;
+      this.options.log.warn('room.gap_filled_from_storage', { room: this.id });
+      this.resynchroniseLogged();
+    }, GAP_WAIT_MS);
+    this.gapTimer.unref();
+  }
+
+  private resynchroniseLogged(): void {
+    if (this.closed) return;
+    this.resynchronise().catch((error: unknown) =>
+      this.options.log.error('room.resync_failed', { room: this.id, err: error }),
+    );
+  }
+
   async resynchronise(): Promise<void> {
     const { doc } = buildStoredDoc(await this.options.storage.loadState(this.id));
     try {

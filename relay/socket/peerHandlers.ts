@@ -5,7 +5,6 @@
  * in place of the target's, so a sender cannot be forged and nothing crosses
  * rooms; anything else is dropped and counted. Mutes stand per user.
  */
-import { encode } from '../../shared/protocol/codec.js';
 import { ErrorCode } from '../../shared/protocol/errors.js';
 import { MessageType, type MessageOf } from '../../shared/protocol/table.js';
 import { canManage } from '../../shared/roles.js';
@@ -35,15 +34,6 @@ export function handleMediaControl(room: Room, conn: Connection, control: Messag
     });
     return;
   }
-  const target = room.peer(control.peer);
-  if (!target) return;
-  const { mute } = control;
-  const uid = target.claims.uid;
-  if (mute.audio || mute.video) room.controls.mediaMuted.set(uid, mute);
-  else room.controls.mediaMuted.delete(uid);
-  // Every connection of that user: a second tab is the same person.
-  for (const other of room.connections) {
-    if (!other.tandem || other.claims.uid !== uid) continue;
-    room.broadcastTandem(encode({ type: MessageType.MediaControl, peer: other.peerId, mute }));
-  }
+  const uid = room.peersEverywhere(null).find((peer) => peer.peerId === control.peer)?.userId;
+  if (uid !== undefined) room.mute(uid, control.mute);
 }

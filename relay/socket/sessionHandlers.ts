@@ -38,14 +38,13 @@ export function handleHello(room: Room, conn: Connection, hello: MessageOf<'Hell
     room.broadcastTandem(encode({ type: MessageType.PeerJoined, peer: conn.peer }), conn);
     room.sayPresence();
   }
-  // Mutes stand per user: tell the newcomer who is muted, and everyone if the newcomer is.
-  for (const other of room.connections) {
-    const mute = other.tandem ? room.controls.mediaMuted.get(other.claims.uid) : undefined;
-    if (!mute) continue;
-    const control = encode({ type: MessageType.MediaControl, peer: other.peerId, mute });
-    if (other === conn) room.broadcastTandem(control);
-    else conn.send(control);
+  // Mutes stand per user: tell the newcomer who is muted (on any relay), and everyone if the newcomer is.
+  for (const peer of room.peersEverywhere(conn)) {
+    const mute = room.controls.mediaMuted.get(peer.userId);
+    if (mute) conn.send(encode({ type: MessageType.MediaControl, peer: peer.peerId, mute }));
   }
+  const own = room.controls.mediaMuted.get(uid);
+  if (own) room.broadcastTandem(encode({ type: MessageType.MediaControl, peer: conn.peerId, mute: own }));
 }
 
 /**

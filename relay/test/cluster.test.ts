@@ -185,7 +185,7 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     expect((await other.waitClosed()).code).toBe(CloseCode.Removed);
   });
 
-  it('people on different relays see each other in the call list and signal each other; a stranger peer is dropped', async () => {
+  it('people on different relays see each other in the call list, signal each other and are muted by the owner; a stranger peer is dropped', async () => {
     const room = await createRoom(relays[0]!.url, { name: 'call', ownerName: 'Ann' });
     const viewerToken = await mintToken(relays[0]!.url, room.roomId, room.token, {
       role: 'viewer',
@@ -237,6 +237,19 @@ describe.skipIf(skip)('relays sharing rooms over Redis', () => {
     ann.send(encode({ type: MessageType.Signal, peer: 'nobody-at-all', data: offer }));
     await ann.fence();
     expect((await health(relays[0]!.url)).body.droppedSignals).toBe(before + 1);
+
+    // The owner on relay 1 mutes Vic on relay 3: both hear of it, and so does a newcomer on relay 2.
+    ann.send(encode({ type: MessageType.MediaControl, peer: vicId, mute: { audio: true, video: false } }));
+    const mutedVic = (client: RawClient) =>
+      peerMessages(client).some(
+        (m) => m.type === MessageType.MediaControl && m.peer === vicId && m.mute.audio && !m.mute.video,
+      );
+    await vic.until(() => mutedVic(vic), 'Vic told on relay 3 that he is muted');
+    await ann.until(() => mutedVic(ann), 'Ann told on relay 1');
+    const late = await RawClient.connect(yjsUrl(relays[1]!.wsUrl, room.roomId, room.token));
+    raws.push(late);
+    await late.hello();
+    await late.until(() => mutedVic(late), 'a newcomer on relay 2 told Vic is muted');
 
     vic.close();
     await ann.until(
