@@ -325,20 +325,19 @@ export class PostgresStorage implements Storage {
     const at = updates.map((u) => u.at);
     const authors = updates.map((u) => u.author);
     const data = updates.map((u) => Buffer.from(u.data));
-    // One statement, so one round trip and one commit: the room's append lock (taken by
-    // the CTE before any row, so before any seq is drawn) is held until that commit, so
-    // two relays' appends to a room commit in seq order and a reader never skips one.
-    const seqs = await this.withRoom(roomId, async () => {
-      const { rows } = await this.query<{ seq: number }>(
-        `WITH locked AS (SELECT pg_advisory_xact_lock($5, hashtext($1)))
-         INSERT INTO updates (room_id, at, author, data)
-         SELECT $1, a, b, d FROM locked, unnest($2::bigint[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(a, b, d, n)
-         ORDER BY n
-         RETURNING seq`,
-        [roomId, at, authors, data, LOCK_APPEND],
-      );
-      return rows.map((row) => row.seq);
-    });
+    const seqs = await this.withRoom(roomId, () =>
+      this.transaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_APPEND, roomId]);
+        const { rows } = await client.query<{ seq: number }>(
+          `INSERT INTO updates (room_id, at, author, data)
+           SELECT $1, a, b, d FROM unnest($2::bigint[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(a, b, d, n)
+           ORDER BY n
+           RETURNING seq`,
+          [roomId, at, authors, data],
+        );
+        return rows.map((row) => row.seq);
+      }),
+    );
     return seqs.sort((a, b) => a - b);
   }
 
