@@ -14,13 +14,16 @@
  * is never executed twice) without its environment: the executing relay reads
  * and opens it from the shared database itself, so secrets never cross Redis.
  * Its frames come back (JobReport) to the relay the run belongs to, which
- * stores it and broadcasts it to the room. A job sent to a relay that is not
- * there ends at once; one whose relay stops saying it is alive for
- * ADVERTISED_STALE_MS (killed) or whose relay this one loses touch with
- * (Redis away) ends with a sentence saying so; a run whose own relay is gone
- * is stopped where it executes.
+ * stores it and broadcasts it to the room. Run ids are the clients': a hosted
+ * job gets an id of its own in the hub here, so another room's run of the same
+ * id is never touched. Every relay's heartbeat also lists the runs it hosts. A
+ * job sent to a relay that is not there ends at once; one whose relay stops
+ * beating for ADVERTISED_STALE_MS (killed), stops listing it (its exit was
+ * lost in a Redis blip) or that this relay loses touch with (Redis away) ends
+ * with a sentence saying so, and is told to stop there; a run whose own relay
+ * stops beating is stopped where it executes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { LANGUAGES, type LanguageId } from '../../shared/languages.js';
@@ -50,22 +53,45 @@ export const ADVERTISED_STALE_MS = 3 * ADVERTISE_EVERY_MS;
 const FORGET_AFTER_MS = 60_000;
 const KNOWN_LANGUAGES = new Set<string>(LANGUAGES.map((l) => l.id));
 
+/** A job and control frames waiting at most this many while its environment opens. */
+const EARLY_MAX = 1_000;
+
 interface Offer {
   languages: Set<LanguageId>;
   beat: number;
+  /** The runs of other relays it executes, by hostKey. */
+  hosting: Set<string>;
   /** When this relay last saw the beat move (its own clock: relays' clocks may differ). */
   seenAt: number;
 }
 
+interface Away {
+  relayId: string;
+  sink: JobSink;
+  /** That relay's beat when the job was sent (null: not heard of yet). */
+  sentAtBeat: number | null;
+  /** Its advertisements since, with a newer beat, that did not list the run. */
+  misses: number;
+}
+
+interface Hosted {
+  origin: string;
+  runId: string;
+  /** The id the job has in the hub here: run ids are the clients', so another room may use the same. */
+  localId: string;
+  /** Input or a stop that came while the environment was being opened; null once submitted. */
+  early: (RunInput | RunStop)[] | null;
+}
+
+/** A hosted run, by the relay it belongs to and its id there. */
+const hostKey = (origin: string, runId: string) => `${origin}\n${runId}`;
+
 export class RunRouter implements JobExecutor {
   private offers = new Map<string, Offer>();
   /** Runs of this relay's rooms executing on another relay: where, and who wants the frames. */
-  private readonly away = new Map<string, { relayId: string; sink: JobSink }>();
-  /**
-   * Runs of other relays' rooms executing here: the relay each belongs to, and
-   * the input or stop that came while its environment was being opened.
-   */
-  private readonly hosted = new Map<string, { origin: string; early: (RunInput | RunStop)[] | null }>();
+  private readonly away = new Map<string, Away>();
+  /** Runs of other relays' rooms executing here, by hostKey. */
+  private readonly hosted = new Map<string, Hosted>();
   private beat = 0;
   private readonly timer: NodeJS.Timeout;
 
@@ -93,7 +119,12 @@ export class RunRouter implements JobExecutor {
     if (this.away.has(runId)) {
       return sink.exit(exitOf(runId, 'error', 'a run with this id is already running', 0));
     }
-    this.away.set(runId, { relayId: target, sink });
+    this.away.set(runId, {
+      relayId: target,
+      sink,
+      sentAtBeat: this.offers.get(target)?.beat ?? null,
+      misses: 0,
+    });
     const encoder = encoding.createEncoder();
     encoding.writeVarString(encoder, roomId);
     encoding.writeVarUint(encoder, options.queueMaxPerRoom);
@@ -162,10 +193,15 @@ export class RunRouter implements JobExecutor {
     return best;
   }
 
+  /** Ends a run of ours executing elsewhere, and tells that relay to stop it (it may still be at it). */
   private endAway(runId: string, message: string): void {
     const away = this.away.get(runId);
     if (!away) return;
     this.away.delete(runId);
+    void this.bus.sendDirect(away.relayId, {
+      kind: BusKind.JobControl,
+      payload: encode({ type: MessageType.RunStop, runId }),
+    });
     away.sink.exit(exitOf(runId, 'error', message, 0));
   }
 
@@ -174,7 +210,8 @@ export class RunRouter implements JobExecutor {
     // Said even with no runner: the heartbeat also tells the relays whose runs execute here that it lives.
     const languages = this.hub.runnerCount > 0 ? this.hub.languages() : [];
     this.beat++;
-    await this.bus.advertise(TOPIC, JSON.stringify({ languages, beat: this.beat }));
+    const hosting = [...this.hosted.keys()];
+    await this.bus.advertise(TOPIC, JSON.stringify({ languages, beat: this.beat, hosting }));
     const said = await this.bus.advertised(TOPIC);
     const now = Date.now();
     if (said === null) {
@@ -196,11 +233,25 @@ export class RunRouter implements JobExecutor {
       offers.set(relayId, { ...offer, seenAt });
     }
     this.offers = offers;
+    const alive = (relayId: string) => {
+      const offer = offers.get(relayId);
+      return offer !== undefined && now - offer.seenAt <= ADVERTISED_STALE_MS ? offer : null;
+    };
     for (const [runId, away] of [...this.away]) {
-      const offer = offers.get(away.relayId);
-      if (!offer || now - offer.seenAt > ADVERTISED_STALE_MS) {
+      const offer = alive(away.relayId);
+      if (!offer) {
         this.endAway(runId, 'the relay running it went away (its runner’s work is lost): run it again');
+        continue;
       }
+      // Alive but no longer running it, twice since the job was sent: its exit was lost (a Redis blip).
+      if (offer.hosting.has(hostKey(this.bus.relayId, runId))) away.misses = 0;
+      else if (away.sentAtBeat === null || offer.beat > away.sentAtBeat + 1) away.misses++;
+      if (away.misses >= 2)
+        this.endAway(runId, 'the relay running it lost touch with this one: run it again');
+    }
+    // Runs whose own relay is gone: nobody will see them; their runner slot is for others.
+    for (const hosted of this.hosted.values()) {
+      if (!alive(hosted.origin)) this.hub.stop(hosted.localId);
     }
   }
 
@@ -208,7 +259,10 @@ export class RunRouter implements JobExecutor {
     const from = message.from;
     if (!from) return;
     try {
-      if (message.kind === BusKind.JobSubmit) void this.host(from, message.payload);
+      if (message.kind === BusKind.JobSubmit)
+        this.host(from, message.payload).catch((error: unknown) =>
+          this.log.warn('cluster.bad_frame', { kind: message.kind, err: error }),
+        );
       else if (message.kind === BusKind.JobControl) this.control(from, message.payload);
       else if (message.kind === BusKind.JobReport) this.report(from, message.payload);
     } catch (error) {
@@ -226,30 +280,32 @@ export class RunRouter implements JobExecutor {
     if (job.type !== MessageType.RunnerJob) throw new Error('jobSubmit holds a frame that is not runnerJob');
     const { runId } = job;
     const back = (frame: Uint8Array) =>
-      void this.bus.sendDirect(origin, { kind: BusKind.JobReport, payload: frame }).then((alive) => {
-        // The relay the run belongs to is gone: nobody will see its output.
-        if (alive === false && this.hosted.has(runId)) this.hub.stop(runId);
-      });
-    if (this.hosted.has(runId)) return;
-    const hosted = { origin, early: [] as (RunInput | RunStop)[] | null };
-    this.hosted.set(runId, hosted);
+      void this.bus.sendDirect(origin, { kind: BusKind.JobReport, payload: frame });
+    const key = hostKey(origin, runId);
+    if (this.hosted.has(key)) {
+      back(encode(exitOf(runId, 'error', 'a run with this id is already running', 0)));
+      return;
+    }
+    const hosted: Hosted = { origin, runId, localId: randomUUID(), early: [] };
+    this.hosted.set(key, hosted);
     let env: Record<string, string>;
     try {
       env = await this.openEnv(roomId);
     } catch (error) {
-      this.hosted.delete(runId);
+      this.hosted.delete(key);
       this.log.error('run.env_failed', { room: roomId, err: error });
       back(encode(exitOf(runId, 'error', 'the project environment could not be read', 0)));
       return;
     }
+    // Frames leave with the run's own id again.
     this.hub.submit(
       roomId,
-      { ...job, env },
+      { ...job, runId: hosted.localId, env },
       {
-        output: (output) => back(encode(output)),
+        output: (output) => back(encode({ ...output, runId })),
         exit: (exit) => {
-          this.hosted.delete(runId);
-          back(encode(exit));
+          this.hosted.delete(key);
+          back(encode({ ...exit, runId }));
         },
         queued: (position) => back(encode({ type: MessageType.RunQueued, runId, position })),
       },
@@ -257,22 +313,24 @@ export class RunRouter implements JobExecutor {
     );
     const early = hosted.early ?? [];
     hosted.early = null;
-    for (const message of early) this.apply(message);
+    // Refused at once (its exit is on its way): what came early goes nowhere.
+    if (this.hosted.get(key) !== hosted) return;
+    for (const message of early) this.apply(hosted.localId, message);
   }
 
   /** Typed input or a stop, from the relay the run belongs to. */
   private control(origin: string, payload: Uint8Array): void {
     const message = decode(Direction.RelayToRunner, payload);
     if (message.type !== MessageType.RunInput && message.type !== MessageType.RunStop) return;
-    const hosted = this.hosted.get(message.runId);
-    if (hosted?.origin !== origin) return;
-    if (hosted.early) hosted.early.push(message);
-    else this.apply(message);
+    const hosted = this.hosted.get(hostKey(origin, message.runId));
+    if (!hosted) return;
+    if (!hosted.early) this.apply(hosted.localId, message);
+    else if (hosted.early.length < EARLY_MAX) hosted.early.push(message);
   }
 
-  private apply(message: RunInput | RunStop): void {
-    if (message.type === MessageType.RunInput) this.hub.input(message.runId, message.bytes, message.eof);
-    else this.hub.stop(message.runId);
+  private apply(localId: string, message: RunInput | RunStop): void {
+    if (message.type === MessageType.RunInput) this.hub.input(localId, message.bytes, message.eof);
+    else this.hub.stop(localId);
   }
 
   /** A frame of a run of ours, from the relay executing it. */
@@ -301,12 +359,15 @@ export class RunRouter implements JobExecutor {
 
 function parseOffer(text: string): Omit<Offer, 'seenAt'> | null {
   try {
-    const value = JSON.parse(text) as { languages?: unknown; beat?: unknown };
+    const value = JSON.parse(text) as { languages?: unknown; beat?: unknown; hosting?: unknown };
     if (!Array.isArray(value.languages) || typeof value.beat !== 'number') return null;
     const languages = value.languages.filter(
       (l): l is LanguageId => typeof l === 'string' && KNOWN_LANGUAGES.has(l),
     );
-    return { languages: new Set(languages), beat: value.beat };
+    const hosting = Array.isArray(value.hosting)
+      ? value.hosting.filter((key): key is string => typeof key === 'string')
+      : [];
+    return { languages: new Set(languages), beat: value.beat, hosting: new Set(hosting) };
   } catch {
     return null;
   }

@@ -42,8 +42,15 @@ describe('presence between relays', () => {
     presence.heard('r1', { connections: 1, peers: [vic] }, 2_000 + PRESENCE_STALE_MS);
     presence.prune(2_001 + PRESENCE_STALE_MS);
     expect(events.slice(3)).toEqual(['gone r2']);
+    // r1's last connection leaves: its peers leave; it said goodbye, so nothing is gone when it falls silent.
     presence.heard('r1', { connections: 0, peers: [] }, 2_002 + PRESENCE_STALE_MS);
-    expect(events.slice(4)).toEqual(['left p-vic', 'gone r1']);
+    expect(events.slice(4)).toEqual(['left p-vic']);
     expect(presence.relayOf('p-vic')).toBeNull();
+    // Someone comes back there soon: r1 is no newcomer, nobody greets it again.
+    expect(presence.heard('r1', { connections: 1, peers: [ann] }, 2_003 + PRESENCE_STALE_MS)).toBe(false);
+    presence.heard('r1', { connections: 0, peers: [] }, 2_004 + PRESENCE_STALE_MS);
+    presence.prune(2_005 + 2 * PRESENCE_STALE_MS);
+    expect(events.slice(5)).toEqual(['joined p-ann', 'left p-ann']);
+    expect(presence.heard('r1', { connections: 1, peers: [] }, 2_006 + 2 * PRESENCE_STALE_MS)).toBe(true);
   });
 });

@@ -58,7 +58,12 @@ interface Said {
 export interface PresenceEvents {
   joined(peer: PeerInfo): void;
   left(peerId: string): void;
-  /** A relay holds nothing in the room any more, or went silent: what it held is gone. */
+  /**
+   * A relay holding connections in the room went silent (killed, or cut
+   * off): what it held is gone, and what it stored last may never have been
+   * published. (One whose last connection left said so, and said goodbye for
+   * each: nothing to do.)
+   */
   gone(relayId: string): void;
 }
 
@@ -77,19 +82,20 @@ export class RemotePresence {
     const known = this.relays.get(relayId);
     const before = known?.peers ?? new Map<string, PeerInfo>();
     const after = new Map(presence.peers.map((peer) => [peer.peerId, peer]));
-    if (presence.connections === 0) this.relays.delete(relayId);
-    else this.relays.set(relayId, { connections: presence.connections, at: now, peers: after });
+    // One with no connection left stays known until it is silent a while: a client
+    // that comes and goes there does not make every relay greet it again each time.
+    this.relays.set(relayId, { connections: presence.connections, at: now, peers: after });
     for (const peerId of before.keys()) if (!after.has(peerId)) this.events.left(peerId);
     for (const [peerId, peer] of after) if (!before.has(peerId)) this.events.joined(peer);
-    if (presence.connections === 0) this.events.gone(relayId);
     return known === undefined && presence.connections > 0;
   }
 
-  /** Forgets relays silent past PRESENCE_STALE_MS; their peers leave. */
+  /** Forgets relays silent past PRESENCE_STALE_MS; the peers of one that held any leave. */
   prune(now = Date.now()): void {
     for (const [relayId, said] of this.relays) {
       if (now - said.at <= PRESENCE_STALE_MS) continue;
       this.relays.delete(relayId);
+      if (said.connections === 0) continue; // it said goodbye
       for (const peerId of said.peers.keys()) this.events.left(peerId);
       this.events.gone(relayId);
     }

@@ -78,6 +78,7 @@ const RUN_FRAMES = new Set<number>([
 ]);
 /** A gap left by a remote update is filled from storage if it is still there after this. */
 const GAP_WAIT_MS = 250;
+const GAP_TRIES_MAX = 3;
 /** The origin of updates another relay stored (RoomBus). */
 const REMOTE = Symbol('remote relay');
 /** A store that failed for want of disk space is tried again after this, doubling up to the max. */
@@ -156,6 +157,8 @@ export class Room {
   private shrunk = false;
   private compactTimer: NodeJS.Timeout | null = null;
   private gapTimer: NodeJS.Timeout | null = null;
+  /** Reads from storage for the gap now open (reset once none is open). */
+  private gapTries = 0;
   private closed = false;
   /** Storing fails for now (disk full, database away): nothing is acknowledged or sent on until a retry stores. */
   private notSaving: StorageTrouble | null = null;
@@ -335,6 +338,7 @@ export class Room {
     this.broadcastUpdate(message.payload, null);
     const { pendingStructs, pendingDs } = this.doc.store;
     if (pendingStructs !== null || pendingDs !== null) this.healGapSoon();
+    else this.gapTries = 0;
     // It may be what an update held here was waiting for.
     if (this.held.items > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -864,13 +868,20 @@ export class Room {
    */
   private healGapSoon(): void {
     if (this.gapTimer || this.closed) return;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = null;
-      const { pendingStructs, pendingDs } = this.doc.store;
-      if (this.closed || (pendingStructs === null && pendingDs === null)) return;
-      this.options.log.warn('room.gap_filled_from_storage', { room: this.id });
-      this.resynchroniseLogged();
-    }, GAP_WAIT_MS);
+    // The database may not have it either (an update it refused): a few tries, then it waits
+    // for what comes next rather than reading the room again and again.
+    if (this.gapTries >= GAP_TRIES_MAX) return;
+    this.gapTimer = setTimeout(
+      () => {
+        this.gapTimer = null;
+        const { pendingStructs, pendingDs } = this.doc.store;
+        if (this.closed || (pendingStructs === null && pendingDs === null)) return;
+        this.gapTries++;
+        this.options.log.warn('room.gap_filled_from_storage', { room: this.id, tries: this.gapTries });
+        this.resynchroniseLogged();
+      },
+      GAP_WAIT_MS * 2 ** this.gapTries,
+    );
     this.gapTimer.unref();
   }
 

@@ -25,8 +25,8 @@ import {
   type RunOutput,
 } from '../../shared/protocol/table.js';
 
-/** Input kept for a job still in the queue, at most (past it, typing ahead is dropped). */
-const EARLY_INPUT_MAX_BYTES = 64 * 1024;
+/** Input kept for a job still in the queue, at most (an HTTP run's whole stdin fits; past it, typing ahead is dropped, but not its end). */
+const EARLY_INPUT_MAX_BYTES = 4 * 1024 * 1024;
 /** A runner that stays silent this long past a job's time limit has lost it. */
 const RUNNER_GRACE_MS = 15_000;
 
@@ -250,11 +250,11 @@ export class RunnerHub implements JobExecutor {
   input(runId: string, bytes: Uint8Array, eof: boolean): void {
     const job = this.jobs.get(runId);
     if (job?.runner) sendToRunner(job.runner, { type: MessageType.RunInput, runId, bytes, eof });
-    else if (
-      job &&
-      job.early.reduce((sum, e) => sum + e.bytes.byteLength, bytes.byteLength) <= EARLY_INPUT_MAX_BYTES
-    )
-      job.early.push({ bytes, eof });
+    else if (job) {
+      const kept = job.early.reduce((sum, e) => sum + e.bytes.byteLength, 0);
+      if (kept + bytes.byteLength <= EARLY_INPUT_MAX_BYTES) job.early.push({ bytes, eof });
+      else if (eof) job.early.push({ bytes: new Uint8Array(0), eof });
+    }
   }
 
   stop(runId: string): void {

@@ -168,13 +168,18 @@ export class RoomAwareness {
       if (entry.oversize) continue;
       const previous = this.known.get(entry.clientId);
       if (previous && !isNewer(entry, previous)) continue;
+      // The same rules as here: a client id stays its user's, and only whoever holds an
+      // entry removes it (a client that moved to another relay is not removed by the old one).
+      if (previous?.ownerUid && entry.state !== null && previous.ownerUid !== stampedUid(entry.state))
+        continue;
+      if (previous && entry.state === null && previous.owner !== relayId && previous.owner !== null) continue;
       const bytes = entry.state === null ? 0 : Buffer.byteLength(entry.state);
       this.liveBytes += bytes - (previous?.bytes ?? 0);
       const next = { clientId: entry.clientId, clock: entry.clock, state: entry.state };
       this.known.set(entry.clientId, {
         ...next,
         owner: entry.state === null ? null : relayId,
-        ownerUid: previous?.ownerUid ?? stampedUid(entry.state),
+        ownerUid: previous?.ownerUid || stampedUid(entry.state),
         bytes,
       });
       accepted.push(next);

@@ -131,6 +131,38 @@ describe.skipIf(skip)('runs across relays', () => {
     expect((await health(relays[0]!.url)).body.cluster).toMatchObject({ runsHosted: 0 });
   });
 
+  it('two rooms whose runs have the same id, one run here and one from another relay, never touch each other', async () => {
+    const here = await createRoom(relays[0]!.url, { template: 'python', name: 'same id here' });
+    const there = await createRoom(relays[0]!.url, { template: 'python', name: 'same id there' });
+    const local = await connect(relays[0]!, here.roomId, here.token);
+    const remote = await connect(relays[1]!, there.roomId, there.token);
+    await runnable(relays[1]!);
+    const echo = 'print("ready", flush=True)\nprint("got", input(), flush=True)\n';
+    await setMain(local, echo);
+    await setMain(remote, echo);
+    start(local, 'same-id');
+    await waitFor(() => stdoutOf(local, 'same-id').includes('ready'), 'the run here under way');
+    start(remote, 'same-id');
+    await waitFor(() => stdoutOf(remote, 'same-id').includes('ready'), 'the run from relay 2 under way');
+    const type = (client: RawClient, text: string) =>
+      client.send(
+        encode({
+          type: MessageType.RunInput,
+          runId: 'same-id',
+          bytes: new TextEncoder().encode(`${text}\n`),
+          eof: true,
+        }),
+      );
+    type(remote, 'for the room on relay 2');
+    expect(await waitExit(remote, 'same-id')).toMatchObject({ code: 0 });
+    expect(stdoutOf(remote, 'same-id')).toBe('ready\ngot for the room on relay 2\n');
+    // The run here never saw that input: it still waits for its own.
+    expect(stdoutOf(local, 'same-id')).toBe('ready\n');
+    type(local, 'for the room here');
+    expect(await waitExit(local, 'same-id')).toMatchObject({ code: 0 });
+    expect(stdoutOf(local, 'same-id')).toBe('ready\ngot for the room here\n');
+  });
+
   it('the relay executing a run is killed: the run ends saying so, and the next run finds a relay still there', async () => {
     runners.push(await startRunner(relays[2]!, { TANDEM_RUNNER_POOL_SIZE: '1' }));
     const room = await createRoom(relays[1]!.url, { template: 'python', name: 'doomed run' });
