@@ -141,17 +141,18 @@ export class RunRouter implements JobExecutor {
   input(runId: string, bytes: Uint8Array, eof: boolean): void {
     const away = this.away.get(runId);
     if (!away) return this.hub.input(runId, bytes, eof);
-    const payload = encode({ type: MessageType.RunInput, runId, bytes, eof });
-    void this.bus.sendDirect(away.relayId, { kind: BusKind.JobControl, payload });
+    this.control(away.relayId, { type: MessageType.RunInput, runId, bytes, eof });
   }
 
   stop(runId: string): void {
     const away = this.away.get(runId);
     if (!away) return this.hub.stop(runId);
-    void this.bus.sendDirect(away.relayId, {
-      kind: BusKind.JobControl,
-      payload: encode({ type: MessageType.RunStop, runId }),
-    });
+    this.control(away.relayId, { type: MessageType.RunStop, runId });
+  }
+
+  /** Input or a stop for a run of ours, to the relay executing it. */
+  private control(relayId: string, message: RunInput | RunStop): void {
+    void this.bus.sendDirect(relayId, { kind: BusKind.JobControl, payload: encode(message) });
   }
 
   /** Runs of this relay's rooms executing elsewhere, and runs of others' executing here. */
@@ -198,10 +199,7 @@ export class RunRouter implements JobExecutor {
     const away = this.away.get(runId);
     if (!away) return;
     this.away.delete(runId);
-    void this.bus.sendDirect(away.relayId, {
-      kind: BusKind.JobControl,
-      payload: encode({ type: MessageType.RunStop, runId }),
-    });
+    this.control(away.relayId, { type: MessageType.RunStop, runId });
     away.sink.exit(exitOf(runId, 'error', message, 0));
   }
 
@@ -263,7 +261,7 @@ export class RunRouter implements JobExecutor {
         this.host(from, message.payload).catch((error: unknown) =>
           this.log.warn('cluster.bad_frame', { kind: message.kind, err: error }),
         );
-      else if (message.kind === BusKind.JobControl) this.control(from, message.payload);
+      else if (message.kind === BusKind.JobControl) this.controlHosted(from, message.payload);
       else if (message.kind === BusKind.JobReport) this.report(from, message.payload);
     } catch (error) {
       this.log.warn('cluster.bad_frame', { kind: message.kind, err: error });
@@ -319,7 +317,7 @@ export class RunRouter implements JobExecutor {
   }
 
   /** Typed input or a stop, from the relay the run belongs to. */
-  private control(origin: string, payload: Uint8Array): void {
+  private controlHosted(origin: string, payload: Uint8Array): void {
     const message = decode(Direction.RelayToRunner, payload);
     if (message.type !== MessageType.RunInput && message.type !== MessageType.RunStop) return;
     const hosted = this.hosted.get(hostKey(origin, message.runId));

@@ -13,9 +13,10 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../../shared/protocol/codec.js';
+import { ErrorCode } from '../../shared/protocol/errors.js';
 import { MessageType, RunMode } from '../../shared/protocol/table.js';
 import { dockerAvailable, requireOrSkip } from '../../scripts/requireTool.js';
-import { RawClient, health, request, waitFor, yjsUrl } from '../../relay/test/clients.js';
+import { RawClient, health, isTandem, request, waitFor, yjsUrl } from '../../relay/test/clients.js';
 import { skipCluster, startCluster, type Cluster } from '../../relay/test/cluster.js';
 import {
   createRoom,
@@ -107,6 +108,10 @@ describe.skipIf(skip)('runs across relays', () => {
     );
     expect((await health(relays[0]!.url)).body.cluster).toMatchObject({ runsHosted: 1 });
     expect((await health(relays[1]!.url)).body.cluster).toMatchObject({ runsAway: 1 });
+    // A viewer on relay 1 may not stop it: refused there, before anything crosses to relay 2.
+    viewer.send(encode({ type: MessageType.RunStop, runId: 'across-1' }));
+    const refused = await viewer.waitForFrame(isTandem(MessageType.Error), 'the viewer’s stop refused');
+    expect(refused.message.code).toBe(ErrorCode.ReadOnly);
     typist.send(
       encode({
         type: MessageType.RunInput,
